@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# KvActors build driver. Verbs:
+#   ./build.sh            restore, build Release, publish executables to artifacts/bin/
+#   ./build.sh test       build and run every test project; ends with "N passed, N failed, N skipped"
+#   ./build.sh bench NAME run one benchmark (actors, storage, ...) and print `name: value unit` lines
+#   ./build.sh clean      remove build outputs
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+ARTIFACTS="$ROOT/artifacts"
+CONFIGURATION="${CONFIGURATION:-Release}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+die() { echo "build.sh: $*" >&2; exit 2; }
+
+require_sdk() {
+  command -v dotnet >/dev/null 2>&1 \
+    || die "the .NET SDK is not installed: install the .NET 10 SDK (https://dot.net) and run this again."
+  dotnet --list-sdks 2>/dev/null | grep -q '^10\.' \
+    || die "the .NET 10 SDK is missing (found: $(dotnet --list-sdks | cut -d' ' -f1 | tr '\n' ' ')): install the .NET 10 SDK and run this again."
+}
+
+# Executables published to artifacts/bin: "project-dir:name".
+EXECUTABLES=("src/KvActors.Node:kvnode" "src/KvActors.Cli:kv")
+
+build() {
+  dotnet build "$ROOT/KvActors.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly "$@"
+}
+
+publish() {
+  mkdir -p "$ARTIFACTS/bin"
+  for entry in "${EXECUTABLES[@]}"; do
+    local dir="${entry%%:*}" name="${entry##*:}"
+    [ -d "$ROOT/$dir" ] || continue
+    dotnet publish "$ROOT/$dir" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly \
+      -o "$ARTIFACTS/publish/$name" -p:AssemblyName="$name"
+    ln -sf "$ARTIFACTS/publish/$name/$name" "$ARTIFACTS/bin/$name"
+  done
+}
+
+run_tests() {
+  build
+  local results="$ARTIFACTS/test-results"
+  rm -rf "$results"; mkdir -p "$results"
+  local status=0
+  # Hang guard: a test that hangs is dumped and killed rather than stalling CI.
+  dotnet test "$ROOT/KvActors.sln" -c "$CONFIGURATION" --no-build -nologo \
+    --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
+    --blame-hang-timeout 5m "$@" || status=$?
+  local passed=0 failed=0 skipped=0 files=0
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    files=$((files + 1))
+    local counters
+    counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+    get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+    passed=$((passed + $(get passed)))
+    failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+    skipped=$((skipped + $(get notExecuted)))
+  done
+  echo "$passed passed, $failed failed, $skipped skipped"
+  if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
+  if [ "$files" -eq 0 ] || [ "$passed" -eq 0 ]; then echo "build.sh: no test ran." >&2; exit 1; fi
+}
+
+bench() {
+  [ $# -ge 1 ] || die "usage: ./build.sh bench NAME (see tests/KvActors.Benchmarks/README.md)."
+  dotnet build "$ROOT/tests/KvActors.Benchmarks" -c Release -nologo -clp:ErrorsOnly
+  echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr), .NET $(dotnet --version)"
+  echo "command: ./build.sh bench $*"
+  dotnet "$ROOT/tests/KvActors.Benchmarks/bin/Release/net10.0/KvActors.Benchmarks.dll" "$@"
+}
+
+require_sdk
+verb="${1:-}"; [ $# -gt 0 ] && shift
+case "$verb" in
+  "")    dotnet restore "$ROOT/KvActors.sln" -nologo && build && publish ;;
+  test)  run_tests "$@" ;;
+  bench) bench "$@" ;;
+  clean) rm -rf "$ARTIFACTS"; find "$ROOT/src" "$ROOT/tests" -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} + ;;
+  *)     die "unknown verb '$verb': use no verb, test, bench NAME or clean." ;;
+esac

@@ -1,0 +1,14 @@
+using KvActors.Benchmarks;
+
+// `./build.sh bench NAME` lands here: one suite per layer, each prints `name: value unit` lines.
+var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
+{
+    // Each layer registers its suite here: ["actors"] = ActorBenchmarks.RunAsync, ...
+};
+
+if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"Unknown or missing benchmark name: choose one of {string.Join(", ", suites.Keys.Order())}.");
+    return 2;
+}
+return await run(args[1..]);
