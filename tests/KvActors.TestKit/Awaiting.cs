@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using Xunit.Sdk;
+
+namespace KvActors.TestKit;
+
+/// <summary>Waiting for a condition with a deadline: the only way tests synchronise with actors.</summary>
+public static class Awaiting
+{
+    /// <summary>Retries <paramref name="assertion"/> until it stops throwing or the deadline passes (then rethrows the last failure).</summary>
+    public static void AwaitAssert(Action assertion, TimeSpan? duration = null, TimeSpan? interval = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var max = duration ?? TestKitSettings.DefaultTimeout;
+        var pause = interval ?? TimeSpan.FromMilliseconds(20);
+        while (true)
+        {
+            try
+            {
+                assertion();
+                return;
+            }
+            catch (Exception) when (deadline.Elapsed < max)
+            {
+                // Polling is the point here: the condition is checked again after a short pause.
+                Thread.Sleep(pause);
+            }
+        }
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> is true; fails with <paramref name="message"/> at the deadline.</summary>
+    public static void AwaitCondition(Func<bool> condition, TimeSpan? duration = null, string? message = null, TimeSpan? interval = null)
+    {
+        var max = duration ?? TestKitSettings.DefaultTimeout;
+        AwaitAssert(() =>
+        {
+            if (!condition()) throw new XunitException(message ?? $"Condition not met within {max.TotalMilliseconds} ms.");
+        }, max, interval);
+    }
+
+    /// <summary>Waits for a task with a deadline and returns its result; fails clearly on timeout.</summary>
+    public static T Result<T>(Task<T> task, TimeSpan? timeout = null)
+    {
+        var max = timeout ?? TestKitSettings.DefaultTimeout;
+        if (!task.Wait(max)) throw new XunitException($"Task did not complete within {max.TotalMilliseconds} ms.");
+        return task.Result;
+    }
+
+    public static void Completes(Task task, TimeSpan? timeout = null)
+    {
+        var max = timeout ?? TestKitSettings.DefaultTimeout;
+        if (!task.Wait(max)) throw new XunitException($"Task did not complete within {max.TotalMilliseconds} ms.");
+    }
+}
