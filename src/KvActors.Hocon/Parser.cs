@@ -219,7 +219,7 @@ internal sealed class Parser
                 {
                     if (j > 0)
                     {
-                        if (!hasContent) throw BadKey(start, raw, t);
+                        if (!hasContent) throw BadKey(start, raw, _p + 1);
                         segments.Add(current.ToString());
                         current.Clear();
                         hasContent = false;
@@ -243,22 +243,21 @@ internal sealed class Parser
             Next();
         }
         if (!any) throw new HoconException(start.Position, $"expected a key, got {start.Describe()}");
-        if (!hasContent) throw BadKey(start, raw, Peek);
+        if (!hasContent) throw BadKey(start, raw, _p);
         segments.Add(current.ToString());
         return (segments.ToArray(), raw.ToString());
     }
 
-    private HoconException BadKey(Token start, StringBuilder raw, Token upTo)
+    private HoconException BadKey(Token start, StringBuilder raw, int rest)
     {
         // Report the whole key as written (up to the separator) for context.
         var text = raw.ToString();
-        var i = _p;
+        var i = rest;
         while (_tokens[i].Kind is TokenKind.Unquoted or TokenKind.Quoted && text.Length < 80)
         {
             text += _tokens[i].Kind == TokenKind.Quoted ? "\"" + _tokens[i].Text + "\"" : _tokens[i].Text;
             i++;
         }
-        _ = upTo;
         return new HoconException(start.Position, $"bad key '{text}': empty path segment");
     }
 
