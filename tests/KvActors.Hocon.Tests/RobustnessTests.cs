@@ -26,14 +26,15 @@ public class RobustnessTests
     [Fact]
     public void Random_inputs_only_throw_HoconException()
     {
-        var seed = Environment.TickCount;
+        // Fixed seed so the test is deterministic; set KVACTORS_FUZZ_SEED to explore other inputs.
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("KVACTORS_FUZZ_SEED"), out var s) ? s : 20240611;
         var random = new Random(seed);
         var watch = Stopwatch.StartNew();
         var iterations = 0;
         string input = "";
         try
         {
-            for (; iterations < 5000 && watch.Elapsed < TimeSpan.FromSeconds(2); iterations++)
+            for (; iterations < 8000; iterations++)
             {
                 input = iterations % 3 == 0 ? RandomText(random) : Mutate(random, Seeds[random.Next(Seeds.Length)]);
                 Exercise(input);
@@ -43,7 +44,7 @@ public class RobustnessTests
         {
             Assert.Fail($"seed {seed}, iteration {iterations}: {e.GetType().Name} for input {Escape(input)}\n{e}");
         }
-        _output.WriteLine($"seed {seed}: {iterations} inputs");
+        _output.WriteLine($"seed {seed}: {iterations} inputs in {watch.ElapsedMilliseconds} ms");
     }
 
     private static void Exercise(string input)
