@@ -14,9 +14,9 @@ public sealed class TestProbe
 {
     private readonly BlockingCollection<(object Message, IActorRef? Sender)> _queue = new();
     private readonly ActorSystem _system;
-    private DateTime? _end; // deadline of the innermost Within block (UTC, monotonic enough for tests)
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan? _endAt;
+    private TimeSpan? _endAt; // deadline of the innermost Within block, on _clock
+    private (object Message, IActorRef? Sender)? _pushedBack; // the message that ended a ReceiveWhile
 
     public TestProbe(ActorSystem system, string? name = null)
     {
@@ -108,6 +108,13 @@ public sealed class TestProbe
     /// <summary>Takes the next message or returns false at the deadline.</summary>
     public bool TryReceive(TimeSpan timeout, out object? message)
     {
+        if (_pushedBack is { } back)
+        {
+            _pushedBack = null;
+            LastMessage = message = back.Message;
+            LastSender = back.Sender;
+            return true;
+        }
         if (_queue.TryTake(out var item, timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout))
         {
             LastMessage = message = item.Message;
@@ -166,7 +173,7 @@ public sealed class TestProbe
     /// <summary>
     /// Takes messages while <paramref name="filter"/> maps them to a value (non-null), up to
     /// <paramref name="maxMessages"/>, stopping at the deadline or after <paramref name="idle"/>
-    /// without a message. A message the filter rejects stays... taken and ends the run (as in Akka).
+    /// without a message. A message the filter rejects ends the run and stays next in line.
     /// </summary>
     public IReadOnlyList<T> ReceiveWhile<T>(Func<object, T?> filter, TimeSpan? max = null, TimeSpan? idle = null, int maxMessages = int.MaxValue) where T : class
     {
@@ -183,7 +190,6 @@ public sealed class TestProbe
             var mapped = filter(item.Message);
             if (mapped is null)
             {
-                // Put it back at the front is not possible with a FIFO queue: keep it as the next message.
                 _pushedBack = item;
                 break;
             }
@@ -193,8 +199,6 @@ public sealed class TestProbe
         }
         return result;
     }
-
-    private (object Message, IActorRef? Sender)? _pushedBack;
 
     /// <summary>Exactly <paramref name="count"/> messages, in order.</summary>
     public IReadOnlyList<object> ReceiveN(int count, TimeSpan? timeout = null)
