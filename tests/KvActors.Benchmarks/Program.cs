@@ -3,7 +3,7 @@ using KvActors.Benchmarks;
 // `./build.sh bench NAME` lands here: one suite per layer, each prints `name: value unit` lines.
 var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
-    // Each layer registers its suite here: ["actors"] = ActorBenchmarks.RunAsync, ...
+    ["actors"] = KvActors.Benchmarks.Actors.ActorBenchmarks.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
