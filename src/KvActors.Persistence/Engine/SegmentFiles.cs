@@ -3,7 +3,7 @@ using KvActors.Persistence.Format;
 namespace KvActors.Persistence.Engine;
 
 /// <summary>Small file helpers for segments: listing in log order, reading a prefix, truncating durably.</summary>
-internal static class SegmentFiles
+public static class SegmentFiles
 {
     public static List<(long Index, string Path)> List(string walDirectory)
     {
