@@ -132,7 +132,16 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
                 throw;
             }
         }
-        else entries = new Dictionary<byte[], byte[]>(replay.Changes.Count, ByteArrayComparer.Instance);
+        else
+        {
+            // No snapshot: the replayed changes are the state once deletions are taken out.
+            entries = replay.Changes;
+            foreach (var (key, value) in entries)
+            {
+                if (ReferenceEquals(value, PartitionReplay.Tombstone)) entries.Remove(key);
+            }
+            return new PartitionState(partition, replay.LastSeq, entries);
+        }
 
         foreach (var (key, value) in replay.Changes)
         {

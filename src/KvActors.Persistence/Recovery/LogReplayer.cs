@@ -16,6 +16,7 @@ internal sealed class LogReplayer
     private readonly Func<int, bool> _wanted;
     private readonly Dictionary<int, PartitionReplay> _partitions = new();
     private readonly List<(long Position, StorageException Error)> _unattributed = new();
+    private PartitionReplay? _last;
 
     /// <param name="snapshots">The snapshot each partition will start from.</param>
     /// <param name="wanted">Which partitions to rebuild (others are skipped cheaply).</param>
@@ -30,7 +31,8 @@ internal sealed class LogReplayer
     public void OnFrame(in RecordFrame frame, ReadOnlySpan<byte> frameBytes, long position)
     {
         if (!_wanted(frame.Partition)) return;
-        var replay = Get(frame.Partition);
+        // Records of one partition tend to come in runs; skip the dictionary lookup for a repeat.
+        var replay = _last is not null && _last.Partition == frame.Partition ? _last : _last = Get(frame.Partition);
         if (frame.Kind == OperationKind.Drop)
         {
             replay.Drop(position, _snapshots.TryGetValue(frame.Partition, out var s) ? s.LogPosition : long.MinValue);
@@ -38,9 +40,7 @@ internal sealed class LogReplayer
         }
         RecordsApplied++;
         if (frame.Seq <= replay.BaseSeq) return;
-        var key = frameBytes.Slice(frame.KeyOffset, frame.KeyLength).ToArray();
-        var value = frame.Kind == OperationKind.Put ? frameBytes.Slice(frame.ValueOffset, frame.ValueLength).ToArray() : null;
-        replay.Apply(frame.Kind, frame.Seq, key, value);
+        replay.Apply(frame.Kind, frame.Seq, frameBytes.Slice(frame.KeyOffset, frame.KeyLength), frameBytes.Slice(frame.ValueOffset, frame.ValueLength));
     }
 
     public void OnDamage(SegmentDamage damage, string file, long position, bool repairAvailable = true)

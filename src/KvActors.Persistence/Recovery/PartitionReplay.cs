@@ -26,10 +26,12 @@ internal sealed class PartitionReplay
     public Dictionary<byte[], byte[]> Changes { get; private set; } = new(ByteArrayComparer.Instance);
     public StorageException? Damage { get; set; }
 
-    public void Apply(OperationKind kind, long seq, byte[] key, byte[]? value)
+    /// <summary>Records the operation; the key is copied only the first time this key is seen.</summary>
+    public void Apply(OperationKind kind, long seq, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         if (seq <= BaseSeq) return;
-        Changes[key] = kind == OperationKind.Delete ? Tombstone : value!;
+        var lookup = Changes.GetAlternateLookup<ReadOnlySpan<byte>>();
+        lookup[key] = kind == OperationKind.Delete ? Tombstone : value.ToArray();
         if (seq > LastSeq) LastSeq = seq;
     }
 

@@ -89,6 +89,7 @@ internal sealed class GroupCommitWriter : IDisposable
         {
             AppendBatch batch;
             StorageException? failure;
+            GatherStragglers();
             lock (_gate)
             {
                 while (_filling.Count == 0)
@@ -124,6 +125,26 @@ internal sealed class GroupCommitWriter : IDisposable
         }
     }
 
+    private int _lastSyncedBatchCount;
+
+    /// <summary>
+    /// Under fsync-per-batch, the appenders just completed are usually about to append again (their continuations
+    /// are queued on the thread pool). Taking the batch the instant the first of them arrives would fsync it almost
+    /// alone and make the rest wait a whole fsync more; so, while fewer than half of last batch's appenders are back,
+    /// yield the CPU briefly (bounded, a few microseconds, never a sleep) to let them join this fsync.
+    /// </summary>
+    private void GatherStragglers()
+    {
+        var expected = _lastSyncedBatchCount / 2;
+        if (expected < 2) return;
+        var spinner = new SpinWait();
+        for (var i = 0; i < 20; i++)
+        {
+            if (Volatile.Read(ref _filling).Count >= expected) return;
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
     private void WriteBatch(AppendBatch batch)
     {
         var i = 0;
@@ -155,7 +176,12 @@ internal sealed class GroupCommitWriter : IDisposable
             Volatile.Write(ref _dirty, 1);
             i = j;
         }
-        if (_policy == FsyncPolicy.Always || batch.ForceSync) Sync();
+        if (_policy == FsyncPolicy.Always || batch.ForceSync)
+        {
+            Sync();
+            _lastSyncedBatchCount = batch.Count;
+        }
+        else _lastSyncedBatchCount = 0;
     }
 
     /// <summary>
