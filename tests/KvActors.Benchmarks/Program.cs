@@ -1,9 +1,11 @@
 using KvActors.Benchmarks;
+using KvActors.Benchmarks.Storage;
 
 // `./build.sh bench NAME` lands here: one suite per layer, each prints `name: value unit` lines.
 var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["actors"] = KvActors.Benchmarks.Actors.ActorBenchmarks.RunAsync,
+    ["storage"] = StorageBenchmarks.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
