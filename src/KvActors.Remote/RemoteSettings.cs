@@ -46,6 +46,9 @@ public sealed record RemoteSettings
         FirstHeartbeatEstimate = TimeSpan.FromSeconds(1),
     };
 
+    /// <summary>On shutdown, how long to wait for queued messages (death notices above all) to leave.</summary>
+    public TimeSpan ShutdownFlushTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     public static RemoteSettings Default { get; } = new();
 
     public static RemoteSettings FromConfig(Config config)
@@ -69,6 +72,7 @@ public sealed record RemoteSettings
             SystemMessageBufferSize = config.GetInt(p + "system-message-buffer-size", d.SystemMessageBufferSize),
             SystemMessageResendInterval = config.GetTimeSpan(p + "system-message-resend-interval", d.SystemMessageResendInterval),
             GiveUpSystemMessageAfter = config.GetTimeSpan(p + "give-up-system-message-after", d.GiveUpSystemMessageAfter),
+            ShutdownFlushTimeout = config.GetTimeSpan(p + "shutdown-flush-timeout", d.ShutdownFlushTimeout),
             HeartbeatInterval = config.GetTimeSpan(p + "watch-failure-detector.heartbeat-interval", d.HeartbeatInterval),
             FailureDetector = new PhiAccrualSettings
             {

@@ -159,11 +159,19 @@ public sealed class ActorSystem : IDisposable
         }
     }
 
+    /// <summary>Short names for the providers of the upper layers, which this assembly cannot reference.</summary>
+    private static readonly Dictionary<string, string> ProviderAliases = new()
+    {
+        ["remote"] = "KvActors.Remote.RemoteActorRefProvider, KvActors.Remote",
+        ["cluster"] = "KvActors.Cluster.ClusterActorRefProvider, KvActors.Cluster",
+    };
+
     private ActorRefProvider ProviderFromConfig(ActorSystem system)
     {
         if (Settings.Provider == "local") return new ActorRefProvider(system);
-        var type = Type.GetType(Settings.Provider)
-            ?? throw new ArgumentException($"kvactors.actor.provider: cannot load provider type '{Settings.Provider}'.");
+        var typeName = ProviderAliases.GetValueOrDefault(Settings.Provider, Settings.Provider);
+        var type = Type.GetType(typeName)
+            ?? throw new ArgumentException($"kvactors.actor.provider: cannot load provider type '{typeName}' (is its assembly referenced?).");
         return (ActorRefProvider)Activator.CreateInstance(type, system)!;
     }
 

@@ -51,11 +51,24 @@ public sealed partial class ActorCell
     private void HandleDeathWatchNotification(DeathWatchNotification n)
     {
         HandleChildTerminated(n.Actor);
-        if (_watch is not null && _watch.Watching.Remove(n.Actor) && _state < CellState.Terminating)
+        if (_watch is not null && RemoveWatched(n.Actor) is { } watched && _state < CellState.Terminating)
         {
-            _watch.TerminatedQueued.Add(n.Actor);
-            _self.Tell(new Terminated(n.Actor, n.ExistenceConfirmed, n.AddressTerminated), n.Actor);
+            _watch.TerminatedQueued.Add(watched);
+            _self.Tell(new Terminated(watched, n.ExistenceConfirmed, n.AddressTerminated), watched);
         }
+    }
+
+    /// <summary>
+    /// The watched reference a death notice is about, removed from Watching. A notice names the
+    /// actor with its uid; a reference resolved from a path without one still matches, and
+    /// Terminated then carries the reference as the watcher knows it.
+    /// </summary>
+    private IActorRef? RemoveWatched(IActorRef actor)
+    {
+        if (_watch!.Watching.Remove(actor)) return actor;
+        if (actor.Path.Uid == ActorPath.UndefinedUid) return null;
+        var loose = _watch.Watching.FirstOrDefault(w => w.Path.Uid == ActorPath.UndefinedUid && w.Path.Equals(actor.Path));
+        return loose is not null && _watch.Watching.Remove(loose) ? loose : null;
     }
 
     /// <summary>A whole remote system is gone: its watchers of us can never be told, its actors we watch are dead.</summary>

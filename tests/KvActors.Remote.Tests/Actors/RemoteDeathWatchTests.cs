@@ -1,0 +1,108 @@
+using KvActors.Actor;
+using KvActors.Event;
+using KvActors.Remote.Transport;
+using Xunit.Abstractions;
+
+namespace KvActors.Remote.Tests.Actors;
+
+public sealed class RemoteDeathWatchTests(ITestOutputHelper output) : RemoteTestKit(output)
+{
+    [Fact]
+    public void Watching_a_remote_actor_that_stops_gives_Terminated_once()
+    {
+        var b = StartSystem("B");
+        var echo = b.ActorOf(Props.Create<EchoActor>(), "echo");
+        var remote = Sys.Provider.ResolveActorRef(RemotePath(b, echo));
+        Watch(remote);
+        // Make sure the watch is established before stopping (it travels as a system message).
+        remote.Tell("ready?", TestActor);
+        ExpectMsg("ready?");
+        b.Stop(echo);
+        var t = ExpectTerminated(remote);
+        t.AddressTerminated.Should().BeFalse();
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public void Watching_a_remote_actor_that_does_not_exist_gives_Terminated()
+    {
+        var b = StartSystem("B");
+        var remote = Sys.Provider.ResolveActorRef($"{AddressOf(b)}/user/never-was");
+        Watch(remote);
+        ExpectTerminated(remote).ExistenceConfirmed.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Remote_system_shutdown_terminates_watched_actors()
+    {
+        var b = StartSystem("B");
+        var echo = b.ActorOf(Props.Create<EchoActor>(), "echo");
+        var remote = Sys.Provider.ResolveActorRef(RemotePath(b, echo));
+        Watch(remote);
+        remote.Tell("ready?", TestActor);
+        ExpectMsg("ready?");
+        await b.Terminate().WaitAsync(TimeSpan.FromSeconds(10));
+        ExpectTerminated(remote, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void Abrupt_connection_loss_is_detected_by_heartbeats()
+    {
+        var b = StartSystem("B");
+        var echo = b.ActorOf(Props.Create<EchoActor>(), "echo");
+        var remote = Sys.Provider.ResolveActorRef(RemotePath(b, echo));
+        Watch(remote);
+        remote.Tell("ready?", TestActor);
+        ExpectMsg("ready?");
+        CrashTransport(b); // B's actors live on, but nothing reaches them any more
+        var t = ExpectTerminated(remote, TimeSpan.FromSeconds(10));
+        t.AddressTerminated.Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_restarted_incarnation_on_the_same_port_is_a_new_system_and_the_old_one_is_quarantined()
+    {
+        var b1 = StartSystem("B");
+        var port = AddressOf(b1).Port!.Value;
+        var oldEcho = b1.ActorOf(Props.Create<EchoActor>(), "echo");
+        var oldRemote = Sys.Provider.ResolveActorRef(RemotePath(b1, oldEcho));
+        var watcher = CreateTestProbe();
+        watcher.Watch(oldRemote);
+        oldRemote.Tell("ready?", TestActor);
+        ExpectMsg("ready?");
+        var oldUid = Remote(b1).LocalUniqueAddress;
+
+        CrashTransport(b1);
+        var b2 = StartSystem("B", port);
+        b2.ActorOf(Props.Create<EchoActor>(), "echo");
+
+        // The same path (without uid) now reaches the new incarnation: reconnect with backoff.
+        var byPath = Sys.Provider.ResolveActorRef($"{AddressOf(b2)}/user/echo");
+        AwaitAssert(() =>
+        {
+            byPath.Tell("again", TestActor);
+            ExpectMsg("again", TimeSpan.FromMilliseconds(300));
+        }, TimeSpan.FromSeconds(10));
+        watcher.ExpectTerminated(oldRemote, TimeSpan.FromSeconds(10));
+        AwaitCondition(() => Remote(Sys).Transport.IsQuarantined(oldUid) || Remote(Sys).Transport.KnownUid(oldUid.Address) != oldUid.Uid);
+
+        // A message for the old incarnation's actor (pinned by uid) never reaches the new one.
+        var dropped = CreateTestProbe();
+        b2.EventStream.Subscribe(dropped.Ref, typeof(DeadLetter));
+        oldRemote.Tell("for the old one", TestActor);
+        dropped.ExpectMsg<DeadLetter>(d => Equals(d.Message, "for the old one"));
+    }
+
+    [Fact]
+    public void A_peer_with_the_wrong_secret_is_refused_and_messages_to_it_are_dropped()
+    {
+        var b = StartSystem("B", extraConfig: "kvactors.remote.secret = \"right\"");
+        var echo = b.ActorOf(Props.Create<EchoActor>(), "echo");
+        var dropped = CreateTestProbe();
+        Sys.EventStream.Subscribe(dropped.Ref, typeof(AssociationEvent));
+        var remote = Sys.Provider.ResolveActorRef(RemotePath(b, echo));
+        remote.Tell("let me in", TestActor);
+        dropped.FishForMessage<AssociationEvent>(e => e.Kind == AssociationEventKind.HandshakeFailed, TimeSpan.FromSeconds(10));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+}
