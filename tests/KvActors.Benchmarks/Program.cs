@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
 {
     ["actors"] = KvActors.Benchmarks.Actors.ActorBenchmarks.RunAsync,
     ["storage"] = StorageBenchmarks.RunAsync,
+    ["remote"] = KvActors.Benchmarks.Remote.RemoteActorBenchmarks.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Xunit.Sdk;
+
+namespace KvActors.TestKit;
+
+/// <summary>
+/// A child process running one of the test host programs built beside the test assembly
+/// (tests/NAME/bin/CONFIG/TFM/NAME.dll). Its stdout lines are queued for the test; it is
+/// killed (SIGKILL) on Dispose if still running, so no test leaves a process behind.
+/// </summary>
+public sealed class TestHostProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly BlockingCollection<string> _lines = new();
+
+    private TestHostProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) _lines.CompleteAdding();
+            else _lines.Add(e.Data);
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine(); // drained so the child never blocks on a full pipe
+    }
+
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts tests/<paramref name="projectName"/>'s built dll with <paramref name="args"/>.</summary>
+    public static TestHostProcess Start(string projectName, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(LocateSibling(projectName));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        return new TestHostProcess(Process.Start(start) ?? throw new XunitException($"Could not start {projectName}."));
+    }
+
+    /// <summary>The next stdout line that starts with <paramref name="prefix"/>, within the timeout.</summary>
+    public string ExpectLine(string prefix, TimeSpan? timeout = null)
+    {
+        var max = timeout ?? TestKitSettings.Dilated(TimeSpan.FromSeconds(30));
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < max)
+        {
+            if (!_lines.TryTake(out var line, max - clock.Elapsed)) break;
+            if (line.StartsWith(prefix, StringComparison.Ordinal)) return line;
+        }
+        throw new XunitException($"The test host printed no line starting with '{prefix}' within {max.TotalSeconds} s (exited: {_process.HasExited}).");
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to clean up, like a crash.</summary>
+    public void Kill()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {_process.Id}");
+        kill?.WaitForExit(5_000);
+    }
+
+    public void Dispose()
+    {
+        try { Kill(); }
+        catch (InvalidOperationException) { /* never started or already reaped */ }
+        _process.Dispose();
+    }
+
+    /// <summary>Test hosts build to tests/NAME/bin/CONFIG/TFM/NAME.dll, beside this test assembly's tests/X/bin/CONFIG/TFM.</summary>
+    public static string LocateSibling(string projectName)
+    {
+        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = tfmDir.Parent!.Name;
+        var testsDir = tfmDir.Parent.Parent!.Parent!.Parent!.FullName;
+        var path = Path.Combine(testsDir, projectName, "bin", configuration, tfmDir.Name, projectName + ".dll");
+        if (!File.Exists(path)) throw new XunitException($"The test host {projectName} was not built to {path}.");
+        return path;
+    }
+}
