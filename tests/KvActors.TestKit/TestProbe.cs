@@ -186,7 +186,15 @@ public sealed class TestProbe
             var left = end - _clock.Elapsed;
             if (left <= TimeSpan.Zero) break;
             var next = idleWait == Timeout.InfiniteTimeSpan || idleWait > left ? left : idleWait;
-            if (!_queue.TryTake(out var item, next)) break;
+            (object Message, IActorRef? Sender) item;
+            if (_pushedBack is { } back)
+            {
+                // The message that ended an earlier ReceiveWhile is next in line: taking from the
+                // queue instead reordered it, and pushing back another one lost it.
+                item = back;
+                _pushedBack = null;
+            }
+            else if (!_queue.TryTake(out item, next)) break;
             var mapped = filter(item.Message);
             if (mapped is null)
             {

@@ -149,11 +149,13 @@ public sealed class ActorSystem : IDisposable
 
     private void StartSystemActors()
     {
-        EventStream.StartUnsubscriber(SystemActorOf(Props.Create(() => new EventStreamUnsubscriber(EventStream)), "eventStreamUnsubscriber"));
+        // Infrastructure keeps unbounded mailboxes whatever the configured default: a bounded
+        // dead-letter listener would publish its own overflow back to itself.
+        EventStream.StartUnsubscriber(SystemActorOf(Props.Create(() => new EventStreamUnsubscriber(EventStream)).WithMailbox(MailboxType.Unbounded), "eventStreamUnsubscriber"));
         if (Settings.LogDeadLetters > 0)
         {
             var listener = SystemActorOf(Props.Create(() => new DeadLetterListener(
-                new DeadLetterLogLimiter(Settings.LogDeadLetters, Settings.LogDeadLettersSuspendDuration), this)), "deadLetterListener");
+                new DeadLetterLogLimiter(Settings.LogDeadLetters, Settings.LogDeadLettersSuspendDuration), this)).WithMailbox(MailboxType.Unbounded), "deadLetterListener");
             EventStream.Subscribe(listener, typeof(DeadLetter));
             EventStream.Subscribe(listener, typeof(Dropped));
         }

@@ -39,7 +39,9 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     {
         _cell = cell;
         _dispatcher = dispatcher;
-        _capacity = type.Capacity;
+        // The configured default capacity was read but never applied: Props without an explicit
+        // MailboxType now get it, as reference.conf promises.
+        _capacity = type.UsesDefaultCapacity ? cell.System.Settings.DefaultMailboxCapacity : type.Capacity;
     }
 
     public bool IsClosed => Volatile.Read(ref _closed);

@@ -54,14 +54,19 @@ public sealed class EventStream
     public void Publish(object @event)
     {
         ArgumentNullException.ThrowIfNull(@event);
-        var subscribers = _byEventType.GetOrAdd(@event.GetType(), SubscribersOf);
+        var type = @event.GetType();
+        if (!_byEventType.TryGetValue(type, out var subscribers))
+        {
+            // Computed and cached under the lock that Subscribe/Unsubscribe clear the cache under:
+            // with GetOrAdd a list computed before a Subscribe could be stored after its Clear,
+            // and the new subscriber would miss that event type until the next change.
+            lock (_gate)
+            {
+                subscribers = _subscriptions.Where(s => s.Channel.IsAssignableFrom(type)).Select(s => s.Subscriber).Distinct().ToArray();
+                _byEventType[type] = subscribers;
+            }
+        }
         foreach (var s in subscribers) s.Tell(@event, null);
-    }
-
-    private IActorRef[] SubscribersOf(Type eventType)
-    {
-        lock (_gate)
-            return _subscriptions.Where(s => s.Channel.IsAssignableFrom(eventType)).Select(s => s.Subscriber).Distinct().ToArray();
     }
 
     /// <summary>Starts removing subscribers when they stop; called once the system guardian runs.</summary>

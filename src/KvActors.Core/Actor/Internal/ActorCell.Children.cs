@@ -64,19 +64,18 @@ public sealed partial class ActorCell
     private bool HandleChildTerminated(IActorRef child)
     {
         if (_children is null || !_children.Remove(child)) return false;
-        if (_children.Count == 0)
+        switch (_children.Waiting)
         {
-            switch (_children.Waiting)
-            {
-                case ChildrenContainer.WaitReason.Termination:
-                    _children.Waiting = ChildrenContainer.WaitReason.None;
-                    FinishTerminate();
-                    break;
-                case ChildrenContainer.WaitReason.Recreation:
-                    _children.Waiting = ChildrenContainer.WaitReason.None;
-                    FinishRecreate(_children.RecreateCause!);
-                    break;
-            }
+            case ChildrenContainer.WaitReason.Termination when _children.Count == 0:
+                _children.Waiting = ChildrenContainer.WaitReason.None;
+                FinishTerminate();
+                break;
+            // A restart waits only for the children being stopped (by PreRestart): children a
+            // PreRestart override keeps stay, so waiting for zero children would never end.
+            case ChildrenContainer.WaitReason.Recreation when !_children.HasStopping:
+                _children.Waiting = ChildrenContainer.WaitReason.None;
+                FinishRecreate(_children.RecreateCause!);
+                break;
         }
         return true;
     }

@@ -17,10 +17,15 @@ public sealed partial class ActorCell
             _system.Log.LogError(cause, "{Path} failed while stopping: {Message}", _self.Path, cause.Message);
             return;
         }
+        // Remembered for PreRestart: the Recreate that follows runs as a system message, when
+        // the current envelope is long gone.
+        _failedMessage = _currentEnvelope.Message;
         Mailbox.Suspend();
         SuspendChildren();
         _parent.SendSystemMessage(new Failed(_self, cause, _self.Path.Uid));
     }
+
+    private object? _failedMessage;
 
     /// <summary>A child failed: ask our strategy what to do.</summary>
     private void HandleFailed(Failed f)
@@ -47,6 +52,7 @@ public sealed partial class ActorCell
             FaultRecreate(causedByFailure ?? new ActorInitializationException(_self, "resumed before creation", null));
             return;
         }
+        _failedMessage = null;
         Mailbox.Resume();
         ResumeChildren(causedByFailure);
     }
@@ -60,13 +66,14 @@ public sealed partial class ActorCell
         {
             var previous = _current;
             _current = this;
-            try { failed.AroundPreRestart(cause, CurrentMessage); }
+            try { failed.AroundPreRestart(cause, _failedMessage); }
             catch (Exception e) { _system.Log.LogError(e, "{Path}: PreRestart failed: {Message}", _self.Path, e.Message); }
             finally { _current = previous; }
         }
         _actor = null;
+        _failedMessage = null;
         UnstashAllForRestart();
-        if (_children is not null && _children.Snapshot().Any(e => _children.IsStopping(e.Child)))
+        if (_children is not null && _children.HasStopping)
         {
             _children.Waiting = ChildrenContainer.WaitReason.Recreation;
             _children.RecreateCause = cause;

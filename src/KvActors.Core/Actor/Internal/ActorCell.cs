@@ -139,7 +139,10 @@ public sealed partial class ActorCell : IActorContext
     /// <summary>A message that could not be queued (closed or full mailbox): to dead letters.</summary>
     internal void OnUndeliverable(in Envelope envelope, bool overflow)
     {
-        if (envelope.Message is DeathWatchNotification) return;
+        // A dead letter (or drop) that cannot reach a subscriber is not published again, as in
+        // Akka: republishing it to the same stopped (or full) subscriber recursed until the
+        // stack overflowed.
+        if (envelope.Message is DeathWatchNotification or DeadLetter or Dropped) return;
         _system.DeadLetters.Tell(overflow
             ? new Dropped(envelope.Message, "mailbox full", envelope.Sender, _self)
             : new DeadLetter(envelope.Message, envelope.Sender, _self), envelope.Sender);

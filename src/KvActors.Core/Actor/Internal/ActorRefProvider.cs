@@ -35,10 +35,10 @@ public class ActorRefProvider
     {
         DeadLetters = new DeadLetterActorRef(RootPath / "deadLetters", System);
         var rootParent = new RootParentRef(RootPath / "bubble-walker", onRootTerminated);
-        RootGuardian = new LocalActorRef(System, Props.Create(() => new GuardianActor(SupervisorStrategy.StoppingStrategy)), rootParent, RootPath);
+        RootGuardian = new LocalActorRef(System, Props.Create(() => new GuardianActor(SupervisorStrategy.StoppingStrategy)).WithMailbox(Dispatch.MailboxType.Unbounded), rootParent, RootPath);
         RootGuardian.Cell.Start();
-        UserGuardian = (LocalActorRef)RootGuardian.Cell.ActorOf(Props.Create(() => new GuardianActor(SupervisorStrategy.DefaultStrategy)), "user");
-        SystemGuardian = (LocalActorRef)RootGuardian.Cell.ActorOf(Props.Create(() => new GuardianActor(SupervisorStrategy.DefaultStrategy)), "system");
+        UserGuardian = (LocalActorRef)RootGuardian.Cell.ActorOf(Props.Create(() => new GuardianActor(SupervisorStrategy.DefaultStrategy)).WithMailbox(Dispatch.MailboxType.Unbounded), "user");
+        SystemGuardian = (LocalActorRef)RootGuardian.Cell.ActorOf(Props.Create(() => new GuardianActor(SupervisorStrategy.DefaultStrategy)).WithMailbox(Dispatch.MailboxType.Unbounded), "system");
     }
 
     /// <summary>Called once the guardians run; remoting binds its transport here.</summary>

@@ -75,6 +75,12 @@ internal sealed class ChildrenContainer
         lock (this) (_stopping ??= new HashSet<InternalActorRef>()).Add(child);
     }
 
+    /// <summary>True while some child was asked to stop and has not yet been removed.</summary>
+    public bool HasStopping
+    {
+        get { lock (this) return _stopping is { Count: > 0 }; }
+    }
+
     public bool IsStopping(InternalActorRef child)
     {
         lock (this) return _stopping?.Contains(child) == true;
