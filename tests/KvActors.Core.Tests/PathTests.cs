@@ -104,6 +104,7 @@ public sealed class PathTests
         local.HasLocalScope.Should().BeTrue();
         local.HostPort.Should().Be("sys");
         Address.Parse("kvactors.tcp://sys@[::1]:2552").Host.Should().Be("::1");
+        Address.Parse("kvactors.tcp://sys@[::1]:2552").ToString().Should().Be("kvactors.tcp://sys@[::1]:2552", "an IPv6 host keeps its brackets");
         Address.TryParse("nonsense", out _).Should().BeFalse();
         Address.Tcp("s", "a", 2).CompareTo(Address.Tcp("s", "a", 10)).Should().BeNegative();
         Address.Tcp("s", "a", 10).CompareTo(Address.Tcp("s", "b", 1)).Should().BeNegative();

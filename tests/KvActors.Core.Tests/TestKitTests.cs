@@ -11,6 +11,7 @@ public sealed class TestKitTests(ITestOutputHelper output) : TestKitBase(output)
     public void ReceiveWhile_stops_at_the_first_rejected_message_and_leaves_it_next_in_line()
     {
         foreach (var m in new object[] { 1, 2, "stop", 3, "again", 4 }) TestActor.Tell(m, null);
+        AwaitCondition(() => Probe.QueuedCount == 6); // the idle bound below must not race the delivery
         ReceiveWhile<object>(m => m is int ? m : null, idle: TimeSpan.FromMilliseconds(500)).Should().Equal(1, 2);
         ExpectMsg("stop");
         ReceiveWhile<object>(m => m is int ? m : null, idle: TimeSpan.FromMilliseconds(500)).Should().Equal(3);
@@ -23,6 +24,7 @@ public sealed class TestKitTests(ITestOutputHelper output) : TestKitBase(output)
     public void ReceiveWhile_twice_in_a_row_keeps_the_pushed_back_message()
     {
         foreach (var m in new object[] { "a", 1, 2 }) TestActor.Tell(m, null);
+        AwaitCondition(() => Probe.QueuedCount == 3);
         ReceiveWhile<object>(m => m is int ? m : null, idle: TimeSpan.FromMilliseconds(300)).Should().BeEmpty();
         ReceiveWhile<object>(m => m is int ? m : null, idle: TimeSpan.FromMilliseconds(300)).Should().BeEmpty();
         ExpectMsg("a");

@@ -17,10 +17,13 @@ public sealed record Address(string Protocol, string System, string? Host = null
     public bool HasGlobalScope => Host is not null;
 
     /// <summary>host:port, the short form operators type.</summary>
-    public string HostPort => Host is null ? System : $"{Host}:{Port}";
+    public string HostPort => Host is null ? System : $"{HostForUri}:{Port}";
+
+    // An IPv6 literal needs brackets so its colons are not read as the port separator.
+    private string? HostForUri => Host is not null && Host.Contains(':') ? $"[{Host}]" : Host;
 
     public override string ToString() =>
-        Host is null ? $"{Protocol}://{System}" : $"{Protocol}://{System}@{Host}:{Port}";
+        Host is null ? $"{Protocol}://{System}" : $"{Protocol}://{System}@{HostForUri}:{Port}";
 
     /// <summary>Parses <c>protocol://system[@host:port]</c>; false on anything else.</summary>
     public static bool TryParse(string text, out Address address)

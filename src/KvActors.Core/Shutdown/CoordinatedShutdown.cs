@@ -109,7 +109,13 @@ public sealed class CoordinatedShutdown
             if (finished != all)
             {
                 _system.Log.LogWarning("Coordinated shutdown phase [{Phase}] timed out after {Ms} ms.", name, (long)phase.Timeout.TotalMilliseconds);
-                if (!phase.Recover) break;
+                if (!phase.Recover)
+                {
+                    // The remaining phases are skipped, but a node that started shutting down must still stop.
+                    _system.Log.LogWarning("Phase [{Phase}] does not recover: skipping the remaining phases.", name);
+                    if (TerminateActorSystem) await _system.FinalTerminate().ConfigureAwait(false);
+                    return;
+                }
             }
         }
     }
