@@ -3,6 +3,7 @@ using KvActors.Actor;
 using KvActors.Actor.Internal;
 using KvActors.Event;
 using KvActors.Remote.Endpoint;
+using KvActors.Remote.FaultInjection;
 using KvActors.Remote.Protocol;
 using KvActors.Remote.Serialization;
 using KvActors.Remote.Transport;
@@ -53,6 +54,29 @@ public sealed class RemoteActorRefProvider : ActorRefProvider, ITransportListene
     internal SystemMessageDelivery Delivery { get; }
     internal RemoteWatcher Watcher { get; }
 
+    /// <summary>Test-only network faults (blackhole, delay) towards other systems.</summary>
+    public FaultInjector Faults { get; } = new();
+
+    private DelayLine? _delayLine;
+
+    /// <summary>Every envelope leaves through here, so fault rules apply to all remoting traffic.</summary>
+    internal void Send(Address to, in OutboundEnvelope envelope)
+    {
+        if (Faults.IsActive)
+        {
+            if (Faults.DropsSendTo(to)) return;
+            var delay = Faults.SendDelayTo(to);
+            if (delay > TimeSpan.Zero)
+            {
+                var copy = envelope;
+                var line = _delayLine ?? Interlocked.CompareExchange(ref _delayLine, new DelayLine(), null) ?? _delayLine!;
+                line.Add(delay, () => Transport.Send(to, copy));
+                return;
+            }
+        }
+        Transport.Send(to, envelope);
+    }
+
     public override void Start()
     {
         _transport = new TcpTransport(System.Name, RemoteSettings, Serializers, this, System.LoggerFactory);
@@ -67,6 +91,7 @@ public sealed class RemoteActorRefProvider : ActorRefProvider, ITransportListene
     {
         _resendTimer?.Cancel();
         _heartbeatTimer?.Cancel();
+        _delayLine?.Stop();
         if (_transport is null) return;
         // Let the last messages (death notices of our stopped actors above all) leave before closing.
         var deadline = Environment.TickCount64 + (long)RemoteSettings.ShutdownFlushTimeout.TotalMilliseconds;
@@ -112,7 +137,7 @@ public sealed class RemoteActorRefProvider : ActorRefProvider, ITransportListene
     internal string ControlPathOf(Address address) => $"{address}/system/remote";
 
     internal void SendUserMessage(RemoteActorRef recipient, object message, IActorRef? sender) =>
-        Transport.Send(recipient.Path.Address, new OutboundEnvelope(recipient.PathString, sender is null ? null : SerializedPath(sender), message));
+        Send(recipient.Path.Address, new OutboundEnvelope(recipient.PathString, sender is null ? null : SerializedPath(sender), message));
 
     internal void SendSystemMessage(RemoteActorRef recipient, SystemMessage message)
     {
@@ -132,6 +157,7 @@ public sealed class RemoteActorRefProvider : ActorRefProvider, ITransportListene
 
     void ITransportListener.OnInbound(in InboundEnvelope envelope)
     {
+        if (Faults.IsActive && Faults.DropsReceiveFrom(envelope.From.Address)) return;
         switch (envelope.Message)
         {
             case SystemMessageEnvelope system:
@@ -141,7 +167,7 @@ public sealed class RemoteActorRefProvider : ActorRefProvider, ITransportListene
                 Delivery.OnAck(envelope.From.Address, ack);
                 return;
             case Heartbeat:
-                Transport.Send(envelope.From.Address, new OutboundEnvelope(ControlPathOf(envelope.From.Address), null, new HeartbeatRsp { Uid = LocalUniqueAddress.Uid }));
+                Send(envelope.From.Address, new OutboundEnvelope(ControlPathOf(envelope.From.Address), null, new HeartbeatRsp { Uid = LocalUniqueAddress.Uid }));
                 return;
             case HeartbeatRsp:
                 Watcher.OnHeartbeatResponse(envelope.From);

@@ -107,7 +107,7 @@ internal sealed class RemoteWatcher
                 AddressTerminated(address);
                 continue;
             }
-            _provider.Transport.Send(address, new OutboundEnvelope(_provider.ControlPathOf(address), _provider.ControlPathOf(_provider.DefaultAddress), new Heartbeat()));
+            _provider.Send(address, new OutboundEnvelope(_provider.ControlPathOf(address), _provider.ControlPathOf(_provider.DefaultAddress), new Heartbeat()));
         }
     }
 

@@ -85,7 +85,7 @@ internal sealed class SystemMessageDelivery(RemoteActorRefProvider provider, ILo
         foreach (var e in deliver) Dispatch(from, e);
         var reply = new AckNack { CumulativeSeq = ack.CumulativeSeq };
         reply.Nacks.AddRange(ack.Nacks);
-        provider.Transport.Send(from.Address, new OutboundEnvelope(provider.ControlPathOf(from.Address), null, reply));
+        provider.Send(from.Address, new OutboundEnvelope(provider.ControlPathOf(from.Address), null, reply));
     }
 
     /// <summary>Forget everything about an address (its incarnation is gone).</summary>
@@ -144,7 +144,7 @@ internal sealed class SystemMessageDelivery(RemoteActorRefProvider provider, ILo
     }
 
     private void Transmit(Address to, SystemMessageEnvelope envelope) =>
-        provider.Transport.Send(to, new OutboundEnvelope(provider.ControlPathOf(to), null, envelope));
+        provider.Send(to, new OutboundEnvelope(provider.ControlPathOf(to), null, envelope));
 
     private static long Now => Environment.TickCount64;
 }
