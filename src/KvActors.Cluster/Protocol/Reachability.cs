@@ -35,6 +35,21 @@ public sealed class Reachability : IEquatable<Reachability>
         Versions = versions;
     }
 
+    /// <summary>Rebuilds a table from its records and observer versions (the wire form).</summary>
+    public static Reachability FromRecords(IEnumerable<Record> records, IEnumerable<KeyValuePair<UniqueAddress, long>> versions)
+    {
+        var rows = NoRows;
+        foreach (var r in records)
+        {
+            var row = rows.TryGetValue(r.Observer, out var existing) ? existing : NoSubjects;
+            rows = rows.SetItem(r.Observer, row.SetItem(r.Subject, r.Status));
+        }
+        // A row whose subjects are all reachable again is dropped, as Change does.
+        foreach (var (observer, row) in rows)
+            if (row.Values.All(s => s == ReachabilityStatus.Reachable)) rows = rows.Remove(observer);
+        return new Reachability(rows, ImmutableSortedDictionary.CreateRange(versions));
+    }
+
     public IReadOnlyList<Record> Records =>
         _rows.SelectMany(o => o.Value.Select(s => new Record(o.Key, s.Key, s.Value, Versions[o.Key]))).ToList();
 
