@@ -131,6 +131,15 @@ public sealed class MembershipState
             .OrderBy(m => m, Member.AgeOrdering)
             .LastOrDefault();
 
+    /// <summary>
+    /// The heartbeat ring of self over the current members; a member counts as unreachable when a
+    /// non-Down observer records it so (observations of downed members are void, or a member only
+    /// they watched would never be monitored again).
+    /// </summary>
+    public HeartbeatNodeRing HeartbeatRing(int monitoredByNrOfMembers) =>
+        new(SelfUniqueAddress, Latest.Members.Select(m => m.UniqueAddress),
+            ReachabilityExcludingDownedObservers.AllUnreachableOrTerminated, monitoredByNrOfMembers);
+
     /// <summary>The highest upNumber given out so far among current members (0 when none).</summary>
     public int MaxUpNumber =>
         Latest.Members.Where(m => m.UpNumber != int.MaxValue).Select(m => m.UpNumber).DefaultIfEmpty(0).Max();

@@ -38,6 +38,12 @@ public sealed class ClusterView
     public bool HasUnreachable => !UnreachableMembers.IsEmpty;
 
     /// <summary>
+    /// True when some unreachable member is not yet Down or Exiting: only then is there a
+    /// decision to make (downed members are on their way out already).
+    /// </summary>
+    public bool NeedsDecision => UnreachableMembers.Any(m => m.Status is not (MemberStatus.Down or MemberStatus.Exiting));
+
+    /// <summary>
     /// Members that are neither cleanly on this side nor cleanly on the other (Akka's indirectly
     /// connected): those that both observe someone unreachable and are observed unreachable
     /// (a cycle in the unreachability graph), and both ends of any unreachable record whose subject
