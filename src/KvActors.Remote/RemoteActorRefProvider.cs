@@ -18,7 +18,7 @@ namespace KvActors.Remote;
 /// the TCP transport, reliable system-message delivery and remote DeathWatch. Local actors keep
 /// local paths; on the wire they are named with this system's network address.
 /// </summary>
-public sealed class RemoteActorRefProvider : ActorRefProvider, ITransportListener
+public class RemoteActorRefProvider : ActorRefProvider, ITransportListener
 {
     /// <summary>The value of kvactors.actor.provider that selects this provider.</summary>
     public const string ConfigName = "KvActors.Remote.RemoteActorRefProvider, KvActors.Remote";
@@ -99,6 +99,22 @@ public sealed class RemoteActorRefProvider : ActorRefProvider, ITransportListene
             await Task.Delay(10).ConfigureAwait(false);
         await _transport.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Everything at <paramref name="node"/> is gone for good (the cluster removed it): quarantine
+    /// that incarnation and tell every local watcher of its actors.
+    /// </summary>
+    public void NotifyAddressTerminated(UniqueAddress node, string reason)
+    {
+        if (_transport is not null && !_transport.IsQuarantined(node)) _transport.Quarantine(node, reason);
+        Watcher.AddressTerminated(node.Address);
+    }
+
+    /// <summary>
+    /// Whether remote DeathWatch heartbeats this address itself. The cluster provider says no for
+    /// members: the cluster's own failure detection and removal decide for them.
+    /// </summary>
+    protected internal virtual bool WatchesWithHeartbeats(Address address) => true;
 
     public override bool IsLocalAddress(Address address) =>
         address.Equals(RootPath.Address) || (_transport is not null && address.Equals(_transport.LocalAddress.Address));

@@ -99,6 +99,7 @@ internal sealed class RemoteWatcher
         var now = Now;
         foreach (var address in addresses)
         {
+            if (!_provider.WatchesWithHeartbeats(address)) continue;
             if (!_detectors.IsAvailable(address, now))
             {
                 _log.LogWarning("Remote system {Address} stopped answering heartbeats: its watched actors count as terminated.", address);
