@@ -4,6 +4,7 @@ using KvActors.Benchmarks;
 var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["actors"] = KvActors.Benchmarks.Actors.ActorBenchmarks.RunAsync,
+    ["remote-transport"] = KvActors.Benchmarks.Remote.TransportBenchmarks.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
