@@ -86,6 +86,26 @@ internal static class EnvelopeCodec
     /// <summary>Parses a RemoteEnvelope body; throws InvalidProtocolBufferException on garbage.</summary>
     public static RemoteEnvelope Decode(in ReadOnlySequence<byte> body) => RemoteEnvelope.Parser.ParseFrom(body);
 
+    /// <summary>
+    /// The receive path's decoder: the hand decoder when the body has the plain shape, else the
+    /// generated parser (so garbage is rejected with the same message as always). False with
+    /// <paramref name="error"/> when the body is not a valid RemoteEnvelope.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> body, Utf8StringCache strings, out DecodedEnvelope envelope, out string? error)
+    {
+        error = null;
+        if (EnvelopeDecoder.TryDecode(body, strings, out envelope)) return true;
+        RemoteEnvelope parsed;
+        try { parsed = RemoteEnvelope.Parser.ParseFrom(body); }
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            error = $"malformed envelope ({e.Message})";
+            return false;
+        }
+        envelope = new DecodedEnvelope(parsed.Recipient, parsed.Sender, parsed.SerializerId, parsed.Manifest, parsed.Payload.Span);
+        return true;
+    }
+
     // proto3 omits empty strings/bytes; an empty field costs nothing.
     private static long FieldSize(int len) => len == 0 ? 0 : 1 + VarintSize((uint)len) + len;
 

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using Google.Protobuf;
 using KvActors.Remote.Handshake;
 using KvActors.Remote.Serialization;
 using Microsoft.Extensions.Logging;
@@ -20,6 +19,7 @@ internal sealed class InboundConnection
     private readonly Socket _socket;
     private readonly ILogger _log;
     private readonly EndPoint? _endpoint;
+    private readonly Utf8StringCache _strings = new(); // the read loop is its only user
 
     public InboundConnection(TcpTransport transport, Socket socket, ILogger log)
     {
@@ -128,9 +128,21 @@ internal sealed class InboundConnection
     /// <summary>Decodes and delivers one envelope; a reason string when the frame itself is garbage.</summary>
     private string? Deliver(in ReadOnlySequence<byte> body, UniqueAddress remote)
     {
-        Protocol.RemoteEnvelope env;
-        try { env = EnvelopeCodec.Decode(body); }
-        catch (InvalidProtocolBufferException e) { return $"malformed envelope ({e.Message})"; }
+        if (body.IsSingleSegment) return Deliver(body.FirstSpan, remote);
+        // A frame split across pipe segments (rare: only at a segment boundary) is made contiguous.
+        var length = (int)body.Length;
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(copy);
+            return Deliver(copy.AsSpan(0, length), remote);
+        }
+        finally { ArrayPool<byte>.Shared.Return(copy); }
+    }
+
+    private string? Deliver(ReadOnlySpan<byte> body, UniqueAddress remote)
+    {
+        if (!EnvelopeCodec.TryDecode(body, _strings, out var env, out var malformed)) return malformed;
         if (env.Recipient.Length == 0) return "envelope without recipient";
 
         object message;
@@ -145,7 +157,8 @@ internal sealed class InboundConnection
         }
         try
         {
-            message = serializer.FromBinary(env.Payload.Span, env.Manifest);
+            // The payload is a span of the receive buffer: the serializer copies what it keeps.
+            message = serializer.FromBinary(env.Payload, env.Manifest);
         }
         catch (Exception e)
         {
