@@ -24,12 +24,31 @@ internal static class EnvelopeCodec
     private const byte TagRecipient = (1 << 3) | 2, TagSender = (2 << 3) | 2, TagSerializer = (3 << 3) | 0,
         TagManifest = (4 << 3) | 2, TagPayload = (5 << 3) | 2;
 
-    [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch; // the serializer's output
+    [ThreadStatic] private static byte[]? t_frame; // the encoded frame
 
     public enum Result { Ok, TooLarge, SerializationFailed }
 
+    /// <summary>Encodes into a pooled buffer the caller owns (release with <see cref="OutboundFrame.Release"/>).</summary>
     public static Result Encode(in OutboundEnvelope env, SerializerRegistry registry, int maxFrameSize,
         out OutboundFrame frame, out string? error)
+    {
+        frame = default;
+        var r = EncodeToScratch(env, registry, maxFrameSize, out var bytes, out error);
+        if (r != Result.Ok) return r;
+        var buffer = ArrayPool<byte>.Shared.Rent(bytes.Length);
+        bytes.CopyTo(buffer);
+        frame = new OutboundFrame(buffer, bytes.Length, env);
+        return Result.Ok;
+    }
+
+    /// <summary>
+    /// Encodes the whole frame into this thread's scratch buffer: <paramref name="frame"/> is valid
+    /// until the thread's next encode. The send path copies it straight into the association's
+    /// batch, so no buffer is rented or returned per message.
+    /// </summary>
+    public static Result EncodeToScratch(in OutboundEnvelope env, SerializerRegistry registry, int maxFrameSize,
+        out ReadOnlySpan<byte> frame, out string? error)
     {
         frame = default;
         error = null;
@@ -62,7 +81,7 @@ internal static class EnvelopeCodec
         }
 
         var total = FrameCodec.HeaderSize + (int)body;
-        var buffer = ArrayPool<byte>.Shared.Rent(total);
+        var buffer = t_frame is { } f && f.Length >= total ? f : GrowFrameScratch(total);
         var span = buffer.AsSpan(0, total);
         FrameCodec.WriteHeader(span, FrameKind.Envelope, (int)body);
         var pos = FrameCodec.HeaderSize;
@@ -79,9 +98,13 @@ internal static class EnvelopeCodec
             pos += payload.Length;
         }
         if (scratch.Capacity > 1 << 20) t_scratch = null;
-        frame = new OutboundFrame(buffer, pos, env);
+        frame = span[..pos];
+        if (buffer.Length > 1 << 20) t_frame = null; // the span stays valid: only this call holds it now
         return Result.Ok;
     }
+
+    private static byte[] GrowFrameScratch(int size) =>
+        t_frame = new byte[Math.Max(size, Math.Min(2 * (t_frame?.Length ?? 512), 1 << 20))];
 
     /// <summary>Parses a RemoteEnvelope body; throws InvalidProtocolBufferException on garbage.</summary>
     public static RemoteEnvelope Decode(in ReadOnlySequence<byte> body) => RemoteEnvelope.Parser.ParseFrom(body);
