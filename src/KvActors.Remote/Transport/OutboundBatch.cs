@@ -11,6 +11,7 @@ internal sealed class OutboundBatch
     private const int InitialBytes = 16 * 1024;
     /// <summary>A buffer grown past this by a burst goes back to the pool after the burst.</summary>
     private const int RetainedBytes = 1 << 20;
+    private const int RetainedEnvelopes = 64 * 1024;
 
     private byte[] _bytes = ArrayPool<byte>.Shared.Rent(InitialBytes);
 
@@ -32,7 +33,9 @@ internal sealed class OutboundBatch
         Length = 0;
         // Drop the references so sent messages can be collected.
         Envelopes.Clear();
-        if (Envelopes.Capacity > 4096) Envelopes.Capacity = 4096;
+        // Keep the list's capacity through ordinary bursts (re-growing it would allocate per batch);
+        // only a freak burst's list is shrunk.
+        if (Envelopes.Capacity > RetainedEnvelopes) Envelopes.Capacity = RetainedEnvelopes;
         if (_bytes.Length > RetainedBytes)
         {
             ArrayPool<byte>.Shared.Return(_bytes);

@@ -223,9 +223,11 @@ public sealed class TcpTransport : IAsyncDisposable
         RaiseEvent(new AssociationEvent(AssociationEventKind.Associated, remote.Address, remote, Inbound: inbound));
     }
 
+    /// <summary>Inbound connections count per read buffer, not per message (one interlocked add per batch).</summary>
+    internal void CountReceived(int messages) => Interlocked.Add(ref _received, messages);
+
     internal void Deliver(in InboundEnvelope envelope)
     {
-        Interlocked.Increment(ref _received);
         try { _listener.OnInbound(envelope); }
         catch (Exception e) { _log.LogError(e, "Inbound handler threw for a message to {Recipient}.", envelope.Recipient); }
     }
