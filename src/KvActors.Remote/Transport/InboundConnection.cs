@@ -129,6 +129,20 @@ internal sealed class InboundConnection
         {
             while (true)
             {
+                // Frames inside the first segment are read as spans: slicing a ReadOnlySequence
+                // per frame showed up at ~5% of the receive loop's time.
+                var first = buffer.FirstSpan;
+                var consumed = 0;
+                while (FrameCodec.TryRead(first[consumed..], max, out var k, out var b, out var n, out _) == FrameCodec.ReadStatus.Frame)
+                {
+                    if (k != FrameKind.Envelope) return "handshake frame after the handshake completed";
+                    var trouble = Deliver(b, remote);
+                    if (trouble is not null) return trouble;
+                    consumed += n;
+                }
+                if (consumed > 0) buffer = buffer.Slice(consumed);
+                // What is left at the head is a frame across a segment boundary, a partial frame or
+                // garbage: the sequence reader decides, with the same checks and errors.
                 var status = FrameCodec.TryRead(ref buffer, max, out var kind, out var body, out var error);
                 if (status == FrameCodec.ReadStatus.NeedMore) return null;
                 if (status == FrameCodec.ReadStatus.Invalid) return error;
