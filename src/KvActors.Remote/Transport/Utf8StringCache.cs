@@ -22,7 +22,8 @@ internal sealed class Utf8StringCache
     // actor paths of one system differ), so a hit costs one vectorized compare instead of hashing
     // every byte through the dictionary's comparer interface. Measured as the receive path's top
     // managed hotspot before it existed.
-    private const int RecentBits = 6;
+    // Two ways per set, so two recurring strings that hash alike do not evict each other forever.
+    private const int RecentBits = 8;
     private readonly (byte[] Key, string Value)[] _recent = new (byte[], string)[1 << RecentBits];
     private readonly Dictionary<byte[], string> _map = new(ByteKeyComparer.Instance);
     private readonly Dictionary<byte[], string>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
@@ -39,15 +40,22 @@ internal sealed class Utf8StringCache
             value = "";
             return true;
         }
-        ref var recent = ref _recent[Slot(utf8)];
-        if (recent.Key is not null && utf8.SequenceEqual(recent.Key))
+        var set = Slot(utf8) & ~1;
+        ref var way0 = ref _recent[set];
+        if (way0.Key is not null && utf8.SequenceEqual(way0.Key))
         {
-            value = recent.Value;
+            value = way0.Value;
+            return true;
+        }
+        ref var way1 = ref _recent[set + 1];
+        if (way1.Key is not null && utf8.SequenceEqual(way1.Key))
+        {
+            value = way1.Value;
             return true;
         }
         if (_lookup.TryGetValue(utf8, out var key, out value!))
         {
-            recent = (key, value);
+            Remember(ref way0, ref way1, key, value);
             return true;
         }
         try { value = Strict.GetString(utf8); }
@@ -61,15 +69,23 @@ internal sealed class Utf8StringCache
             }
             key = utf8.ToArray();
             _map[key] = value;
-            recent = (key, value);
+            Remember(ref way0, ref way1, key, value);
         }
         return true;
+    }
+
+    /// <summary>Newest in way 0, the previous occupant moves to way 1 (its old way-1 entry is evicted).</summary>
+    private static void Remember(ref (byte[] Key, string Value) way0, ref (byte[] Key, string Value) way1, byte[] key, string value)
+    {
+        way1 = way0;
+        way0 = (key, value);
     }
 
     private static int Slot(ReadOnlySpan<byte> utf8)
     {
         var x = (uint)utf8.Length * 0x9E3779B1u ^ utf8[^1];
-        if (utf8.Length >= 4) x ^= BinaryPrimitives.ReadUInt32LittleEndian(utf8[^4..]) * 0x85EBCA6Bu;
+        if (utf8.Length >= 8) x ^= (uint)(BinaryPrimitives.ReadUInt64LittleEndian(utf8[^8..]) * 0x9E3779B97F4A7C15ul >> 32);
+        else if (utf8.Length >= 4) x ^= BinaryPrimitives.ReadUInt32LittleEndian(utf8[^4..]) * 0x85EBCA6Bu;
         return (int)(x >> (32 - RecentBits));
     }
 
