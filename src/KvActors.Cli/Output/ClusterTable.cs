@@ -8,6 +8,8 @@ public static class ClusterTable
 {
     public static void Write(IAnsiConsole console, ClusterShowResponse show)
     {
+        // Redirected output has no terminal width; Spectre would assume 80 columns and wrap cells.
+        if (Console.IsOutputRedirected) console.Profile.Width = Math.Max(console.Profile.Width, 160);
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Address").AddColumn("Status").AddColumn("Reachable")
             .AddColumn(new TableColumn("Age (upNumber)").RightAligned()).AddColumn("Roles").AddColumn("Leader");
