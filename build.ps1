@@ -2,6 +2,7 @@
 #   ./build.ps1            restore, build Release, publish executables to artifacts/bin/
 #   ./build.ps1 test       build and run every test project; ends with "N passed, N failed, N skipped"
 #   ./build.ps1 bench NAME run one benchmark and print `name: value unit` lines
+#   ./build.ps1 cluster    start a local 3-node cluster (seed 4053, members 4054, 4055); Ctrl+C stops it
 #   ./build.ps1 clean      remove build outputs
 param([string]$Verb = "", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest = @())
 $ErrorActionPreference = "Stop"
@@ -31,7 +32,7 @@ function Publish {
         $dir = Join-Path $Root $e.Dir
         if (-not (Test-Path $dir)) { continue }
         $out = Join-Path $Artifacts "bin"
-        dotnet publish $dir -c $Configuration -nologo -clp:ErrorsOnly -o $out -p:AssemblyName=$($e.Name)
+        dotnet publish $dir -c $Configuration -nologo -clp:ErrorsOnly -o $out  # the project names its assembly
         if ($LASTEXITCODE) { exit $LASTEXITCODE }
     }
 }
@@ -66,14 +67,34 @@ function Bench {
     exit $LASTEXITCODE
 }
 
+# A local cluster from hocon/seed.conf and hocon/member.conf. Each node's log lines carry its
+# name ("[seed]"). Ctrl+C reaches every node through the console (graceful leave); the finally
+# block then waits for them and, on Linux/macOS, also sends SIGTERM to any still running.
+function Cluster {
+    $exe = Join-Path $Artifacts "bin/kvnode$(if ($IsWindows -or $env:OS -eq 'Windows_NT') { '.exe' } else { '' })"
+    if (-not (Test-Path $exe)) { dotnet restore (Join-Path $Root "KvActors.sln") -nologo; Build; Publish }
+    $nodes = @(
+        @("--name", "seed", "--config", "hocon/seed.conf", "--data-dir", "data/seed"),
+        @("--name", "member-1", "--config", "hocon/member.conf", "--port", "4054", "--data-dir", "data/member-1"),
+        @("--name", "member-2", "--config", "hocon/member.conf", "--port", "4055", "--data-dir", "data/member-2"))
+    $procs = foreach ($n in $nodes) { Start-Process -FilePath $exe -ArgumentList $n -WorkingDirectory $Root -NoNewWindow -PassThru }
+    Write-Host "build.ps1: cluster started (seed 127.0.0.1:4053, members 4054, 4055); Ctrl+C stops it."
+    try { $procs | Wait-Process }
+    finally {
+        foreach ($p in $procs) { if (-not $p.HasExited -and -not ($IsWindows -or $env:OS -eq 'Windows_NT')) { kill -TERM $p.Id } }
+        foreach ($p in $procs) { if (-not $p.WaitForExit(60000)) { Stop-Process -Id $p.Id -Force } }
+    }
+}
+
 Require-Sdk
 switch ($Verb) {
     ""      { dotnet restore (Join-Path $Root "KvActors.sln") -nologo; Build; Publish }
     "test"  { Run-Tests }
     "bench" { Bench }
+    "cluster" { Cluster }
     "clean" {
         if (Test-Path $Artifacts) { Remove-Item -Recurse -Force $Artifacts }
         Get-ChildItem (Join-Path $Root "src"), (Join-Path $Root "tests") -Directory -Recurse -Include bin, obj | Remove-Item -Recurse -Force
     }
-    default { Fail "unknown verb '$Verb': use no verb, test, bench NAME or clean." }
+    default { Fail "unknown verb '$Verb': use no verb, test, bench NAME, cluster or clean." }
 }

@@ -3,6 +3,7 @@
 #   ./build.sh            restore, build Release, publish executables to artifacts/bin/
 #   ./build.sh test       build and run every test project; ends with "N passed, N failed, N skipped"
 #   ./build.sh bench NAME run one benchmark (actors, storage, ...) and print `name: value unit` lines
+#   ./build.sh cluster    start a local 3-node cluster (seed 4053, members 4054, 4055); Ctrl+C stops it
 #   ./build.sh clean      remove build outputs
 set -euo pipefail
 
@@ -33,8 +34,8 @@ publish() {
   for entry in "${EXECUTABLES[@]}"; do
     local dir="${entry%%:*}" name="${entry##*:}"
     [ -d "$ROOT/$dir" ] || continue
-    dotnet publish "$ROOT/$dir" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly \
-      -o "$ARTIFACTS/publish/$name" -p:AssemblyName="$name"
+    # The project sets AssemblyName itself: -p:AssemblyName here would rename every referenced project too.
+    dotnet publish "$ROOT/$dir" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -o "$ARTIFACTS/publish/$name"
     ln -sf "$ARTIFACTS/publish/$name/$name" "$ARTIFACTS/bin/$name"
   done
 }
@@ -72,12 +73,38 @@ bench() {
   dotnet "$ROOT/tests/KvActors.Benchmarks/bin/Release/net10.0/KvActors.Benchmarks.dll" "$@"
 }
 
+# A local cluster from hocon/seed.conf and hocon/member.conf, each log line prefixed with its node.
+# Ctrl+C (or SIGTERM) sends SIGTERM to every node, which leaves gracefully; then waits for all.
+cluster() {
+  [ -x "$ARTIFACTS/bin/kvnode" ] || { dotnet restore "$ROOT/KvActors.sln" -nologo && build && publish; }
+  local pids=()
+  start_node() {
+    local name="$1"; shift
+    local prefix; prefix="$(printf '%-9s| ' "$name")"
+    # The log filter ignores INT/TERM so it outlives the node and prints its last (shutdown) lines.
+    "$ARTIFACTS/bin/kvnode" --name "$name" "$@" \
+      > >(trap '' INT TERM; exec sed -u "s/^/$prefix/") 2>&1 &
+    pids+=("$!")
+  }
+  start_node seed --config hocon/seed.conf --data-dir data/seed
+  start_node member-1 --config hocon/member.conf --port 4054 --data-dir data/member-1
+  start_node member-2 --config hocon/member.conf --port 4055 --data-dir data/member-2
+  echo "build.sh: cluster started (seed 127.0.0.1:4053, members 4054, 4055); try 'artifacts/bin/kv cluster show'; Ctrl+C stops it." >&2
+  trap 'echo "build.sh: stopping the cluster..." >&2; kill -TERM "${pids[@]}" 2>/dev/null || true' INT TERM
+  wait "${pids[@]}" 2>/dev/null || true # returns when all nodes exit, or at a signal
+  local pid status=0
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || status=1; done
+  sleep 0.2 # let the log filters print the nodes' last lines
+  return "$status"
+}
+
 require_sdk
 verb="${1:-}"; [ $# -gt 0 ] && shift
 case "$verb" in
   "")    dotnet restore "$ROOT/KvActors.sln" -nologo && build && publish ;;
   test)  run_tests "$@" ;;
   bench) bench "$@" ;;
+  cluster) cluster ;;
   clean) rm -rf "$ARTIFACTS"; find "$ROOT/src" "$ROOT/tests" -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} + ;;
-  *)     die "unknown verb '$verb': use no verb, test, bench NAME or clean." ;;
+  *)     die "unknown verb '$verb': use no verb, test, bench NAME, cluster or clean." ;;
 esac

@@ -28,7 +28,10 @@ public sealed record RemoteSettings
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Envelopes waiting per association before new ones are dropped.</summary>
     public int OutboundQueueSize { get; init; } = 200_000;
-    /// <summary>Bytes buffered by the writer before it flushes even though more envelopes wait.</summary>
+    /// <summary>
+    /// Unused since the batch writer (each write sends everything queued); kept so existing
+    /// configs and callers still work.
+    /// </summary>
     public int FlushThreshold { get; init; } = 64 * 1024;
     /// <summary>Unacked system messages held per peer; overflowing it quarantines the peer.</summary>
     public int SystemMessageBufferSize { get; init; } = 20_000;

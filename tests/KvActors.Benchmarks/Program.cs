@@ -7,6 +7,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["actors"] = KvActors.Benchmarks.Actors.ActorBenchmarks.RunAsync,
     ["storage"] = StorageBenchmarks.RunAsync,
     ["remote"] = KvActors.Benchmarks.Remote.RemoteActorBenchmarks.RunAsync,
+    ["remote-transport"] = KvActors.Benchmarks.Remote.TransportBenchmarks.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

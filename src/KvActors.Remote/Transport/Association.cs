@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using KvActors.Actor;
 using KvActors.Remote.Handshake;
 using Microsoft.Extensions.Logging;
@@ -23,18 +22,16 @@ public enum AssociationState
 /// The outbound half of talking to one remote address (Akka's outbound association). Each side
 /// dials its own connection for sending; inbound connections only receive. That avoids the
 /// simultaneous-connect race of a shared connection and keeps one writer per socket.
-/// Send encodes on the caller's thread into a pooled buffer and enqueues; one writer loop copies
-/// frames into the PipeWriter and flushes only when the queue is empty (or past a threshold),
-/// so many envelopes share one syscall.
+/// Send encodes on the caller's thread and appends the frame to the queue's filling batch; one
+/// writer loop swaps the batch out and writes it with one socket write, so every envelope that
+/// arrived during the previous write shares the next syscall.
 /// </summary>
 public sealed class Association
 {
     private readonly TcpTransport _transport;
-    private readonly Channel<OutboundFrame> _queue =
-        Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+    private readonly OutboundQueue _queue;
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _log;
-    private int _queued;
     private int _state = (int)AssociationState.Idle;
     private volatile UniqueAddress? _remote;
     private volatile bool _remoteQuarantined;
@@ -45,6 +42,7 @@ public sealed class Association
     internal Association(TcpTransport transport, Address remoteAddress, ILogger log)
     {
         _transport = transport;
+        _queue = new OutboundQueue(transport.Settings.OutboundQueueSize);
         RemoteAddress = remoteAddress;
         _log = log;
     }
@@ -53,7 +51,7 @@ public sealed class Association
     /// <summary>The peer incarnation of the current (or last) outbound connection, null before the first handshake.</summary>
     public UniqueAddress? Remote => _remote;
     public AssociationState State => (AssociationState)Volatile.Read(ref _state);
-    public int QueuedCount => Volatile.Read(ref _queued);
+    public int QueuedCount => _queue.Count;
     public long DroppedCount => Interlocked.Read(ref _dropped);
     /// <summary>Envelopes handed to the socket (not necessarily received).</summary>
     public long SentCount => Interlocked.Read(ref _sent);
@@ -66,22 +64,22 @@ public sealed class Association
         if (_stop.IsCancellationRequested) return Drop(envelope, DropReason.ShutDown, SendResult.ShutDown);
         if (_remoteQuarantined) return Drop(envelope, DropReason.Quarantined, SendResult.Quarantined);
         if (State == AssociationState.Gated) return Drop(envelope, DropReason.Gated, SendResult.Gated);
-        if (Interlocked.Increment(ref _queued) > _transport.Settings.OutboundQueueSize)
-        {
-            Interlocked.Decrement(ref _queued);
-            return Drop(envelope, DropReason.QueueFull, SendResult.QueueFull);
-        }
-        var r = EnvelopeCodec.Encode(envelope, _transport.Serializers, _transport.Settings.MaximumFrameSize, out var frame, out var error);
+        // Cheap early refusal; the queue re-checks the bound under its lock.
+        if (_queue.Count >= _transport.Settings.OutboundQueueSize) return Drop(envelope, DropReason.QueueFull, SendResult.QueueFull);
+        var r = EnvelopeCodec.EncodeToScratch(envelope, _transport.Serializers, _transport.Settings.MaximumFrameSize, out var frame, out var error);
         if (r != EnvelopeCodec.Result.Ok)
         {
-            Interlocked.Decrement(ref _queued);
             _log.LogError("Not sending to {Address}: {Error}.", RemoteAddress, error);
             return r == EnvelopeCodec.Result.TooLarge
                 ? Drop(envelope, DropReason.TooLarge, SendResult.TooLarge)
                 : Drop(envelope, DropReason.SerializationFailed, SendResult.SerializationFailed);
         }
-        _queue.Writer.TryWrite(frame);
-        return SendResult.Enqueued;
+        return _queue.TryEnqueue(frame, envelope) switch
+        {
+            OutboundQueue.EnqueueResult.Enqueued => SendResult.Enqueued,
+            OutboundQueue.EnqueueResult.Full => Drop(envelope, DropReason.QueueFull, SendResult.QueueFull),
+            _ => Drop(envelope, DropReason.ShutDown, SendResult.ShutDown),
+        };
     }
 
     private SendResult Drop(in OutboundEnvelope envelope, DropReason reason, SendResult result)
@@ -110,7 +108,7 @@ public sealed class Association
     internal async Task StopAsync()
     {
         _stop.Cancel();
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         Abort();
         try { await _loop.ConfigureAwait(false); } catch { /* loop errors are logged inside */ }
         DrainQueue(DropReason.ShutDown);
@@ -125,7 +123,7 @@ public sealed class Association
             try
             {
                 // Lazy: connect only when there is something to send.
-                if (!await _queue.Reader.WaitToReadAsync(ct).ConfigureAwait(false)) return;
+                if (!await _queue.WaitAsync(ct).ConfigureAwait(false)) return;
             }
             catch (OperationCanceledException) { return; }
 
@@ -146,7 +144,7 @@ public sealed class Association
                 wasActive = true;
                 Volatile.Write(ref _state, (int)AssociationState.Active);
                 _transport.OnOutboundEstablished(this, remote);
-                await PumpAsync(reader, writer, ct).ConfigureAwait(false);
+                await PumpAsync(reader, stream, ct).ConfigureAwait(false);
                 failure = "connection closed by peer";
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
@@ -218,11 +216,11 @@ public sealed class Association
     }
 
     /// <summary>Writer loop plus a reader that only watches for the peer closing (inbound sides never write after Accept).</summary>
-    private async Task PumpAsync(PipeReader reader, PipeWriter writer, CancellationToken ct)
+    private async Task PumpAsync(PipeReader reader, Stream stream, CancellationToken ct)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var watch = WatchForCloseAsync(reader, linked.Token);
-        var write = WriteLoopAsync(writer, linked.Token);
+        var write = WriteLoopAsync(stream, linked.Token);
         var first = await Task.WhenAny(watch, write).ConfigureAwait(false);
         linked.Cancel();
         try { await Task.WhenAll(watch, write).ConfigureAwait(false); }
@@ -236,49 +234,37 @@ public sealed class Association
         reader.AdvanceTo(result.Buffer.End);
     }
 
-    private async Task WriteLoopAsync(PipeWriter writer, CancellationToken ct)
+    /// <summary>
+    /// Writes whatever accumulated while the previous write was in flight, as one socket write
+    /// straight from the batch buffer (the handshake's PipeWriter is flushed and idle by now).
+    /// </summary>
+    private async Task WriteLoopAsync(Stream stream, CancellationToken ct)
     {
-        var queue = _queue.Reader;
-        var threshold = _transport.Settings.FlushThreshold;
         while (true)
         {
-            while (queue.TryRead(out var frame))
+            var batch = _queue.TryTake();
+            if (batch is null)
             {
-                try
-                {
-                    var span = writer.GetSpan(frame.Length);
-                    frame.Buffer.AsSpan(0, frame.Length).CopyTo(span);
-                    writer.Advance(frame.Length);
-                }
-                finally
-                {
-                    frame.Release();
-                    Interlocked.Decrement(ref _queued);
-                }
-                Interlocked.Increment(ref _sent);
-                if (writer.UnflushedBytes >= threshold)
-                    await FlushAsync(writer, ct).ConfigureAwait(false);
+                if (!await _queue.WaitAsync(ct).ConfigureAwait(false)) return;
+                continue;
             }
-            // Queue drained: one flush for the whole batch.
-            if (writer.UnflushedBytes > 0) await FlushAsync(writer, ct).ConfigureAwait(false);
-            if (!await queue.WaitToReadAsync(ct).ConfigureAwait(false)) return;
+            try
+            {
+                await stream.WriteAsync(batch.Bytes, ct).ConfigureAwait(false);
+                Interlocked.Add(ref _sent, batch.Count);
+            }
+            finally { _queue.Return(batch); }
         }
-    }
-
-    private static async ValueTask FlushAsync(PipeWriter writer, CancellationToken ct)
-    {
-        var r = await writer.FlushAsync(ct).ConfigureAwait(false);
-        if (r.IsCompleted) throw new IOException("connection closed");
     }
 
     private void DrainQueue(DropReason reason)
     {
-        while (_queue.Reader.TryRead(out var frame))
+        var dropped = new List<OutboundEnvelope>();
+        _queue.DrainTo(dropped);
+        foreach (var envelope in dropped)
         {
-            frame.Release();
-            Interlocked.Decrement(ref _queued);
             Interlocked.Increment(ref _dropped);
-            _transport.ReportDropped(new DroppedEnvelope(RemoteAddress, frame.Envelope, reason));
+            _transport.ReportDropped(new DroppedEnvelope(RemoteAddress, envelope, reason));
         }
     }
 }

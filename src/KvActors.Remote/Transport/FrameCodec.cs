@@ -61,6 +61,38 @@ public static class FrameCodec
         return ReadStatus.Frame;
     }
 
+    /// <summary>
+    /// The same decision as the sequence overload for a contiguous buffer (same checks, same
+    /// errors); <paramref name="consumed"/> is the whole frame's size. The read loop uses it for
+    /// the frames that lie inside one pipe segment, which is nearly all of them.
+    /// </summary>
+    public static ReadStatus TryRead(ReadOnlySpan<byte> buffer, int maxFrameSize,
+        out FrameKind kind, out ReadOnlySpan<byte> body, out int consumed, out string? error)
+    {
+        kind = default;
+        body = default;
+        consumed = 0;
+        error = null;
+        if (buffer.Length < LengthSize) return ReadStatus.NeedMore;
+        var length = BinaryPrimitives.ReadUInt32BigEndian(buffer);
+        if (length == 0 || length > (uint)maxFrameSize)
+        {
+            error = $"frame length {length} outside 1..{maxFrameSize}";
+            return ReadStatus.Invalid;
+        }
+        if ((uint)(buffer.Length - LengthSize) < length) return ReadStatus.NeedMore;
+        var k = buffer[LengthSize];
+        if (k is not ((byte)FrameKind.Envelope or (byte)FrameKind.Handshake))
+        {
+            error = $"unknown frame kind {k}";
+            return ReadStatus.Invalid;
+        }
+        kind = (FrameKind)k;
+        body = buffer.Slice(HeaderSize, (int)length - 1);
+        consumed = LengthSize + (int)length;
+        return ReadStatus.Frame;
+    }
+
     /// <summary>Writes a whole frame (header + body) to <paramref name="writer"/>.</summary>
     public static void Write(IBufferWriter<byte> writer, FrameKind kind, ReadOnlySpan<byte> body)
     {

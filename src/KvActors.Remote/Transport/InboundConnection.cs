@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using Google.Protobuf;
 using KvActors.Remote.Handshake;
 using KvActors.Remote.Serialization;
 using Microsoft.Extensions.Logging;
@@ -20,6 +19,8 @@ internal sealed class InboundConnection
     private readonly Socket _socket;
     private readonly ILogger _log;
     private readonly EndPoint? _endpoint;
+    private readonly Utf8StringCache _strings = new(); // the read loop is its only user
+    private int _delivered; // in the current read buffer, not yet added to the transport's count
 
     public InboundConnection(TcpTransport transport, Socket socket, ILogger log)
     {
@@ -110,27 +111,71 @@ internal sealed class InboundConnection
         {
             var result = await reader.ReadAsync(ct).ConfigureAwait(false);
             var buffer = result.Buffer;
-            while (true)
-            {
-                var status = FrameCodec.TryRead(ref buffer, max, out var kind, out var body, out var error);
-                if (status == FrameCodec.ReadStatus.NeedMore) break;
-                if (status == FrameCodec.ReadStatus.Invalid) return error;
-                if (kind != FrameKind.Envelope) return "handshake frame after the handshake completed";
-                var problem = Deliver(body, remote);
-                if (problem is not null) return problem;
-            }
+            var problem = DeliverAll(ref buffer, max, remote);
+            if (problem is not null) return problem;
             reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
                 return buffer.IsEmpty ? null : "connection closed in the middle of a frame";
         }
     }
 
+    /// <summary>
+    /// Delivers every complete frame in <paramref name="buffer"/> synchronously (one read often
+    /// holds hundreds) and counts them with one interlocked add rather than one per message.
+    /// </summary>
+    private string? DeliverAll(ref ReadOnlySequence<byte> buffer, int max, UniqueAddress remote)
+    {
+        try
+        {
+            while (true)
+            {
+                // Frames inside the first segment are read as spans: slicing a ReadOnlySequence
+                // per frame showed up at ~5% of the receive loop's time.
+                var first = buffer.FirstSpan;
+                var consumed = 0;
+                while (FrameCodec.TryRead(first[consumed..], max, out var k, out var b, out var n, out _) == FrameCodec.ReadStatus.Frame)
+                {
+                    if (k != FrameKind.Envelope) return "handshake frame after the handshake completed";
+                    var trouble = Deliver(b, remote);
+                    if (trouble is not null) return trouble;
+                    consumed += n;
+                }
+                if (consumed > 0) buffer = buffer.Slice(consumed);
+                // What is left at the head is a frame across a segment boundary, a partial frame or
+                // garbage: the sequence reader decides, with the same checks and errors.
+                var status = FrameCodec.TryRead(ref buffer, max, out var kind, out var body, out var error);
+                if (status == FrameCodec.ReadStatus.NeedMore) return null;
+                if (status == FrameCodec.ReadStatus.Invalid) return error;
+                if (kind != FrameKind.Envelope) return "handshake frame after the handshake completed";
+                var problem = Deliver(body, remote);
+                if (problem is not null) return problem;
+            }
+        }
+        finally
+        {
+            if (_delivered > 0) _transport.CountReceived(_delivered);
+            _delivered = 0;
+        }
+    }
+
     /// <summary>Decodes and delivers one envelope; a reason string when the frame itself is garbage.</summary>
     private string? Deliver(in ReadOnlySequence<byte> body, UniqueAddress remote)
     {
-        Protocol.RemoteEnvelope env;
-        try { env = EnvelopeCodec.Decode(body); }
-        catch (InvalidProtocolBufferException e) { return $"malformed envelope ({e.Message})"; }
+        if (body.IsSingleSegment) return Deliver(body.FirstSpan, remote);
+        // A frame split across pipe segments (rare: only at a segment boundary) is made contiguous.
+        var length = (int)body.Length;
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(copy);
+            return Deliver(copy.AsSpan(0, length), remote);
+        }
+        finally { ArrayPool<byte>.Shared.Return(copy); }
+    }
+
+    private string? Deliver(ReadOnlySpan<byte> body, UniqueAddress remote)
+    {
+        if (!EnvelopeCodec.TryDecode(body, _strings, out var env, out var malformed)) return malformed;
         if (env.Recipient.Length == 0) return "envelope without recipient";
 
         object message;
@@ -145,7 +190,8 @@ internal sealed class InboundConnection
         }
         try
         {
-            message = serializer.FromBinary(env.Payload.Span, env.Manifest);
+            // The payload is a span of the receive buffer: the serializer copies what it keeps.
+            message = serializer.FromBinary(env.Payload, env.Manifest);
         }
         catch (Exception e)
         {
@@ -155,6 +201,7 @@ internal sealed class InboundConnection
             _transport.CountInboundDropped();
             return null;
         }
+        _delivered++;
         _transport.Deliver(new InboundEnvelope(remote, env.Recipient, env.Sender.Length == 0 ? null : env.Sender, message));
         return null;
     }

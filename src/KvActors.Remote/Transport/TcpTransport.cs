@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using KvActors.Actor;
 using KvActors.Remote.Handshake;
@@ -21,6 +22,7 @@ public sealed class TcpTransport : IAsyncDisposable
     private readonly ILogger _log;
     private readonly RandomNumberGenerator _rng;
     private readonly ConcurrentDictionary<Address, Association> _associations = new();
+    private readonly AssociationHint?[] _byIdentity = new AssociationHint?[64];
     private readonly ConcurrentDictionary<InboundConnection, Task> _inbound = new();
     private readonly ConcurrentDictionary<UniqueAddress, string> _quarantined = new();
     private readonly Dictionary<Address, long> _knownUids = new();
@@ -106,7 +108,19 @@ public sealed class TcpTransport : IAsyncDisposable
     public SendResult Send(Address to, in OutboundEnvelope envelope)
     {
         if (Volatile.Read(ref _disposed) != 0) return DropHere(to, envelope, DropReason.ShutDown, SendResult.ShutDown);
-        return Associate(to).Send(envelope);
+        // Callers reuse their Address instances; finding the association by identity skips hashing
+        // and comparing the record's strings on every message. Associations are never replaced,
+        // so a hint, once made, stays right. A miss costs the dictionary lookup plus one small object.
+        ref var slot = ref _byIdentity[RuntimeHelpers.GetHashCode(to) & (_byIdentity.Length - 1)];
+        var hint = Volatile.Read(ref slot);
+        Association a;
+        if (hint is not null && ReferenceEquals(hint.Address, to)) a = hint.Association;
+        else
+        {
+            a = Associate(to);
+            Volatile.Write(ref slot, new AssociationHint(to, a));
+        }
+        return a.Send(envelope);
     }
 
     /// <summary>
@@ -223,9 +237,11 @@ public sealed class TcpTransport : IAsyncDisposable
         RaiseEvent(new AssociationEvent(AssociationEventKind.Associated, remote.Address, remote, Inbound: inbound));
     }
 
+    /// <summary>Inbound connections count per read buffer, not per message (one interlocked add per batch).</summary>
+    internal void CountReceived(int messages) => Interlocked.Add(ref _received, messages);
+
     internal void Deliver(in InboundEnvelope envelope)
     {
-        Interlocked.Increment(ref _received);
         try { _listener.OnInbound(envelope); }
         catch (Exception e) { _log.LogError(e, "Inbound handler threw for a message to {Recipient}.", envelope.Recipient); }
     }
@@ -250,4 +266,6 @@ public sealed class TcpTransport : IAsyncDisposable
         ReportDropped(new DroppedEnvelope(to, envelope, reason));
         return result;
     }
+
+    private sealed record AssociationHint(Address Address, Association Association);
 }

@@ -56,6 +56,9 @@ internal sealed class ClusterSimulation
     public long NowMs { get; private set; }
     public long Steps { get; private set; }
     public List<string> Decisions { get; } = [];
+    /// <summary>For each crash: virtual ms until every live node had removed the victim (null if not before the end).</summary>
+    public List<long> CrashToRemovedMs { get; } = [];
+    private readonly List<(SimNode Victim, long At)> _pendingCrashes = [];
 
     // ---- network ----
 
@@ -118,7 +121,7 @@ internal sealed class ClusterSimulation
 
         Phase("forming", 30_000, AllAliveConverged);
 
-        var episodes = _rnd.Next(2, 5);
+        var episodes = _rnd.Next(3, 7);
         for (var e = 0; e < episodes; e++)
         {
             var alive = Nodes.Where(n => n.Alive).ToList();
@@ -143,6 +146,7 @@ internal sealed class ClusterSimulation
                     var victim = alive[_rnd.Next(alive.Count)];
                     Log(victim, "CRASH");
                     victim.Crash();
+                    _pendingCrashes.Add((victim, NowMs));
                     break;
                 }
                 case 3: // graceful leave
@@ -160,7 +164,7 @@ internal sealed class ClusterSimulation
                     break;
                 }
             }
-            RunChecked(NowMs + _rnd.Next(0, 6000));
+            RunChecked(NowMs + _rnd.Next(2000, 8000));
         }
 
         // Heal everything; the survivors must converge on one membership of exactly themselves.
@@ -185,6 +189,7 @@ internal sealed class ClusterSimulation
             action();
             Steps++;
             CheckInvariants();
+            if (_pendingCrashes.Count > 0) TrackCrashes();
             if (stop is not null && stop()) return;
         }
         NowMs = Math.Max(NowMs, untilMs);
@@ -211,6 +216,21 @@ internal sealed class ClusterSimulation
         foreach (var b in alive)
             if (a.Index < b.Index && a.Latest.IsTombstoned(b.Self) && b.Latest.IsTombstoned(a.Self))
                 Fail($"split brain: n{a.Index} and n{b.Index} are both running and each removed the other.");
+    }
+
+    private void TrackCrashes()
+    {
+        for (var i = _pendingCrashes.Count - 1; i >= 0; i--)
+        {
+            var (victim, at) = _pendingCrashes[i];
+            var alive = Nodes.Where(n => n.Alive && n.Joined).ToList();
+            if (alive.Count > 0 && alive.All(n => n.Latest.IsTombstoned(victim.Self)))
+            {
+                CrashToRemovedMs.Add(NowMs - at);
+                _pendingCrashes.RemoveAt(i);
+            }
+            else if (alive.Count == 0) _pendingCrashes.RemoveAt(i);
+        }
     }
 
     private bool AllAliveConverged()

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using KvActors.Cli.Output;
+using KvActors.Client;
+using Spectre.Console;
+
+namespace KvActors.Cli.Commands;
+
+/// <summary>`kv cluster show | leave ADDR | down ADDR | down-unreachable | tail`.</summary>
+public static class ClusterCommands
+{
+    public static Command Create()
+    {
+        var cluster = new Command("cluster", "Inspect and steer cluster membership.");
+        cluster.Subcommands.Add(Show());
+        cluster.Subcommands.Add(Verb("leave", "Ask a member to leave the cluster gracefully.", "Leave", (c, a) => c.LeaveAsync(a)));
+        cluster.Subcommands.Add(Verb("down", "Mark a member Down (removed without handing off; for members that are gone).", "Down", (c, a) => c.DownAsync(a)));
+        cluster.Subcommands.Add(DownUnreachable());
+        cluster.Subcommands.Add(Tail());
+        return cluster;
+    }
+
+    private static Command Show()
+    {
+        var show = new Command("show", "Members, their status and reachability, leader and singleton host, as one node sees them.");
+        show.SetAction((parsed, _) => ClientRunner.Run(parsed, async client =>
+        {
+            var status = await client.ShowAsync().ConfigureAwait(false);
+            if (parsed.GetValue(GlobalOptions.Json)) Console.WriteLine(ClusterJson.Show(status));
+            else ClusterTable.Write(AnsiConsole.Console, status);
+            return ExitCodes.Success;
+        }));
+        return show;
+    }
+
+    private static Command Verb(string name, string description, string noun, Func<AdminClient, string, Task<string?>> act)
+    {
+        var address = new Argument<string>("address") { Description = "The member's host:port." };
+        var command = new Command(name, description) { address };
+        command.SetAction((parsed, _) => ClientRunner.Run(parsed, async client =>
+        {
+            var target = parsed.GetValue(address)!;
+            if (HostPort.TryParse(target, out var error) is null) return CliError.Report(error!);
+            var refused = await act(client, target.Trim()).ConfigureAwait(false);
+            if (refused is not null) return CliError.Report(refused);
+            Console.WriteLine(parsed.GetValue(GlobalOptions.Json) ? "{\"ok\": true}" : $"{noun} of {target.Trim()} accepted by {client.Node}.");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command DownUnreachable()
+    {
+        var command = new Command("down-unreachable", "Mark every unreachable member Down.");
+        command.SetAction((parsed, _) => ClientRunner.Run(parsed, async client =>
+        {
+            var downed = await client.DownUnreachableAsync().ConfigureAwait(false);
+            if (parsed.GetValue(GlobalOptions.Json)) Console.WriteLine(ClusterJson.Addresses(downed));
+            else Console.WriteLine(downed.Count == 0 ? "No member is unreachable; nothing was downed." : $"Downed: {string.Join(", ", downed)}.");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Tail()
+    {
+        var command = new Command("tail", "Print cluster events as they happen, until Ctrl+C.");
+        command.SetAction((parsed, _) => ClientRunner.Run(parsed, async client =>
+        {
+            using var stop = new CancellationTokenSource();
+            // Ctrl+C and SIGTERM end the stream normally (exit 0) after the subscription is cancelled at the node.
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            var json = parsed.GetValue(GlobalOptions.Json);
+            if (!json) Console.Error.WriteLine($"Following cluster events at {client.Node}; Ctrl+C stops.");
+            await client.TailAsync(e =>
+            {
+                Console.WriteLine(json ? ClusterJson.Event(e) : EventText.Line(e));
+                Console.Out.Flush();
+            }, stop.Token).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

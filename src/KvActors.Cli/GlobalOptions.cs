@@ -1,0 +1,65 @@
+using System.CommandLine;
+using KvActors.Client;
+
+namespace KvActors.Cli;
+
+/// <summary>The options every kv command accepts, and how they become <see cref="AdminClientOptions"/>.</summary>
+public static class GlobalOptions
+{
+    public static readonly Option<string> Seeds = new("--seeds")
+    {
+        Description = "Nodes to try, in order: host:port,...",
+        DefaultValueFactory = _ => "127.0.0.1:4053",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Secret = new("--secret")
+    {
+        Description = "Cluster secret (default: KVACTORS__REMOTE__SECRET, else none).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> Timeout = new("--timeout")
+    {
+        Description = "How long to wait for a node: 5s, 500ms, 1m.",
+        DefaultValueFactory = _ => "5s",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Json = new("--json") { Description = "Machine-readable output.", Recursive = true };
+
+    public static readonly Option<string> Host = new("--host")
+    {
+        Description = "Address kv listens on for replies (nodes dial back to it).",
+        DefaultValueFactory = _ => "127.0.0.1",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> SystemName = new("--system")
+    {
+        Description = "Actor-system name of the nodes (kvactors.node.system-name).",
+        DefaultValueFactory = _ => AdminClientOptions.DefaultSystemName,
+        Recursive = true,
+    };
+
+    public static IEnumerable<Option> All => [Seeds, Secret, Timeout, Json, Host, SystemName];
+
+    /// <summary>The client options from a parse; throws <see cref="FormatException"/> with one sentence when a value is bad.</summary>
+    public static AdminClientOptions ClientOptions(ParseResult parsed)
+    {
+        var timeoutText = parsed.GetValue(Timeout)!;
+        if (!Durations.TryParse(timeoutText, out var timeout))
+            throw new FormatException($"--timeout '{timeoutText}' is not a positive duration such as 5s or 500ms.");
+        IReadOnlyList<HostPort> seeds;
+        try { seeds = HostPort.ParseList(parsed.GetValue(Seeds)!); }
+        catch (FormatException e) { throw new FormatException($"--seeds: {e.Message}"); }
+        return new AdminClientOptions
+        {
+            Seeds = seeds,
+            Timeout = timeout,
+            Secret = parsed.GetValue(Secret) ?? Environment.GetEnvironmentVariable("KVACTORS__REMOTE__SECRET") ?? "",
+            Host = parsed.GetValue(Host)!,
+            SystemName = parsed.GetValue(SystemName)!,
+        };
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text;
+using System.Text.Json;
+using KvActors.Client.Protocol;
+
+namespace KvActors.Cli.Output;
+
+/// <summary>
+/// `--json` output, written by hand so the layout is fixed and documented (one line, ", " and
+/// ": " separators) rather than whatever a serializer's options produce:
+/// {"self": "h:p", "leader": "h:p", "members": [{"address": "h:p", "status": "Up", "reachable": true, "upNumber": 1, "roles": []}]}
+/// </summary>
+public static class ClusterJson
+{
+    public static string Show(ClusterShowResponse show)
+    {
+        var sb = new StringBuilder();
+        sb.Append("{\"self\": ").Append(Str(show.Self))
+          .Append(", \"leader\": ").Append(StrOrNull(show.Leader))
+          .Append(", \"members\": [");
+        for (var i = 0; i < show.Members.Count; i++)
+        {
+            var m = show.Members[i];
+            if (i > 0) sb.Append(", ");
+            sb.Append("{\"address\": ").Append(Str(m.Address))
+              .Append(", \"status\": ").Append(Str(m.Status))
+              .Append(", \"reachable\": ").Append(m.Reachable ? "true" : "false")
+              .Append(", \"upNumber\": ").Append(m.UpNumber)
+              .Append(", \"roles\": [").Append(string.Join(", ", m.Roles.Select(Str))).Append("]}");
+        }
+        return sb.Append("]}").ToString();
+    }
+
+    public static string Event(ClusterEventMessage e) =>
+        $"{{\"at\": {Str(EventText.Time(e))}, \"kind\": {Str(e.Kind)}, \"address\": {Str(e.Address)}, \"detail\": {StrOrNull(e.Detail)}}}";
+
+    public static string Addresses(IEnumerable<string> addresses) => "[" + string.Join(", ", addresses.Select(Str)) + "]";
+
+    public static string Str(string s) => JsonSerializer.Serialize(s);
+
+    /// <summary>The wire has no nulls: "" means none.</summary>
+    private static string StrOrNull(string s) => s.Length == 0 ? "null" : Str(s);
+}

@@ -1,0 +1,25 @@
+namespace KvActors.Client;
+
+/// <summary>How <see cref="AdminClient"/> finds and talks to a node.</summary>
+public sealed record AdminClientOptions
+{
+    public const string DefaultSystemName = "kvactors";
+
+    /// <summary>Nodes to try, in order of preference; the first that answers is used.</summary>
+    public IReadOnlyList<HostPort> Seeds { get; init; } = [new HostPort("127.0.0.1", 4053)];
+
+    /// <summary>How long to wait for a node to answer (finding one, and each request after).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The cluster secret; "" when the cluster has none (loopback only).</summary>
+    public string Secret { get; init; } = "";
+
+    /// <summary>
+    /// The address this client listens on for replies. Nodes dial back to it, so against
+    /// non-loopback nodes it must be an address they can reach.
+    /// </summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>The actor-system name of the nodes (kvactors.node.system-name).</summary>
+    public string SystemName { get; init; } = DefaultSystemName;
+}

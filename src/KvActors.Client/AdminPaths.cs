@@ -1,0 +1,12 @@
+namespace KvActors.Client;
+
+/// <summary>Where the admin actor lives on every node, shared by the node and the client so they cannot drift.</summary>
+public static class AdminPaths
+{
+    /// <summary>Name of the admin actor under /system.</summary>
+    public const string ActorName = "admin";
+
+    /// <summary>The full remote path of the admin actor of the node at <paramref name="node"/>.</summary>
+    public static string AdminActor(string systemName, HostPort node) =>
+        $"kvactors.tcp://{systemName}@{node.Host}:{node.Port}/system/{ActorName}";
+}

@@ -1,0 +1,48 @@
+using KvActors.Actor;
+using KvActors.Client;
+using KvActors.Client.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace KvActors.Node.Admin;
+
+/// <summary>
+/// The node's operator endpoint at /system/admin (under /system so it outlives user actors
+/// during shutdown and can still answer). It answers the admin protocol of KvActors.Client
+/// from an <see cref="IClusterAdmin"/>; slow cluster operations are piped back, never awaited
+/// inside the actor, so a pending leave does not hold up a `kv cluster show`.
+/// </summary>
+public sealed class AdminActor : ReceiveActor
+{
+    public AdminActor(IClusterAdmin cluster)
+    {
+        Receive<AdminPing>(_ => Sender?.Tell(new AdminPong { Node = cluster.GetStatus().Self }, Self));
+        Receive<ClusterShowRequest>(_ => Sender?.Tell(AdminMessages.Show(cluster.GetStatus()), Self));
+        Receive<ClusterLeaveRequest>(r => Reply(r.Address, "leave", cluster.LeaveAsync));
+        Receive<ClusterDownRequest>(r => Reply(r.Address, "down", cluster.DownAsync));
+        Receive<ClusterDownUnreachableRequest>(_ =>
+        {
+            Log.LogInformation("Operator asked to down every unreachable member.");
+            cluster.DownUnreachableAsync().PipeTo(Sender ?? ActorRefs.Nobody, Self,
+                success: downed => AdminMessages.Accepted(downed),
+                failure: e => AdminMessages.Refused($"Downing unreachable members failed: {e.Message}"));
+        });
+        Receive<ClusterTailRequest>(_ =>
+        {
+            if (Sender is { } subscriber) Context.ActorOf(Props.Create(() => new TailStreamer(subscriber, cluster)));
+        });
+    }
+
+    private void Reply(string address, string verb, Func<string, Task<string?>> act)
+    {
+        var replyTo = Sender ?? ActorRefs.Nobody;
+        if (HostPort.TryParse(address, out var error) is null)
+        {
+            replyTo.Tell(AdminMessages.Refused(error!), Self);
+            return;
+        }
+        Log.LogInformation("Operator asked {Verb} of {Address}.", verb, address);
+        act(address.Trim()).PipeTo(replyTo, Self,
+            success: AdminMessages.FromError,
+            failure: e => AdminMessages.Refused($"The {verb} of {address} failed: {e.Message}"));
+    }
+}

@@ -1,0 +1,16 @@
+namespace KvActors.Node.Startup;
+
+/// <summary>What the command line asked for; null = not given (the config decides).</summary>
+public sealed record NodeArguments
+{
+    public string? ConfigFile { get; init; }
+    public string? Host { get; init; }
+    public int? Port { get; init; }
+    public string? Seeds { get; init; }
+    public string? Secret { get; init; }
+    public string? Name { get; init; }
+    public string? DataDir { get; init; }
+
+    /// <summary>The generic settings (-Dkey=value, --config-set key=value), in order.</summary>
+    public IReadOnlyList<string> Settings { get; init; } = [];
+}
