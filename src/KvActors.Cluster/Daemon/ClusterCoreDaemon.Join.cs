@@ -17,12 +17,17 @@ internal sealed partial class ClusterCoreDaemon
     private IReadOnlyList<Address> _seeds = [];
     private long _joinStartedMs;
     private Address? _joiningTo;
+    private Address? _directJoinTarget; // set by Join(address): retried as is, there are no seeds to ask
     private long _joinSentMs;
 
     private void ReceiveJoinProtocol()
     {
         Receive<DaemonMessages.JoinSeedNodes>(j => StartSeedJoin(j.Seeds));
-        Receive<DaemonMessages.JoinTo>(j => JoinTo(j.Address));
+        Receive<DaemonMessages.JoinTo>(j =>
+        {
+            _directJoinTarget = j.Address;
+            JoinTo(j.Address);
+        });
         Receive<DaemonMessages.JoinRetryTick>(_ => RetrySeedJoin());
         Receive<InitJoin>(_ =>
             Sender?.Tell(IsMember ? new InitJoinAck { Address = _self.Address.ToString() } : new InitJoinNack { Address = _self.Address.ToString() }, Self));
@@ -71,6 +76,11 @@ internal sealed partial class ClusterCoreDaemon
             // A join that got no Welcome in time starts over (the member may have gone, or was busy downing our old incarnation).
             if (_settings.RetryUnsuccessfulJoinAfter is not { } retryAfter || now - _joinSentMs < (long)retryAfter.TotalMilliseconds) return;
             _joiningTo = null;
+            if (_directJoinTarget is { } target)
+            {
+                JoinTo(target);
+                return;
+            }
         }
         var firstSeed = _seeds.Count > 0 && _seeds[0].Equals(_self.Address);
         if (firstSeed && now - _joinStartedMs >= (long)_settings.SeedNodeTimeout.TotalMilliseconds)

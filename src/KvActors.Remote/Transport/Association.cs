@@ -62,7 +62,10 @@ public sealed class Association
     public SendResult Send(in OutboundEnvelope envelope)
     {
         if (_stop.IsCancellationRequested) return Drop(envelope, DropReason.ShutDown, SendResult.ShutDown);
-        if (_remoteQuarantined) return Drop(envelope, DropReason.Quarantined, SendResult.Quarantined);
+        // Only while the quarantined incarnation is still the one known at this address: once a
+        // new incarnation has shown up (e.g. connected to us), sending reconnects and the handshake decides.
+        if (_remoteQuarantined && _transport.KnownUid(RemoteAddress) == _remote?.Uid)
+            return Drop(envelope, DropReason.Quarantined, SendResult.Quarantined);
         if (State == AssociationState.Gated) return Drop(envelope, DropReason.Gated, SendResult.Gated);
         // Cheap early refusal; the queue re-checks the bound under its lock.
         if (_queue.Count >= _transport.Settings.OutboundQueueSize) return Drop(envelope, DropReason.QueueFull, SendResult.QueueFull);

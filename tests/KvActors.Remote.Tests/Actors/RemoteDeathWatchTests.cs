@@ -105,4 +105,31 @@ public sealed class RemoteDeathWatchTests(ITestOutputHelper output) : RemoteTest
         dropped.FishForMessage<AssociationEvent>(e => e.Kind == AssociationEventKind.HandshakeFailed, TimeSpan.FromSeconds(10));
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
+
+    [Fact]
+    public void After_quarantining_an_old_incarnation_a_new_one_at_the_same_address_is_reached()
+    {
+        var b1 = StartSystem("B");
+        var port = AddressOf(b1).Port!.Value;
+        b1.ActorOf(Props.Create<EchoActor>(), "echo");
+        var byPath = Sys.Provider.ResolveActorRef($"{AddressOf(b1)}/user/echo");
+        byPath.Tell("one", TestActor);
+        ExpectMsg("one");
+        var old = Remote(b1).LocalUniqueAddress;
+        CrashTransport(b1);
+
+        // The new incarnation connects to us first (so we learn its uid), then we quarantine the old one.
+        var b2 = StartSystem("B", port);
+        var probeOnB2 = new KvActors.TestKit.TestProbe(b2);
+        b2.Provider.ResolveActorRef(RemotePath(Sys, TestActor)).Tell("hello from the new one", probeOnB2.Ref);
+        ExpectMsg("hello from the new one");
+        Remote(Sys).Transport.Quarantine(old, "test");
+
+        b2.ActorOf(Props.Create<EchoActor>(), "echo");
+        AwaitAssert(() =>
+        {
+            byPath.Tell("two", TestActor);
+            ExpectMsg("two", TimeSpan.FromMilliseconds(500));
+        }, TimeSpan.FromSeconds(10));
+    }
 }

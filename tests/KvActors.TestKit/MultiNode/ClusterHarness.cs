@@ -134,7 +134,8 @@ public sealed class ClusterHarness : IDisposable
     /// <summary>The node vanishes from the network without leaving (its sockets close), then its system stops.</summary>
     public void Crash(ClusterNode node)
     {
-        foreach (var other in Nodes.Where(n => n != node)) Blackhole(node, other);
+        // Silence it first (its own rules only: a later node may reuse its address), then drop its sockets.
+        foreach (var other in Nodes.Where(n => n != node)) node.Faults.Blackhole(other.Address, FaultDirection.Both);
         node.Provider.Transport.DisposeAsync().AsTask().Wait(TestKitSettings.Dilated(TimeSpan.FromSeconds(10)));
         node.System.Terminate().Wait(TestKitSettings.Dilated(TimeSpan.FromSeconds(20)));
     }
