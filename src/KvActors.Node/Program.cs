@@ -3,7 +3,6 @@ using KvActors.Hocon;
 using KvActors.Node.Admin;
 using KvActors.Node.Hosting;
 using KvActors.Node.Startup;
-using KvActors.Remote;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -36,13 +35,7 @@ builder.Services.AddSingleton<IHostLifetime, ActorSystemLifetime>();
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(sp => ActorSystem.Create(settings.SystemName, config,
     new ActorSystemSetup { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
-// The cluster plugs in here: until KvActors.Cluster exists the node is a cluster of one.
-builder.Services.AddSingleton<IClusterAdmin>(sp =>
-{
-    var system = sp.GetRequiredService<ActorSystem>();
-    var self = ((RemoteActorRefProvider)system.Provider).DefaultAddress.HostPort;
-    return new StandaloneClusterAdmin(system, self, DateTimeOffset.UtcNow);
-});
+builder.Services.AddSingleton<IClusterAdmin>(sp => new ClusterAdmin(sp.GetRequiredService<ActorSystem>()));
 builder.Services.AddHostedService<NodeService>();
 
 using var host = builder.Build();

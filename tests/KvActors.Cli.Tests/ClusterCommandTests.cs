@@ -22,7 +22,7 @@ public sealed class ClusterCommandTests(NodeFixture node) : IClassFixture<NodeFi
 
         run.ExitCode.Should().Be(0, run.ToString());
         run.Stdout.Should().Contain($"{node.Address} (self)").And.Contain("Up")
-            .And.Contain($"leader: {node.Address}; singleton host: none; members: 1.");
+            .And.Contain($"leader: {node.Address}; singleton host: {node.Address}; members: 1.");
     }
 
     [Fact]

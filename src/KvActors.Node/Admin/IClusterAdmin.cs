@@ -2,7 +2,7 @@ namespace KvActors.Node.Admin;
 
 /// <summary>
 /// What the admin actor needs from the cluster layer. The node hosts one implementation:
-/// <see cref="StandaloneClusterAdmin"/> until KvActors.Cluster exists, then the cluster itself.
+/// <see cref="ClusterAdmin"/>, on top of the cluster extension.
 /// Implementations must be thread-safe: the admin actor and event callbacks call in from pool threads.
 /// Addresses are "host:port" of a member's remoting endpoint.
 /// </summary>

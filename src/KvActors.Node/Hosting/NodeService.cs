@@ -24,6 +24,8 @@ public sealed class NodeService(
         _signals = system.RunCoordinatedShutdownOnSignals();
         system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
         var address = ((RemoteActorRefProvider)system.Provider).DefaultAddress;
+        // Without seeds a node forms a cluster of its own, which others can then join through it.
+        if (settings.SeedNodes.Count == 0) KvActors.Cluster.Cluster.Get(system).Join(address);
         log.LogInformation("Node {Name} is up at {Address} (admin at /system/{Admin}; seeds: {Seeds}; data-dir: {DataDir}).",
             settings.Name, address, AdminPaths.ActorName,
             settings.SeedNodes.Count == 0 ? "none" : string.Join(", ", settings.SeedNodes), settings.DataDir);

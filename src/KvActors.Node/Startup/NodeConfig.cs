@@ -9,13 +9,13 @@ namespace KvActors.Node.Startup;
 /// Builds a node's configuration, highest precedence first: named flags (--port...), -D settings,
 /// KVACTORS__ variables, the --config file, the node's own defaults, reference.conf. This is
 /// Config.Load's chain with two layers added: named flags on top, and below the file the
-/// defaults a node needs that reference.conf does not give (remoting on).
+/// defaults a node needs that reference.conf does not give (a cluster member).
 /// </summary>
 public static class NodeConfig
 {
     /// <summary>What kvnode sets differently from reference.conf, which describes a plain local actor system.</summary>
     private const string NodeDefaults = """
-        kvactors.actor.provider = remote
+        kvactors.actor.provider = cluster
         """;
 
     public static Config Build(NodeArguments args, System.Collections.IDictionary? env = null)
