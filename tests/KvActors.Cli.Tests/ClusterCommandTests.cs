@@ -1,3 +1,4 @@
+using KvActors.TestKit.Processes;
 using KvActors.TestKit;
 
 namespace KvActors.Cli.Tests;

@@ -1,3 +1,4 @@
+using KvActors.TestKit.Processes;
 using System.Net;
 using System.Net.Sockets;
 using KvActors.TestKit;

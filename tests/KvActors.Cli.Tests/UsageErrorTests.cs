@@ -1,3 +1,4 @@
+using KvActors.TestKit.Processes;
 namespace KvActors.Cli.Tests;
 
 /// <summary>Mistakes and missing nodes: exit code 2 and one plain sentence on stderr, promptly.</summary>

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using KvActors.TestKit;
 using Xunit.Sdk;
 
-namespace KvActors.Cli.Tests;
+namespace KvActors.TestKit.Processes;
 
 /// <summary>The built kvnode and kv, run as processes; a free port; one-shot runs with a deadline.</summary>
 public static class Executables
@@ -78,10 +78,10 @@ public sealed record RunResult(int ExitCode, string Stdout, string Stderr, TimeS
     public string OneSentenceError()
     {
         var text = Stderr.Trim();
-        text.Should().NotBeEmpty("an error must be reported on stderr");
-        text.Should().NotContain("\n", "errors are one line: {0}", text);
-        text.Should().NotContain("Exception", "no stack trace or exception dump: {0}", text);
-        text.Should().EndWith(".");
+        if (text.Length == 0) throw new XunitException("An error must be reported on stderr, and nothing was.");
+        if (text.Contains('\n')) throw new XunitException($"Errors are one line: {text}");
+        if (text.Contains("Exception", StringComparison.Ordinal)) throw new XunitException($"No stack trace or exception dump: {text}");
+        if (!text.EndsWith('.')) throw new XunitException($"An error is a sentence ending with a full stop: {text}");
         return text;
     }
 
