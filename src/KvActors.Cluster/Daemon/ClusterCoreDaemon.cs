@@ -80,11 +80,25 @@ internal sealed partial class ClusterCoreDaemon : ReceiveActor, IWithTimers
             LogEvent(e);
             Context.System.EventStream.Publish(e);
             if (e is MemberRemoved removed && removed.Member.UniqueAddress != _self)
-                _cluster.Provider.OnMemberRemoved(removed.Member.UniqueAddress);
+                ForgetRemoved(removed);
         }
         _cluster.Publish(ClusterEventDiff.StateOf(next, _self), _state.SelfMember);
         UpdateHeartbeatReceivers();
         ReactToOwnStatus(before);
+    }
+
+    /// <summary>
+    /// A removed member's incarnation is quarantined. One that left gracefully gets a moment
+    /// first: the gossip telling it that it was removed (so it may stop) must still reach it.
+    /// </summary>
+    private void ForgetRemoved(MemberRemoved removed)
+    {
+        var node = removed.Member.UniqueAddress;
+        var provider = _cluster.Provider;
+        if (removed.PreviousStatus == MemberStatus.Exiting)
+            Context.System.Scheduler.ScheduleOnce(_settings.GossipInterval * 10, () => provider.OnMemberRemoved(node));
+        else
+            provider.OnMemberRemoved(node);
     }
 
     private void LogEvent(IClusterDomainEvent e)
@@ -107,15 +121,15 @@ internal sealed partial class ClusterCoreDaemon : ReceiveActor, IWithTimers
         if (self?.Status == MemberStatus.Down)
             ShutDown(new ShutdownReason.ClusterDowning(), "this node was downed");
         else if (self is null && wasMember)
-            ShutDown(new ShutdownReason.ClusterLeaving(), "this node was removed from the cluster");
+            ShutDown(new ShutdownReason.ClusterLeaving(), "this node was removed from the cluster", graceful: before.TryGetMember(_self)?.Status == MemberStatus.Exiting);
         else if (self?.Status == MemberStatus.Exiting)
             _ = Context.System.CoordinatedShutdown.Run(new ShutdownReason.ClusterLeaving());
     }
 
-    private void ShutDown(ShutdownReason reason, string why)
+    private void ShutDown(ShutdownReason reason, string why, bool graceful = false)
     {
         _shuttingDown = true;
-        _log.LogWarning("Shutting down: {Why}.", why);
+        _log.Log(graceful ? LogLevel.Information : LogLevel.Warning, "Shutting down: {Why}.", why);
         // Tell the others what we know before going: on a minority side, our Down decision must reach them too.
         foreach (var m in _state.Members)
             if (m.UniqueAddress != _self && _state.Reachability.IsReachable(_self, m.UniqueAddress)) SendGossip(m.UniqueAddress);
