@@ -50,7 +50,6 @@ public sealed record ClusterSettings
     {
         const string p = "kvactors.cluster.";
         var d = Default;
-        var fd = d.FailureDetector;
         var sbr = d.SplitBrainResolver;
         const string f = p + "failure-detector.";
         const string s = p + "split-brain-resolver.";
@@ -71,14 +70,8 @@ public sealed record ClusterSettings
             HeartbeatInterval = config.GetTimeSpan(f + "heartbeat-interval", d.HeartbeatInterval),
             ExpectedResponseAfter = config.GetTimeSpan(f + "expected-response-after", d.ExpectedResponseAfter),
             MonitoredByNrOfMembers = config.GetInt(f + "monitored-by-nr-of-members", d.MonitoredByNrOfMembers),
-            FailureDetector = new PhiAccrualSettings
-            {
-                Threshold = config.GetDouble(f + "threshold", fd.Threshold),
-                MaxSampleSize = config.GetInt(f + "max-sample-size", fd.MaxSampleSize),
-                MinStdDeviation = config.GetTimeSpan(f + "min-std-deviation", fd.MinStdDeviation),
-                AcceptableHeartbeatPause = config.GetTimeSpan(f + "acceptable-heartbeat-pause", fd.AcceptableHeartbeatPause),
-                FirstHeartbeatEstimate = config.GetTimeSpan(f + "heartbeat-interval", d.HeartbeatInterval),
-            },
+            // The first estimate of the interval is the heartbeat interval itself.
+            FailureDetector = PhiAccrualSettings.FromConfig(config, f, "heartbeat-interval", d.FailureDetector with { FirstHeartbeatEstimate = d.HeartbeatInterval }),
             SplitBrainResolver = new SplitBrainResolverSettings
             {
                 ActiveStrategy = config.GetString(s + "active-strategy", sbr.ActiveStrategy),

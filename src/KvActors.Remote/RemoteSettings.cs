@@ -58,7 +58,6 @@ public sealed record RemoteSettings
     {
         const string p = "kvactors.remote.";
         var d = Default;
-        var fd = d.FailureDetector;
         return new RemoteSettings
         {
             Hostname = config.GetString(p + "hostname", d.Hostname),
@@ -77,14 +76,7 @@ public sealed record RemoteSettings
             GiveUpSystemMessageAfter = config.GetTimeSpan(p + "give-up-system-message-after", d.GiveUpSystemMessageAfter),
             ShutdownFlushTimeout = config.GetTimeSpan(p + "shutdown-flush-timeout", d.ShutdownFlushTimeout),
             HeartbeatInterval = config.GetTimeSpan(p + "watch-failure-detector.heartbeat-interval", d.HeartbeatInterval),
-            FailureDetector = new PhiAccrualSettings
-            {
-                Threshold = config.GetDouble(p + "watch-failure-detector.threshold", fd.Threshold),
-                MaxSampleSize = config.GetInt(p + "watch-failure-detector.max-sample-size", fd.MaxSampleSize),
-                MinStdDeviation = config.GetTimeSpan(p + "watch-failure-detector.min-std-deviation", fd.MinStdDeviation),
-                AcceptableHeartbeatPause = config.GetTimeSpan(p + "watch-failure-detector.acceptable-heartbeat-pause", fd.AcceptableHeartbeatPause),
-                FirstHeartbeatEstimate = config.GetTimeSpan(p + "watch-failure-detector.expected-response-after", fd.FirstHeartbeatEstimate),
-            },
+            FailureDetector = PhiAccrualSettings.FromConfig(config, p + "watch-failure-detector.", "expected-response-after", d.FailureDetector),
         }.Validated();
     }
 

@@ -14,6 +14,20 @@ public sealed record PhiAccrualSettings
     /// <summary>Assumed interval before any has been measured.</summary>
     public TimeSpan FirstHeartbeatEstimate { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Reads threshold, max-sample-size, min-std-deviation and acceptable-heartbeat-pause under
+    /// <paramref name="section"/> (a path ending with '.'), with <paramref name="defaults"/> for missing keys;
+    /// the first-heartbeat estimate comes from <paramref name="firstEstimateKey"/>, which each user names its own way.
+    /// </summary>
+    public static PhiAccrualSettings FromConfig(KvActors.Hocon.Config config, string section, string firstEstimateKey, PhiAccrualSettings defaults) => new()
+    {
+        Threshold = config.GetDouble(section + "threshold", defaults.Threshold),
+        MaxSampleSize = config.GetInt(section + "max-sample-size", defaults.MaxSampleSize),
+        MinStdDeviation = config.GetTimeSpan(section + "min-std-deviation", defaults.MinStdDeviation),
+        AcceptableHeartbeatPause = config.GetTimeSpan(section + "acceptable-heartbeat-pause", defaults.AcceptableHeartbeatPause),
+        FirstHeartbeatEstimate = config.GetTimeSpan(section + firstEstimateKey, defaults.FirstHeartbeatEstimate),
+    };
+
     public void Validate()
     {
         if (Threshold <= 0) throw new ArgumentException("failure detector threshold must be positive.");
