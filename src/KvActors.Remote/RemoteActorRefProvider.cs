@@ -189,9 +189,9 @@ public class RemoteActorRefProvider : ActorRefProvider, ITransportListener
                 Watcher.OnHeartbeatResponse(envelope.From);
                 return;
         }
+        if (envelope.Message is SystemMessage) return; // only valid through reliable delivery, never as a user message
         var recipient = ResolveCached(envelope.Recipient);
         var sender = envelope.Sender is null ? null : ResolveCached(envelope.Sender);
-        if (envelope.Message is DeathWatchNotification) return; // only ever valid as a system message
         recipient.Tell(envelope.Message, sender);
     }
 
