@@ -87,6 +87,10 @@ public sealed class SingletonSpecs(ITestOutputHelper output) : SpecBase(output)
     private static Address OldestOf(ClusterNode viewer) =>
         viewer.Cluster.State.Members.Where(m => m.Status == MemberStatus.Up).OrderBy(m => m, Member.AgeOrdering).First().Address;
 
+    /// <summary>The nodes oldest first, as <paramref name="viewer"/> sees them (all Up).</summary>
+    private static List<ClusterNode> ByAge(IReadOnlyList<ClusterNode> nodes, ClusterNode viewer) =>
+        nodes.OrderBy(n => viewer.Cluster.State.Members.First(m => m.UniqueAddress == n.UniqueAddress), Member.AgeOrdering).ToList();
+
     /// <summary>Asks through the proxy until the singleton on <paramref name="expected"/> answers.</summary>
     private static void AwaitAnswerFrom(TestProbe probe, IActorRef proxy, Address expected, TimeSpan timeout)
     {
@@ -109,8 +113,7 @@ public sealed class SingletonSpecs(ITestOutputHelper output) : SpecBase(output)
     {
         var nodes = Harness.StartCluster(3);
         StartManagers(nodes);
-        var oldest = nodes.Single(n => n.Address.Equals(OldestOf(nodes[2])));
-        var proxyNode = nodes.Last(n => n != oldest);
+        var (oldest, next, proxyNode) = ByAge(nodes, nodes[0]) switch { var l => (l[0], l[1], l[2]) }; // the proxy is on neither
         var proxy = proxyNode.System.ActorOf(ClusterSingletonProxy.Props("/user/ring", ProxySettings), "ring-proxy");
         var probe = new TestProbe(proxyNode.System);
 
@@ -118,7 +121,6 @@ public sealed class SingletonSpecs(ITestOutputHelper output) : SpecBase(output)
         _recorder.Starts.Should().Equal(oldest.Address);
 
         proxyNode.Cluster.Leave(oldest.Address);
-        var next = nodes.Where(n => n != oldest).OrderBy(n => proxyNode.Cluster.State.Members.First(m => m.Address.Equals(n.Address)), Member.AgeOrdering).First();
         AwaitAnswerFrom(probe, proxy, next.Address, TimeSpan.FromSeconds(20));
         Awaiting.Completes(oldest.System.WhenTerminated, TestKitSettings.Dilated(TimeSpan.FromSeconds(15)));
 
@@ -137,9 +139,9 @@ public sealed class SingletonSpecs(ITestOutputHelper output) : SpecBase(output)
     {
         var nodes = Harness.StartCluster(3);
         StartManagers(nodes);
-        var oldest = nodes.Single(n => n.Address.Equals(OldestOf(nodes[1])));
-        var survivors = nodes.Where(n => n != oldest).ToList();
-        var proxyNode = survivors.Last();
+        var byAge = ByAge(nodes, nodes[0]);
+        var (oldest, proxyNode) = (byAge[0], byAge[2]); // the proxy is on neither the old nor the new oldest
+        var survivors = byAge.Skip(1).ToList();
         var proxy = proxyNode.System.ActorOf(ClusterSingletonProxy.Props("/user/ring", ProxySettings), "ring-proxy");
         var probe = new TestProbe(proxyNode.System);
         AwaitAnswerFrom(probe, proxy, oldest.Address, TimeSpan.FromSeconds(15));
@@ -150,9 +152,33 @@ public sealed class SingletonSpecs(ITestOutputHelper output) : SpecBase(output)
         Harness.Crash(oldest);
         removed.FishForMessage<MemberRemoved>(e => e.Member.Address.Equals(oldest.Address), TestKitSettings.Dilated(TimeSpan.FromSeconds(20)));
         var next = OldestOf(survivors[0]);
+        next.Should().Be(byAge[1].Address);
 
         AwaitAnswerFrom(probe, proxy, next, TimeSpan.FromSeconds(20));
         _recorder.AssertAtMostOneAtATime();
         _recorder.Starts.Should().Equal(oldest.Address, next);
+    }
+    /// <summary>
+    /// Fault: no singleton yet. Invariant: the proxy keeps at most buffer-size messages, drops the
+    /// oldest (logged once per drop, published as Dropped) and forwards the rest, in order and with
+    /// their senders, once the singleton exists.
+    /// </summary>
+    [Fact]
+    public void The_proxy_buffers_until_the_singleton_exists_and_drops_the_oldest_when_full()
+    {
+        var node = Harness.StartCluster(1)[0];
+        var proxy = node.System.ActorOf(ClusterSingletonProxy.Props("/user/echo", ProxySettings with { BufferSize = 2 }), "echo-proxy");
+        var dropped = new TestProbe(node.System);
+        node.System.EventStream.Subscribe(dropped.Ref, typeof(KvActors.Event.Dropped));
+        var client = new TestProbe(node.System);
+        foreach (var m in new[] { "m1", "m2", "m3" }) client.Send(proxy, m);
+        dropped.ExpectMsg<KvActors.Event.Dropped>(d => Equals(d.Message, "m1"));
+        Logs.Entries.Should().ContainSingle(e => e.Message.Contains("buffer full"));
+
+        var echo = new TestProbe(node.System);
+        node.System.ActorOf(ClusterSingletonManager.Props(Props.Create(() => new Tagger("s", echo.Ref)), ManagerSettings), "echo");
+        echo.ExpectMsg("s:m2", TestKitSettings.Dilated(TimeSpan.FromSeconds(10)));
+        echo.LastSender.Should().Be(client.Ref);
+        echo.ExpectMsg("s:m3");
     }
 }
