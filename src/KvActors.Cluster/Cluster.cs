@@ -154,8 +154,9 @@ public sealed class Cluster
                 Leave(SelfAddress);
             return WhenSelf(m => m is null || m.Status is MemberStatus.Exiting or MemberStatus.Down or MemberStatus.Removed);
         });
+        // Only a node on its way out waits to be removed; one that never became a member does not.
         shutdown.AddTask(CoordinatedShutdown.PhaseClusterExiting, "wait-removed", () =>
-            WhenSelf(m => m is null || m.Status is MemberStatus.Down or MemberStatus.Removed));
+            WhenSelf(m => m is null || m.Status is not (MemberStatus.Leaving or MemberStatus.Exiting)));
     }
 }
 

@@ -79,7 +79,8 @@ public sealed class TestHostProcess : IDisposable
     /// <summary>Waits for the process to exit and returns its exit code; fails if it is still running at the deadline.</summary>
     public int WaitForExit(TimeSpan timeout)
     {
-        if (!_process.WaitForExit(timeout)) throw new XunitException($"The process did not exit within {timeout.TotalSeconds} s.");
+        if (!_process.WaitForExit(timeout))
+            throw new XunitException($"The process did not exit within {timeout.TotalSeconds} s. Its last output:\n{string.Join('\n', RemainingLines().TakeLast(20))}");
         _process.WaitForExit(); // lets the output readers finish
         return _process.ExitCode;
     }

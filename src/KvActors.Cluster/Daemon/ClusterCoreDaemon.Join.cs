@@ -95,6 +95,7 @@ internal sealed partial class ClusterCoreDaemon
     private void JoinTo(Address address)
     {
         if (IsMember) return;
+        if (Context.System.CoordinatedShutdown.Reason is not null) return; // too late: this node is stopping
         if (address.Equals(_self.Address))
         {
             Timers.Cancel("join-retry");
