@@ -100,7 +100,14 @@ public static class ClusterBenchmarks
 
     // ---- SIGKILL of a kvnode process ----
 
-    private sealed record Round(int Number, string Victim, bool VictimWasLeader, string Leader, double Unreachable, double Downed, double Removed, IReadOnlyList<string> Timeline);
+    private sealed record Round(int Number, string Victim, bool VictimWasLeader, string Leader, double Unreachable, double Downed, double Removed, IReadOnlyList<string> Timeline)
+    {
+        /// <summary>From every survivor's log (arrival times, ms after the kill): the first and last "is unreachable" record, the split-brain decision, the leader's Down -> Removed.</summary>
+        public double FirstRecord { get; init; } = double.NaN;
+        public double LastRecord { get; init; } = double.NaN;
+        public double Decision { get; init; } = double.NaN;
+        public double LeaderRemoved { get; init; } = double.NaN;
+    }
 
     private static async Task KillRoundsAsync(int rounds)
     {
@@ -140,6 +147,12 @@ public static class ClusterBenchmarks
             Console.WriteLine($"# cluster.kill_to_unreachable_ms rounds: {Join(results.Select(x => x.Unreachable))}");
             Console.WriteLine($"# cluster.kill_to_downed_ms rounds: {Join(results.Select(x => x.Downed))}");
             Console.WriteLine($"# cluster.kill_to_removed_ms rounds: {Join(results.Select(x => x.Removed))}");
+            Console.WriteLine("# breakdown from the survivors' logs (medians, ms): "
+                + $"kill->first unreachable record {Median(results.Select(x => x.FirstRecord).ToList()):0} (failure detector: heartbeat-interval + acceptable-heartbeat-pause + phi margin, reaper tick); "
+                + $"first->last record {Median(results.Select(x => x.LastRecord - x.FirstRecord).ToList()):0} (the other detectors; each new record restarts the stability clock); "
+                + $"last record->split-brain decision {Median(results.Select(x => x.Decision - x.LastRecord).ToList()):0} (gossip of that record to the leader + stable-after + reaper tick); "
+                + $"decision->leader Down->Removed {Median(results.Select(x => x.LeaderRemoved - x.Decision).ToList()):0} (Down gossip seen by all + leader-actions tick); "
+                + $"leader removed->observer MemberRemoved {Median(results.Select(x => x.Removed - x.LeaderRemoved).ToList()):0} (gossip)");
             var det = Median(results.Select(x => x.Unreachable).ToList());
             var down = Median(results.Select(x => x.Downed - x.Unreachable).ToList());
             var rem = Median(results.Select(x => x.Removed - x.Downed).ToList());
@@ -196,8 +209,21 @@ public static class ClusterBenchmarks
         var lines = timeline.Where(t => t.At <= removed.Value + Stopwatch.Frequency).OrderBy(t => t.At)
             .Select(t => $"+{Ms(killedAt, t.At),6:0} ms  {t.What}").ToList();
 
+        var logs = nodes.Where(n => n != victim).SelectMany(n => n.Lines).Concat(observer.Log.Lines)
+            .Where(l => l.Line.Contains(victim.HostPort, StringComparison.Ordinal)).ToList();
+        double When(Func<string, bool> match, bool last = false)
+        {
+            var hits = logs.Where(l => match(l.Line)).Select(l => Ms(killedAt, l.At)).ToList();
+            return hits.Count == 0 ? double.NaN : last ? hits.Max() : hits.Min();
+        }
         return new Round(number, victim.HostPort, leader == victim.HostPort, leader,
-            Ms(killedAt, unreachable.Value), Ms(killedAt, downed.Value), Ms(killedAt, removed.Value), lines);
+            Ms(killedAt, unreachable.Value), Ms(killedAt, downed.Value), Ms(killedAt, removed.Value), lines)
+        {
+            FirstRecord = When(l => l.Contains(" is unreachable.", StringComparison.Ordinal)),
+            LastRecord = When(l => l.Contains(" is unreachable.", StringComparison.Ordinal), last: true),
+            Decision = When(l => l.Contains("Split-brain resolver:", StringComparison.Ordinal)),
+            LeaderRemoved = When(l => l.Contains("Leader: ", StringComparison.Ordinal) && l.Contains("Down -> Removed", StringComparison.Ordinal)),
+        };
     }
 
     internal static string Describe(IClusterDomainEvent e) => e switch
