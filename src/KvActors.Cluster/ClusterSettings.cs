@@ -22,8 +22,8 @@ public sealed record ClusterSettings
     public TimeSpan GossipTimeToLive { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Probability of preferring a member that has not seen the current gossip.</summary>
     public double GossipDifferentViewProbability { get; init; } = 0.8;
-    public TimeSpan LeaderActionsInterval { get; init; } = TimeSpan.FromMilliseconds(250);
-    public TimeSpan UnreachableNodesReaperInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan LeaderActionsInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan UnreachableNodesReaperInterval { get; init; } = TimeSpan.FromMilliseconds(100);
     /// <summary>Null = WeaklyUp disabled.</summary>
     public TimeSpan? AllowWeaklyUpMembers { get; init; } = TimeSpan.FromSeconds(7);
     public TimeSpan PruneGossipTombstonesAfter { get; init; } = TimeSpan.FromHours(24);

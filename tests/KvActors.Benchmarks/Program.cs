@@ -8,6 +8,8 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["storage"] = StorageBenchmarks.RunAsync,
     ["remote"] = KvActors.Benchmarks.Remote.RemoteActorBenchmarks.RunAsync,
     ["remote-transport"] = KvActors.Benchmarks.Remote.TransportBenchmarks.RunAsync,
+    ["cluster"] = KvActors.Benchmarks.Cluster.ClusterBenchmarks.RunAsync,
+    ["cluster-soak"] = KvActors.Benchmarks.Cluster.ClusterSoak.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

@@ -10,6 +10,8 @@ public sealed class ClusterSettingsTests
         var s = ClusterSettings.FromConfig(Config.Reference);
         s.Should().BeEquivalentTo(ClusterSettings.Default);
         s.GossipInterval.Should().Be(TimeSpan.FromMilliseconds(200));
+        s.LeaderActionsInterval.Should().Be(TimeSpan.FromMilliseconds(100));
+        s.UnreachableNodesReaperInterval.Should().Be(TimeSpan.FromMilliseconds(100));
         s.HeartbeatInterval.Should().Be(TimeSpan.FromMilliseconds(500));
         s.FailureDetector.AcceptableHeartbeatPause.Should().Be(TimeSpan.FromMilliseconds(1500));
         s.FailureDetector.Threshold.Should().Be(10);
