@@ -55,10 +55,13 @@ public static class ClusterEventDiff
         gossip.Overview.Seen.Select(s => s.Address).ToImmutableHashSet(),
         new MembershipState(gossip, self).Leader?.Address);
 
-    /// <summary>Members some (not downed) observer records as unreachable, except self and the downed.</summary>
+    /// <summary>
+    /// Members some (not downed) observer records as unreachable, except self. A downed member
+    /// stays unreachable until it is removed, so downing it is not reported as "reachable again".
+    /// </summary>
     private static IReadOnlyList<Member> Unreachable(Gossip gossip, UniqueAddress self)
     {
         var unreachable = new MembershipState(gossip, self).ReachabilityExcludingDownedObservers.AllUnreachableOrTerminated;
-        return gossip.Members.Where(m => m.UniqueAddress != self && m.Status != MemberStatus.Down && unreachable.Contains(m.UniqueAddress)).ToList();
+        return gossip.Members.Where(m => m.UniqueAddress != self && unreachable.Contains(m.UniqueAddress)).ToList();
     }
 }

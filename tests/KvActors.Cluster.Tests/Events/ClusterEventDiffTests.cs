@@ -62,4 +62,15 @@ public sealed class ClusterEventDiffTests
         state.SeenBy.Should().BeEquivalentTo([Node(1).Address]);
         state.Leader.Should().Be(Node(1).Address);
     }
+
+    [Fact]
+    public void Downing_an_unreachable_member_does_not_report_it_reachable()
+    {
+        var up = G(M(1, MemberStatus.Up), M(2, MemberStatus.Up, 2));
+        var cut = up.WithReachability(up.Overview.Reachability.Unreachable(Node(1), Node(2)));
+        var downed = cut.Update(M(2, MemberStatus.Down, 2));
+        var events = ClusterEventDiff.Diff(cut, downed, Node(1));
+        events.OfType<MemberDowned>().Should().ContainSingle();
+        events.OfType<ReachableMember>().Should().BeEmpty();
+    }
 }
