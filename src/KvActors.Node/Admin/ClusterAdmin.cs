@@ -31,7 +31,7 @@ public sealed class ClusterAdmin(ActorSystem system) : IClusterAdmin
     public Task<IReadOnlyList<string>> DownUnreachableAsync()
     {
         var downed = new List<string>();
-        foreach (var m in _cluster.State.Unreachable)
+        foreach (var m in _cluster.State.Unreachable.Where(m => m.Status != MemberStatus.Down))
         {
             _cluster.Down(m.Address);
             downed.Add(m.Address.HostPort);
