@@ -7,16 +7,23 @@ namespace KvActors.Remote.Tests.Actors;
 
 public sealed class RemoteDeathWatchTests(ITestOutputHelper output) : RemoteTestKit(output)
 {
-    [Fact]
-    public void Watching_a_remote_actor_that_stops_gives_Terminated_once()
+    /// <summary>System B with an echo actor that TestActor watches; the watch is in place on return.</summary>
+    private (ActorSystem B, IActorRef Echo, IActorRef Remote) WatchedRemoteEcho()
     {
         var b = StartSystem("B");
         var echo = b.ActorOf(Props.Create<EchoActor>(), "echo");
         var remote = Sys.Provider.ResolveActorRef(RemotePath(b, echo));
         Watch(remote);
-        // Make sure the watch is established before stopping (it travels as a system message).
+        // The watch travels as a system message; a round trip after it proves it arrived.
         remote.Tell("ready?", TestActor);
         ExpectMsg("ready?");
+        return (b, echo, remote);
+    }
+
+    [Fact]
+    public void Watching_a_remote_actor_that_stops_gives_Terminated_once()
+    {
+        var (b, echo, remote) = WatchedRemoteEcho();
         b.Stop(echo);
         var t = ExpectTerminated(remote);
         t.AddressTerminated.Should().BeFalse();
@@ -35,12 +42,7 @@ public sealed class RemoteDeathWatchTests(ITestOutputHelper output) : RemoteTest
     [Fact]
     public async Task Remote_system_shutdown_terminates_watched_actors()
     {
-        var b = StartSystem("B");
-        var echo = b.ActorOf(Props.Create<EchoActor>(), "echo");
-        var remote = Sys.Provider.ResolveActorRef(RemotePath(b, echo));
-        Watch(remote);
-        remote.Tell("ready?", TestActor);
-        ExpectMsg("ready?");
+        var (b, _, remote) = WatchedRemoteEcho();
         await b.Terminate().WaitAsync(TimeSpan.FromSeconds(10));
         ExpectTerminated(remote, TimeSpan.FromSeconds(10));
     }
@@ -48,12 +50,7 @@ public sealed class RemoteDeathWatchTests(ITestOutputHelper output) : RemoteTest
     [Fact]
     public void Abrupt_connection_loss_is_detected_by_heartbeats()
     {
-        var b = StartSystem("B");
-        var echo = b.ActorOf(Props.Create<EchoActor>(), "echo");
-        var remote = Sys.Provider.ResolveActorRef(RemotePath(b, echo));
-        Watch(remote);
-        remote.Tell("ready?", TestActor);
-        ExpectMsg("ready?");
+        var (b, _, remote) = WatchedRemoteEcho();
         CrashTransport(b); // B's actors live on, but nothing reaches them any more
         var t = ExpectTerminated(remote, TimeSpan.FromSeconds(10));
         t.AddressTerminated.Should().BeTrue();
