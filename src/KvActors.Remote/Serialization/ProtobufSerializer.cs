@@ -13,7 +13,7 @@ namespace KvActors.Remote.Serialization;
 public sealed class ProtobufSerializer : ISerializer
 {
     public const int Identifier = 2;
-    private readonly ConcurrentDictionary<string, MessageParser?> _parsers = new();
+    private readonly ConcurrentDictionary<string, MessageParser> _parsers = new();
 
     public int Id => Identifier;
 
@@ -32,8 +32,12 @@ public sealed class ProtobufSerializer : ISerializer
 
     public object FromBinary(ReadOnlySpan<byte> bytes, string manifest)
     {
-        var parser = _parsers.GetOrAdd(manifest, FindParser)
-                     ?? throw new SerializationException($"unknown protobuf manifest '{manifest}'.");
+        // Only found parsers are cached: a peer sending made-up manifests must not grow the cache.
+        if (!_parsers.TryGetValue(manifest, out var parser))
+        {
+            parser = FindParser(manifest) ?? throw new SerializationException($"unknown protobuf manifest '{manifest}'.");
+            _parsers[manifest] = parser;
+        }
         try
         {
             return parser.ParseFrom(bytes);

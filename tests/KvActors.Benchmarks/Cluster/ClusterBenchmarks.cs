@@ -109,19 +109,30 @@ public static class ClusterBenchmarks
         public double LeaderRemoved { get; init; } = double.NaN;
     }
 
+    /// <summary>Starts a seed and two members (added to <paramref name="nodes"/> as they start, for cleanup) and an observer member; waits for 4 Up.</summary>
+    internal static Observer StartThreeNodesAndObserver(List<KvNodeProcess> nodes)
+    {
+        var seed = KvNodeProcess.Start();
+        nodes.Add(seed);
+        nodes.Add(KvNodeProcess.Start(seedPort: seed.Port));
+        nodes.Add(KvNodeProcess.Start(seedPort: seed.Port));
+        var observer = Observer.Join(seed.Port);
+        if (!observer.AwaitMembersUp(4, TimeSpan.FromSeconds(60)))
+        {
+            observer.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(30));
+            throw new TimeoutException($"the cluster did not reach 4 members Up: the observer sees {observer.Describe()}");
+        }
+        return observer;
+    }
+
     private static async Task KillRoundsAsync(int rounds)
     {
         var nodes = new List<KvNodeProcess>();
         Observer? observer = null;
         try
         {
-            var seed = KvNodeProcess.Start();
-            nodes.Add(seed);
-            nodes.Add(KvNodeProcess.Start(seedPort: seed.Port));
-            nodes.Add(KvNodeProcess.Start(seedPort: seed.Port));
-            observer = Observer.Join(seed.Port);
-            if (!observer.AwaitMembersUp(4, TimeSpan.FromSeconds(60)))
-                throw new TimeoutException($"the cluster did not reach 4 members Up: the observer sees {observer.Describe()}");
+            observer = StartThreeNodesAndObserver(nodes);
+            var seed = nodes[0];
             Console.WriteLine($"# kill rounds: seed {seed.HostPort}, observer {observer.Cluster.SelfAddress.HostPort}, default reference.conf timings");
             Thread.Sleep(Settle);
 

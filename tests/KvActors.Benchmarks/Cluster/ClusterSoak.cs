@@ -23,13 +23,7 @@ public static class ClusterSoak
         var burners = new List<Thread>();
         try
         {
-            var seed = KvNodeProcess.Start();
-            nodes.Add(seed);
-            nodes.Add(KvNodeProcess.Start(seedPort: seed.Port));
-            nodes.Add(KvNodeProcess.Start(seedPort: seed.Port));
-            observer = Observer.Join(seed.Port);
-            if (!observer.AwaitMembersUp(4, TimeSpan.FromSeconds(60)))
-                throw new TimeoutException($"the cluster did not reach 4 members Up: the observer sees {observer.Describe()}");
+            observer = ClusterBenchmarks.StartThreeNodesAndObserver(nodes);
             Thread.Sleep(TimeSpan.FromSeconds(5));
             observer.Events.Clear();
             foreach (var n in nodes) n.Lines.Clear();
