@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using KvActors.Persistence;
-using KvActors.Persistence.Engine;
+using KvActors.Storage;
+using KvActors.Storage.Engine;
 
 namespace KvActors.Benchmarks.Storage;
 
@@ -43,7 +43,7 @@ public static class StorageBenchmarks
     /// </summary>
     private static async Task<double> AppendRate(string dir, FsyncPolicy policy, int writers)
     {
-        await using var engine = FileStorageEngine.Open(new PersistenceSettings { DataDir = dir, Fsync = policy });
+        await using var engine = FileStorageEngine.Open(new StorageSettings { DataDir = dir, Fsync = policy });
         var value = new byte[ValueSize];
         Random.Shared.NextBytes(value);
         long count = 0;
@@ -75,7 +75,7 @@ public static class StorageBenchmarks
     /// <summary>Writes <paramref name="records"/> records over 16 partitions, then times open + loading every partition.</summary>
     private static async Task<double> RecoveryRate(string dir, int records)
     {
-        var settings = new PersistenceSettings { DataDir = dir, Fsync = FsyncPolicy.Never };
+        var settings = new StorageSettings { DataDir = dir, Fsync = FsyncPolicy.Never };
         const int partitions = 16;
         await using (var engine = FileStorageEngine.Open(settings))
         {

@@ -1,0 +1,381 @@
+using System.Collections.Concurrent;
+using KvActors.Storage.Format;
+using KvActors.Storage.Recovery;
+using KvActors.Storage.Snapshots;
+using KvActors.Storage.Wal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KvActors.Storage.Engine;
+
+/// <summary>
+/// The durable engine: one write-ahead log per node (segments under data-dir/wal, group-committed by
+/// <see cref="GroupCommitWriter"/>) and one snapshot per partition (data-dir/snapshots). Opening it recovers
+/// every partition; see docs/ARCHITECTURE.md, "Storage", for the format and rules.
+/// </summary>
+public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, IDisposable
+{
+    private readonly StorageSettings _settings;
+    private readonly ILogger _logger;
+    private readonly object _lock = new();
+    private readonly SortedDictionary<long, SegmentEntry> _segments = new();
+    private readonly Dictionary<int, PartitionInfo> _partitions = new();
+    private readonly Dictionary<int, StorageException> _errors = new();
+    private readonly ConcurrentDictionary<int, PartitionReplay> _held = new();
+    private readonly SemaphoreSlim _snapshotGate = new(1, 1);
+    private readonly object _compactionGate = new();
+    private (long Position, StorageException Error)[] _unattributedDamage = [];
+    private GroupCommitWriter _writer = null!;
+    private int _disposed;
+
+    private FileStorageEngine(StorageSettings settings, ILogger logger)
+    {
+        _settings = settings.Validated();
+        _logger = logger;
+    }
+
+    /// <summary>Records read back from the log when the engine opened.</summary>
+    public long RecordsRecovered { get; private set; }
+
+    /// <summary>Opens (creating if needed) the data directory and recovers it. Blocking; see <see cref="OpenAsync"/>.</summary>
+    public static FileStorageEngine Open(StorageSettings settings, ILogger? logger = null, ILogFileSystem? fileSystem = null)
+    {
+        var engine = new FileStorageEngine(settings, logger ?? NullLogger.Instance);
+        Directory.CreateDirectory(settings.WalDirectory);
+        Directory.CreateDirectory(settings.SnapshotDirectory);
+        var snapshots = new Dictionary<int, SnapshotHeader>();
+        engine.RecoverSnapshots(snapshots);
+        var nextSegment = engine.RecoverLog(snapshots);
+        engine._writer = new GroupCommitWriter(settings.WalDirectory, nextSegment, settings.Fsync, settings.SegmentSize,
+            fileSystem ?? OsLogFileSystem.Instance, engine, engine._logger);
+        engine.Compact();
+        return engine;
+    }
+
+    public static Task<FileStorageEngine> OpenAsync(StorageSettings settings, ILogger? logger = null, ILogFileSystem? fileSystem = null) =>
+        Task.Run(() => Open(settings, logger, fileSystem));
+
+    public StorageSettings Settings => _settings;
+
+    /// <summary>Segment indexes currently on disk, oldest first (for tests and diagnostics).</summary>
+    public IReadOnlyList<long> SegmentIndexes
+    {
+        get { lock (_lock) return _segments.Keys.ToArray(); }
+    }
+
+    public IReadOnlyCollection<int> ListPartitions()
+    {
+        lock (_lock)
+        {
+            return _partitions.Where(p => p.Value.HasData || _errors.ContainsKey(p.Key)).Select(p => p.Key).Order().ToArray();
+        }
+    }
+
+    public ValueTask AppendAsync(int partition, long seq, StorageOperation operation)
+    {
+        if (OperationLimits.Check(operation, _settings.MaxKeySize, _settings.MaxValueSize) is { } error) return ValueTask.FromException(error);
+        // State recovered but not yet loaded would now be stale; LoadPartition falls back to reading the disk.
+        if (!_held.IsEmpty) _held.TryRemove(partition, out _);
+        return new ValueTask(_writer.Append(partition, seq, operation.Kind, operation.Key.Span, operation.Value.Span));
+    }
+
+    public async ValueTask<PartitionState> LoadPartitionAsync(int partition, CancellationToken cancellationToken = default)
+    {
+        ThrowIfCorrupt(partition);
+        if (!_held.TryRemove(partition, out var replay)) replay = await Task.Run(() => ReplayFromDisk(partition), cancellationToken);
+        return await Task.Run(() => Materialize(partition, replay), cancellationToken);
+    }
+
+    private void ThrowIfCorrupt(int partition)
+    {
+        lock (_lock)
+        {
+            if (_errors.TryGetValue(partition, out var error)) throw error;
+            var droppedAt = _partitions.TryGetValue(partition, out var info) ? info.LastDropPosition : -1;
+            if (LogReplayer.UnattributedErrorFor(partition, droppedAt, _unattributedDamage) is { } shared) throw shared;
+        }
+    }
+
+    /// <summary>Snapshot entries with the replayed changes on top.</summary>
+    private PartitionState Materialize(int partition, PartitionReplay replay)
+    {
+        Dictionary<byte[], byte[]> entries;
+        SnapshotHeader? header;
+        string? path;
+        lock (_lock)
+        {
+            var info = Info(partition);
+            header = info.Snapshot;
+            path = info.SnapshotPath;
+        }
+        if (replay.UseSnapshot && header is { } h && path is not null)
+        {
+            try
+            {
+                entries = SnapshotReader.ReadEntries(path, h);
+            }
+            catch (StorageException) when (_settings.Repair)
+            {
+                _logger.LogWarning("Repair: snapshot {Path} is corrupt; deleting it and loading partition {Partition} from the log alone, which may miss keys", path, partition);
+                File.Delete(path);
+                lock (_lock)
+                {
+                    var info = Info(partition);
+                    info.Snapshot = null;
+                    info.SnapshotPath = null;
+                }
+                return Materialize(partition, ReplayFromDisk(partition));
+            }
+            catch (StorageException e)
+            {
+                lock (_lock) _errors[partition] = e;
+                throw;
+            }
+        }
+        else
+        {
+            // No snapshot: the replayed changes are the state once deletions are taken out.
+            entries = replay.Changes;
+            foreach (var (key, value) in entries)
+            {
+                if (ReferenceEquals(value, PartitionReplay.Tombstone)) entries.Remove(key);
+            }
+            return new PartitionState(partition, replay.LastSeq, entries);
+        }
+
+        foreach (var (key, value) in replay.Changes)
+        {
+            if (ReferenceEquals(value, PartitionReplay.Tombstone)) entries.Remove(key);
+            else entries[key] = value;
+        }
+        return new PartitionState(partition, replay.LastSeq, entries);
+    }
+
+    /// <summary>The slow path: rebuild one partition by scanning the log files again.</summary>
+    private PartitionReplay ReplayFromDisk(int partition)
+    {
+        var snapshots = new Dictionary<int, SnapshotHeader>();
+        List<SegmentEntry> segments;
+        lock (_lock)
+        {
+            if (Info(partition).Snapshot is { } header) snapshots[partition] = header;
+            segments = _segments.Values.ToList();
+        }
+        var replayer = new LogReplayer(snapshots, p => p == partition);
+        var buffer = Array.Empty<byte>();
+        var written = _writer.WrittenPosition;
+        foreach (var segment in segments)
+        {
+            var length = ReadSegment(segment, written, ref buffer);
+            if (length < 0) continue;
+            var index = segment.Index;
+            var result = SegmentScanner.Scan(buffer.AsSpan(0, length), index, isLastSegment: false,
+                (in RecordFrame f, ReadOnlySpan<byte> bytes, long offset) => replayer.OnFrame(f, bytes, LogPosition.Of(index, offset)));
+            foreach (var damage in result.Damage) replayer.OnDamage(damage, segment.Path, LogPosition.Of(index, damage.Offset));
+        }
+        if (replayer.ErrorFor(partition) is { } error) throw error;
+        return replayer.Get(partition);
+    }
+
+    /// <summary>Reads a segment up to what has been written; -1 if compaction deleted it meanwhile.</summary>
+    private static int ReadSegment(SegmentEntry segment, long writtenPosition, ref byte[] buffer)
+    {
+        var limit = LogPosition.Segment(writtenPosition) == segment.Index ? LogPosition.Offset(writtenPosition) : -1;
+        try
+        {
+            return SegmentFiles.Read(segment.Path, ref buffer, limit);
+        }
+        catch (FileNotFoundException)
+        {
+            return -1;
+        }
+    }
+
+    public async ValueTask<CatchUpResult> ReadSinceAsync(int partition, long afterSeq, int maxRecords = int.MaxValue, CancellationToken cancellationToken = default)
+    {
+        List<SegmentEntry> segments;
+        long lastDrop;
+        lock (_lock)
+        {
+            if (!_partitions.TryGetValue(partition, out var info)) return CatchUpResult.Of(Array.Empty<LogRecord>());
+            if (afterSeq < info.CompactedThrough) return CatchUpResult.CompactedAnswer;
+            lastDrop = info.LastDropPosition;
+            segments = _segments.Values
+                .Where(s => s.Spans.TryGetValue(partition, out var span) && span.MaxSeq > afterSeq && span.LastPosition > lastDrop)
+                .ToList();
+        }
+        return await Task.Run(() =>
+        {
+            var records = new List<LogRecord>();
+            var buffer = Array.Empty<byte>();
+            var written = _writer.WrittenPosition;
+            foreach (var segment in segments)
+            {
+                var length = ReadSegment(segment, written, ref buffer);
+                if (length < 0) return CatchUpResult.CompactedAnswer;
+                var index = segment.Index;
+                var result = SegmentScanner.Scan(buffer.AsSpan(0, length), index, isLastSegment: false,
+                    (in RecordFrame f, ReadOnlySpan<byte> bytes, long offset) =>
+                    {
+                        if (f.Partition != partition || f.Seq <= afterSeq || f.Kind == OperationKind.Drop || records.Count >= maxRecords) return;
+                        if (LogPosition.Of(index, offset) < lastDrop) return;
+                        records.Add(new LogRecord(partition, f.Seq, f.Kind,
+                            bytes.Slice(f.KeyOffset, f.KeyLength).ToArray(), bytes.Slice(f.ValueOffset, f.ValueLength).ToArray()));
+                    });
+                if (result.Damage.Any(d => d.Partition is null || d.Partition == partition))
+                    throw new StorageException(StorageErrorKind.Corrupt, $"Partition {partition} cannot be read for catch-up: the log is damaged in {segment.Path}.")
+                    { File = segment.Path, Partition = partition };
+                if (records.Count >= maxRecords) break;
+            }
+            return CatchUpResult.Of(records);
+        }, cancellationToken);
+    }
+
+    public async ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(seq);
+        await _snapshotGate.WaitAsync(cancellationToken);
+        try
+        {
+            // Where the log ends now: any Drop of this partition that completed is before it, so it cannot void this snapshot.
+            var header = new SnapshotHeader(partition, seq, _writer.WrittenPosition, state.Count);
+            var path = await Task.Run(() => SnapshotWriter.Write(_settings.SnapshotDirectory, header, state), cancellationToken);
+            string? previous;
+            lock (_lock)
+            {
+                var info = Info(partition);
+                previous = info.SnapshotPath;
+                info.Snapshot = header;
+                info.SnapshotPath = path;
+                if (info.CompactedThrough == long.MaxValue) info.CompactedThrough = seq;
+            }
+            _held.TryRemove(partition, out _);
+            if (previous is not null && previous != path) File.Delete(previous);
+        }
+        finally
+        {
+            _snapshotGate.Release();
+        }
+        await Task.Run(Compact, cancellationToken);
+    }
+
+    public async ValueTask DropPartitionAsync(int partition, CancellationToken cancellationToken = default)
+    {
+        // Durable first: if the node crashes after deleting the snapshot, the Drop record still voids the old records.
+        await _writer.Append(partition, 0, OperationKind.Drop, default, default, forceSync: true);
+        await _snapshotGate.WaitAsync(cancellationToken);
+        try
+        {
+            lock (_lock)
+            {
+                var info = Info(partition);
+                info.Snapshot = null;
+                info.SnapshotPath = null;
+                info.CompactedThrough = long.MaxValue;
+                _errors.Remove(partition);
+            }
+            _held.TryRemove(partition, out _);
+            var prefix = partition.ToString("D10", System.Globalization.CultureInfo.InvariantCulture) + "-";
+            foreach (var path in Directory.EnumerateFiles(_settings.SnapshotDirectory, prefix + "*")) File.Delete(path);
+        }
+        finally
+        {
+            _snapshotGate.Release();
+        }
+        await Task.Run(Compact, cancellationToken);
+    }
+
+    /// <summary>Deletes the oldest sealed segments every partition can do without.</summary>
+    internal void Compact()
+    {
+        lock (_compactionGate)
+        {
+            List<SegmentEntry> doomed;
+            lock (_lock)
+            {
+                var sealedPrefix = _segments.Values.TakeWhile(s => s.Sealed).ToList();
+                var count = CompactionPlanner.DeletablePrefix(sealedPrefix.Select(s => (IReadOnlyDictionary<int, PartitionSpan>)s.Spans).ToList(),
+                    p => _partitions.TryGetValue(p, out var info) ? info.Coverage : new PartitionCoverage(-1, -1));
+                doomed = sealedPrefix.Take(count).ToList();
+                foreach (var segment in doomed)
+                {
+                    _segments.Remove(segment.Index);
+                    foreach (var (p, span) in segment.Spans)
+                    {
+                        var info = Info(p);
+                        info.CompactedThrough = Math.Max(info.CompactedThrough, span.MaxSeq);
+                    }
+                }
+            }
+            foreach (var segment in doomed)
+            {
+                try
+                {
+                    File.Delete(segment.Path);
+                    _logger.LogDebug("Deleted log segment {Path}: every record in it is covered by a snapshot or a drop", segment.Path);
+                }
+                catch (IOException e)
+                {
+                    _logger.LogWarning(e, "Could not delete log segment {Path}", segment.Path);
+                }
+            }
+        }
+    }
+
+    private PartitionInfo Info(int partition)
+    {
+        if (!_partitions.TryGetValue(partition, out var info)) _partitions[partition] = info = new PartitionInfo();
+        return info;
+    }
+
+    void IWalListener.OnSegmentCreated(long segmentIndex, string path)
+    {
+        lock (_lock) _segments[segmentIndex] = new SegmentEntry(segmentIndex, path);
+    }
+
+    void IWalListener.OnSegmentSealed(long segmentIndex, long length)
+    {
+        lock (_lock)
+        {
+            if (_segments.TryGetValue(segmentIndex, out var segment)) segment.Sealed = true;
+        }
+        ThreadPool.QueueUserWorkItem(_ =>
+        {
+            try { Compact(); }
+            catch (Exception e) { _logger.LogWarning(e, "Log compaction after rotation failed"); }
+        });
+    }
+
+    void IWalListener.OnRecordsWritten(long segmentIndex, long fileOffset, ReadOnlySpan<BatchRecord> records)
+    {
+        var baseOffset = records[0].Offset;
+        lock (_lock)
+        {
+            var segment = _segments[segmentIndex];
+            foreach (var r in records)
+            {
+                var position = LogPosition.Of(segmentIndex, fileOffset + r.Offset - baseOffset);
+                var info = Info(r.Partition);
+                if (r.Kind == OperationKind.Drop)
+                {
+                    info.LastDropPosition = position;
+                    continue;
+                }
+                segment.Add(r.Partition, r.Seq, position);
+                info.LastRecordPosition = position;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _writer?.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,95 @@
+namespace KvActors.Storage.Engine;
+
+/// <summary>
+/// The engine contract kept in memory, for tests of the layers above: same answers as <see cref="FileStorageEngine"/>
+/// (including size limits and "compacted" after a snapshot), nothing durable.
+/// </summary>
+public sealed class InMemoryStorageEngine : IStorageEngine
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<int, Partition> _partitions = new();
+    private readonly int _maxKeySize;
+    private readonly int _maxValueSize;
+
+    public InMemoryStorageEngine(int maxKeySize = 64 << 10, int maxValueSize = 1 << 20)
+    {
+        _maxKeySize = maxKeySize;
+        _maxValueSize = maxValueSize;
+    }
+
+    private sealed class Partition
+    {
+        public Dictionary<byte[], byte[]> Snapshot = new(ByteArrayComparer.Instance);
+        public long SnapshotSeq;
+        public readonly List<LogRecord> Records = new();
+    }
+
+    public IReadOnlyCollection<int> ListPartitions()
+    {
+        lock (_lock) return _partitions.Keys.Order().ToArray();
+    }
+
+    public ValueTask<PartitionState> LoadPartitionAsync(int partition, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (!_partitions.TryGetValue(partition, out var p)) return ValueTask.FromResult(PartitionState.Empty(partition));
+            var entries = new Dictionary<byte[], byte[]>(p.Snapshot, ByteArrayComparer.Instance);
+            var seq = p.SnapshotSeq;
+            foreach (var r in p.Records)
+            {
+                if (r.Kind == OperationKind.Put) entries[r.Key.ToArray()] = r.Value.ToArray();
+                else entries.Remove(r.Key.ToArray());
+                seq = Math.Max(seq, r.Seq);
+            }
+            return ValueTask.FromResult(new PartitionState(partition, seq, entries));
+        }
+    }
+
+    public ValueTask AppendAsync(int partition, long seq, StorageOperation operation)
+    {
+        if (OperationLimits.Check(operation, _maxKeySize, _maxValueSize) is { } error) return ValueTask.FromException(error);
+        lock (_lock)
+        {
+            Get(partition).Records.Add(new LogRecord(partition, seq, operation.Kind, operation.Key.ToArray(), operation.Value.ToArray()));
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var p = Get(partition);
+            p.Snapshot = new Dictionary<byte[], byte[]>(state.Select(kv => KeyValuePair.Create(kv.Key.ToArray(), kv.Value.ToArray())), ByteArrayComparer.Instance);
+            p.SnapshotSeq = seq;
+            // Like log compaction: records the snapshot covers are gone, so catch-up from before it says "compacted".
+            p.Records.RemoveAll(r => r.Seq <= seq);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<CatchUpResult> ReadSinceAsync(int partition, long afterSeq, int maxRecords = int.MaxValue, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (!_partitions.TryGetValue(partition, out var p)) return ValueTask.FromResult(CatchUpResult.Of(Array.Empty<LogRecord>()));
+            if (afterSeq < p.SnapshotSeq) return ValueTask.FromResult(CatchUpResult.CompactedAnswer);
+            return ValueTask.FromResult(CatchUpResult.Of(p.Records.Where(r => r.Seq > afterSeq).Take(maxRecords).ToArray()));
+        }
+    }
+
+    public ValueTask DropPartitionAsync(int partition, CancellationToken cancellationToken = default)
+    {
+        lock (_lock) _partitions.Remove(partition);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private Partition Get(int partition)
+    {
+        if (!_partitions.TryGetValue(partition, out var p)) _partitions[partition] = p = new Partition();
+        return p;
+    }
+}

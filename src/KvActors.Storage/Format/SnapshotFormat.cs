@@ -1,0 +1,58 @@
+using System.Buffers.Binary;
+using System.Globalization;
+
+namespace KvActors.Storage.Format;
+
+/// <summary>
+/// Snapshot files: <c>snapshots/{partition:D10}-{seq:D20}.snap</c> (written first as <c>.snap.tmp</c>, then renamed).
+/// Layout: 36-byte header (magic "KVSNAP01", i32 partition, i64 seq, i64 log position, i64 entry count), then per entry
+/// i32 key length, i32 value length, key, value; then a u32 CRC32C of every byte before it.
+/// </summary>
+public static class SnapshotFormat
+{
+    public const int HeaderSize = 36;
+    public const int TrailerSize = 4;
+    public const string Extension = ".snap";
+    public const string TempExtension = ".snap.tmp";
+    private static ReadOnlySpan<byte> Magic => "KVSNAP01"u8;
+
+    public static string FileName(int partition, long seq) =>
+        partition.ToString("D10", CultureInfo.InvariantCulture) + "-" + seq.ToString("D20", CultureInfo.InvariantCulture) + Extension;
+
+    public static bool TryParseFileName(string fileName, out int partition, out long seq)
+    {
+        partition = 0;
+        seq = 0;
+        return fileName.Length == 10 + 1 + 20 + Extension.Length && fileName.EndsWith(Extension, StringComparison.Ordinal)
+            && fileName[10] == '-'
+            && int.TryParse(fileName.AsSpan(0, 10), NumberStyles.None, CultureInfo.InvariantCulture, out partition)
+            && long.TryParse(fileName.AsSpan(11, 20), NumberStyles.None, CultureInfo.InvariantCulture, out seq);
+    }
+
+    public static void WriteHeader(Span<byte> destination, SnapshotHeader header)
+    {
+        Magic.CopyTo(destination);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[8..], header.Partition);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[12..], header.Seq);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[20..], header.LogPosition);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[28..], header.EntryCount);
+    }
+
+    public static bool TryReadHeader(ReadOnlySpan<byte> data, out SnapshotHeader header)
+    {
+        header = default;
+        if (data.Length < HeaderSize || !data[..8].SequenceEqual(Magic)) return false;
+        header = new SnapshotHeader(
+            BinaryPrimitives.ReadInt32LittleEndian(data[8..]),
+            BinaryPrimitives.ReadInt64LittleEndian(data[12..]),
+            BinaryPrimitives.ReadInt64LittleEndian(data[20..]),
+            BinaryPrimitives.ReadInt64LittleEndian(data[28..]));
+        return header.EntryCount >= 0;
+    }
+}
+
+/// <summary>
+/// A snapshot's identity. <see cref="LogPosition"/> is where the log ended when it was taken: a Drop record after it
+/// voids the snapshot, one before it does not.
+/// </summary>
+public readonly record struct SnapshotHeader(int Partition, long Seq, long LogPosition, long EntryCount);

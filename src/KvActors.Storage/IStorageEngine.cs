@@ -1,0 +1,43 @@
+namespace KvActors.Storage;
+
+/// <summary>
+/// What the store needs from durable storage. Operations are the store's Put and Delete on a partition, each with the
+/// partition's seq (monotonic per partition, assigned by the primary). Implementations: <see cref="Engine.FileStorageEngine"/>
+/// (write-ahead log + snapshots on disk) and <see cref="Engine.InMemoryStorageEngine"/> (for tests).
+/// </summary>
+public interface IStorageEngine : IAsyncDisposable
+{
+    /// <summary>Partitions that have something on disk (a snapshot, live records, or damage the store must deal with).</summary>
+    IReadOnlyCollection<int> ListPartitions();
+
+    /// <summary>
+    /// The partition as recovered: its newest snapshot plus every later record. Call it at start, before appending to
+    /// the partition. Throws <see cref="StorageException"/> (<see cref="StorageErrorKind.Corrupt"/>) rather than return
+    /// state that might be wrong. A partition with nothing on disk loads empty with seq 0.
+    /// </summary>
+    ValueTask<PartitionState> LoadPartitionAsync(int partition, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Logs one operation; completes when it is as durable as the fsync policy says. Fails with a
+    /// <see cref="StorageException"/> for an oversize key or value (before anything is logged), a full disk or an I/O error.
+    /// </summary>
+    ValueTask AppendAsync(int partition, long seq, StorageOperation operation);
+
+    /// <summary>
+    /// Durably records <paramref name="state"/> as the partition's contents at <paramref name="seq"/>, then deletes log
+    /// segments no longer needed. The collection must not change until the returned task completes.
+    /// </summary>
+    ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records of the partition with seq &gt; <paramref name="afterSeq"/>, oldest first, at most <paramref name="maxRecords"/>;
+    /// or <see cref="CatchUpResult.Compacted"/> when the log no longer holds all of them (send a snapshot instead).
+    /// </summary>
+    ValueTask<CatchUpResult> ReadSinceAsync(int partition, long afterSeq, int maxRecords = int.MaxValue, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Forgets a partition the node no longer owns: durably logs that everything before is void, deletes its snapshot,
+    /// and stops its records from keeping log segments alive.
+    /// </summary>
+    ValueTask DropPartitionAsync(int partition, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+using KvActors.Storage.Format;
+
+namespace KvActors.Storage.Snapshots;
+
+/// <summary>Reads and fully verifies a snapshot file; any mismatch is reported as corruption naming the file.</summary>
+internal static class SnapshotReader
+{
+    public static bool TryReadHeader(string path, out SnapshotHeader header)
+    {
+        header = default;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            Span<byte> head = stackalloc byte[SnapshotFormat.HeaderSize];
+            return stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && SnapshotFormat.TryReadHeader(head, out header);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The snapshot's entries; throws <see cref="StorageException"/> (Corrupt) if anything is off.</summary>
+    public static Dictionary<byte[], byte[]> ReadEntries(string path, SnapshotHeader expected)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 20);
+        var remaining = stream.Length - SnapshotFormat.HeaderSize - SnapshotFormat.TrailerSize;
+        uint crc = 0;
+        Span<byte> head = stackalloc byte[SnapshotFormat.HeaderSize];
+        if (remaining < 0 || stream.ReadAtLeast(head, head.Length, false) != head.Length
+            || !SnapshotFormat.TryReadHeader(head, out var header) || header != expected)
+            throw Corrupt(path, 0, "bad header");
+        crc = Crc32C.Append(crc, head);
+
+        var entries = new Dictionary<byte[], byte[]>(checked((int)Math.Min(header.EntryCount, remaining / 8)), ByteArrayComparer.Instance);
+        Span<byte> lengths = stackalloc byte[8];
+        for (long i = 0; i < header.EntryCount; i++)
+        {
+            var at = stream.Position;
+            if (remaining < 8) throw Corrupt(path, at, "truncated entry");
+            stream.ReadExactly(lengths);
+            crc = Crc32C.Append(crc, lengths);
+            remaining -= 8;
+            var keyLength = BinaryPrimitives.ReadInt32LittleEndian(lengths);
+            var valueLength = BinaryPrimitives.ReadInt32LittleEndian(lengths[4..]);
+            if (keyLength < 0 || valueLength < 0 || (long)keyLength + valueLength > remaining) throw Corrupt(path, at, "bad entry length");
+            var key = new byte[keyLength];
+            var value = new byte[valueLength];
+            stream.ReadExactly(key);
+            stream.ReadExactly(value);
+            crc = Crc32C.Append(Crc32C.Append(crc, key), value);
+            remaining -= keyLength + valueLength;
+            entries[key] = value;
+        }
+        Span<byte> trailer = stackalloc byte[SnapshotFormat.TrailerSize];
+        if (remaining != 0) throw Corrupt(path, stream.Position, "unexpected bytes after the entries");
+        stream.ReadExactly(trailer);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(trailer) != crc) throw Corrupt(path, stream.Position - SnapshotFormat.TrailerSize, "bad CRC");
+        return entries;
+    }
+
+    private static StorageException Corrupt(string path, long offset, string what) =>
+        new(StorageErrorKind.Corrupt,
+            $"Snapshot {path} is corrupt ({what} at offset {offset}); start with kvactors.storage.repair = on to ignore it and fall back to an older one.")
+        { File = path, Offset = offset };
+}

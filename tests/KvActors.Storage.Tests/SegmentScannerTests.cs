@@ -1,0 +1,102 @@
+using KvActors.Storage.Format;
+
+namespace KvActors.Storage.Tests;
+
+public class SegmentScannerTests
+{
+    /// <summary>A segment of <paramref name="count"/> records (partition = seq % 3) and each record's end offset.</summary>
+    private static (byte[] Data, List<int> Ends) Segment(int count, long index = 1)
+    {
+        var data = new List<byte>();
+        var header = new byte[SegmentFormat.HeaderSize];
+        SegmentFormat.WriteHeader(header, index);
+        data.AddRange(header);
+        var ends = new List<int>();
+        for (var seq = 1; seq <= count; seq++)
+        {
+            var key = Bytes.Of($"key-{seq}");
+            var value = Bytes.Of(new string('v', seq * 7 % 50));
+            var frame = new byte[RecordCodec.FrameSize(key.Length, value.Length)];
+            RecordCodec.Encode(frame, seq % 3, seq, OperationKind.Put, key, value);
+            data.AddRange(frame);
+            ends.Add(data.Count);
+        }
+        return (data.ToArray(), ends);
+    }
+
+    private static (List<long> Seqs, SegmentScanResult Result) Scan(ReadOnlySpan<byte> data, bool isLast, bool stopAtDamage = false)
+    {
+        var seqs = new List<long>();
+        var result = SegmentScanner.Scan(data, 1, isLast, (in RecordFrame f, ReadOnlySpan<byte> _, long _) => seqs.Add(f.Seq), stopAtDamage);
+        return (seqs, result);
+    }
+
+    [Fact]
+    public void Reads_every_record_of_an_intact_segment()
+    {
+        var (data, _) = Segment(10);
+        var (seqs, result) = Scan(data, isLast: true);
+        seqs.Should().Equal(Enumerable.Range(1, 10).Select(i => (long)i));
+        result.Damage.Should().BeEmpty();
+        result.TornTailOffset.Should().BeNull();
+    }
+
+    [Fact]
+    public void Truncating_the_last_record_at_every_byte_yields_exactly_the_complete_prefix()
+    {
+        var (data, ends) = Segment(5);
+        for (var cut = ends[^2]; cut < ends[^1]; cut++)
+        {
+            var (seqs, result) = Scan(data.AsSpan(0, cut), isLast: true);
+            seqs.Should().Equal([1L, 2, 3, 4], $"cut at {cut}");
+            result.Damage.Should().BeEmpty();
+            result.TornTailOffset.Should().Be(cut == ends[^2] ? null : ends[^2]);
+        }
+    }
+
+    [Fact]
+    public void A_bit_flip_in_the_last_record_of_the_last_segment_is_a_torn_tail()
+    {
+        var (data, ends) = Segment(5);
+        data[ends[^1] - 3] ^= 1;
+        var (seqs, result) = Scan(data, isLast: true);
+        seqs.Should().HaveCount(4);
+        result.TornTailOffset.Should().Be(ends[^2]);
+        result.Damage.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_bit_flip_anywhere_before_the_tail_is_corruption_and_later_records_still_read()
+    {
+        var (data, ends) = Segment(6);
+        var start = ends[1];
+        for (var bit = start * 8; bit < ends[2] * 8; bit++)
+        {
+            var damaged = (byte[])data.Clone();
+            damaged[bit / 8] ^= (byte)(1 << (bit % 8));
+            var (seqs, result) = Scan(damaged, isLast: true);
+            result.TornTailOffset.Should().BeNull($"bit {bit}");
+            result.Damage.Should().ContainSingle().Which.Offset.Should().Be(start);
+            seqs.Should().Equal([1L, 2, 4, 5, 6], $"bit {bit}");
+        }
+    }
+
+    [Fact]
+    public void A_short_non_last_segment_is_corruption_not_a_torn_tail()
+    {
+        var (data, ends) = Segment(3);
+        var (seqs, result) = Scan(data.AsSpan(0, ends[^1] - 1), isLast: false);
+        seqs.Should().Equal([1L, 2]);
+        result.Damage.Should().ContainSingle().Which.Partition.Should().Be(0);
+    }
+
+    [Fact]
+    public void Repair_mode_stops_at_the_first_damage()
+    {
+        var (data, ends) = Segment(6);
+        data[ends[1] + 2] ^= 4;
+        var (seqs, result) = Scan(data, isLast: true, stopAtDamage: true);
+        seqs.Should().Equal([1L, 2]);
+        result.Damage.Should().ContainSingle();
+    }
+}
