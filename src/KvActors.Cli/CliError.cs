@@ -5,8 +5,13 @@ public static class CliError
 {
     public static int Report(string message, int exitCode = ExitCodes.Error)
     {
-        var line = message.ReplaceLineEndings(" ").Trim();
-        Console.Error.WriteLine(line.EndsWith('.') ? line : line + ".");
+        Console.Error.WriteLine(Sentence(message));
         return exitCode;
+    }
+
+    public static string Sentence(string message)
+    {
+        var line = message.ReplaceLineEndings(" ").Trim();
+        return line.EndsWith('.') ? line : line + ".";
     }
 }

@@ -13,9 +13,9 @@ public static class GlobalOptions
         Recursive = true,
     };
 
-    public static readonly Option<string?> Secret = new("--secret")
+    public static readonly Option<string?> Cert = new("--cert")
     {
-        Description = "Cluster secret (default: KVACTORS__REMOTE__SECRET, else none).",
+        Description = "Cluster certificate (PKCS#12) when the cluster runs TLS; password from KVACTORS_CERT_PASSWORD (default: KVACTORS__TLS__CERTIFICATE, else none).",
         Recursive = true,
     };
 
@@ -42,7 +42,7 @@ public static class GlobalOptions
         Recursive = true,
     };
 
-    public static IEnumerable<Option> All => [Seeds, Secret, Timeout, Json, Host, SystemName];
+    public static IEnumerable<Option> All => [Seeds, Cert, Timeout, Json, Host, SystemName];
 
     /// <summary>The client options from a parse; throws <see cref="FormatException"/> with one sentence when a value is bad.</summary>
     public static AdminClientOptions ClientOptions(ParseResult parsed)
@@ -57,9 +57,11 @@ public static class GlobalOptions
         {
             Seeds = seeds,
             Timeout = timeout,
-            Secret = parsed.GetValue(Secret) ?? Environment.GetEnvironmentVariable("KVACTORS__REMOTE__SECRET") ?? "",
+            CertificatePath = NullIfEmpty(parsed.GetValue(Cert) ?? Environment.GetEnvironmentVariable("KVACTORS__TLS__CERTIFICATE")),
             Host = parsed.GetValue(Host)!,
             SystemName = parsed.GetValue(SystemName)!,
         };
     }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 }

@@ -1,20 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
-using KvActors.Actor;
-using KvActors.Client.Protocol;
-using KvActors.Hocon;
+using System.Net.Sockets;
+using Akka.Actor;
+using KvActors.Store.Security;
+using KvActors.Store.Wire.Admin;
 
 namespace KvActors.Client;
 
 /// <summary>
-/// The operator's connection to a cluster: a small remote actor system of its own ("kv-cli",
-/// any free port) that finds a node's admin actor from the seed list and asks it things.
-/// Every failure surfaces as an <see cref="AdminClientException"/> with one sentence.
+/// The operator's connection to a cluster: a small Akka.Remote system of its own (any free port,
+/// not a member) that finds a node's admin actor from the seed list and asks it things, as
+/// Petabridge.Cmd's client does. Every failure surfaces as an <see cref="AdminClientException"/>
+/// with one sentence.
 /// </summary>
 public sealed class AdminClient : IAsyncDisposable
 {
-    public const string ClientSystemName = "kv-cli";
-
     private readonly ActorSystem _system;
     private readonly IActorRef _admin;
 
@@ -38,11 +38,15 @@ public sealed class AdminClient : IAsyncDisposable
         ActorSystem system;
         try
         {
-            system = ActorSystem.Create(ClientSystemName, ClientConfig(options));
+            system = ClientSystem.Start(options.Host, options.CertificatePath, options.CertificatePasswordVariable);
         }
-        catch (Exception e) when (e is HoconException or ArgumentException or InvalidOperationException or System.Net.Sockets.SocketException)
+        catch (CertificateException e)
         {
-            throw new AdminClientException($"The client could not start its own endpoint on {options.Host}: {e.Message.TrimEnd('.')}.", e);
+            throw new AdminClientException(e.Message, e);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new AdminClientException($"The client could not start its own endpoint on {options.Host}: {Innermost(e).Message.TrimEnd('.')}.", e);
         }
         try
         {
@@ -58,42 +62,72 @@ public sealed class AdminClient : IAsyncDisposable
 
     /// <summary>
     /// Asks every seed at once so the whole search fits in one timeout, but prefers seeds in the
-    /// order given: a later seed is used only when every earlier one has failed.
+    /// order given: a later seed is used only when every earlier one has failed. A seed whose port
+    /// refuses connections fails at once rather than after the timeout.
     /// </summary>
     private static async Task<(HostPort, IActorRef)> FindNode(ActorSystem system, AdminClientOptions options)
     {
-        var attempts = options.Seeds
-            .Select(seed => (Seed: seed, Task: system.ActorSelection(AdminPaths.AdminActor(options.SystemName, seed)).ResolveOne(options.Timeout)))
-            .ToList();
+        var attempts = options.Seeds.Select(seed => (Seed: seed, Task: Resolve(system, options, seed))).ToList();
+        var reasons = new List<string>();
         foreach (var (seed, task) in attempts)
         {
-            try
-            {
-                return (seed, await task.ConfigureAwait(false));
-            }
-            catch (ActorNotFoundException)
-            {
-                // This seed is down, unreachable, refused the secret or has no admin actor: try the next.
-            }
+            var (admin, failure) = await task.ConfigureAwait(false);
+            if (admin is not null) return (seed, admin);
+            reasons.Add($"{seed} {failure}");
         }
-        var where = string.Join(", ", options.Seeds);
-        throw new AdminClientException($"No node answered at {where} within {Seconds(options.Timeout)} s.");
+        throw new AdminClientException($"No node answered: {string.Join("; ", reasons)}.");
     }
 
-    private static Config ClientConfig(AdminClientOptions options) => Config.Parse($"""
-        kvactors.actor.provider = remote
-        kvactors.remote.hostname = {Quote(options.Host)}
-        kvactors.remote.port = 0
-        kvactors.remote.secret = {Quote(options.Secret)}
-        # A short-lived client: a node that is down is expected, not worth a log line.
-        kvactors.log-dead-letters = off
-        kvactors.remote.shutdown-flush-timeout = 1s
-        """, "<kv client>");
+    private static async Task<(IActorRef? Admin, string? Failure)> Resolve(ActorSystem system, AdminClientOptions options, HostPort seed)
+    {
+        var clock = Stopwatch.StartNew();
+        // Akka.Remote retries a refused association until the ask times out; a plain TCP connect
+        // tells "nothing listens there" at once, which is the common mistake worth reporting fast.
+        var refusal = await ProbeTcp(seed, options.Timeout).ConfigureAwait(false);
+        if (refusal is not null) return (null, refusal);
+        var remaining = options.Timeout - clock.Elapsed;
+        if (remaining <= TimeSpan.Zero) return (null, $"did not answer within {Seconds(options.Timeout)} s");
+        try
+        {
+            var path = AdminPaths.AdminActor(options.SystemName, seed, tls: options.CertificatePath is not null);
+            return (await system.ActorSelection(path).ResolveOne(remaining).ConfigureAwait(false), null);
+        }
+        catch (ActorNotFoundException)
+        {
+            var tls = options.CertificatePath is null
+                ? " (if the cluster uses TLS, pass --cert)"
+                : " (is it started with the same --cert, and is --system right?)";
+            return (null, $"accepted the connection but its admin actor did not answer within {Seconds(options.Timeout)} s{tls}");
+        }
+    }
 
-    /// <summary>A HOCON quoted string (JSON escaping is valid HOCON).</summary>
-    internal static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
+    /// <summary>Null when something accepts TCP connections at <paramref name="seed"/>, else why not.</summary>
+    private static async Task<string?> ProbeTcp(HostPort seed, TimeSpan timeout)
+    {
+        using var tcp = new TcpClient();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await tcp.ConnectAsync(seed.Host, seed.Port, deadline.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return "refused the connection (no node listens there)";
+        }
+        catch (SocketException e)
+        {
+            return $"could not be reached ({e.SocketErrorCode})";
+        }
+        catch (OperationCanceledException)
+        {
+            return $"did not accept a connection within {Seconds(timeout)} s";
+        }
+    }
 
     internal static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
     /// <summary>Round trip to the admin actor; returns the node that answered and the elapsed time.</summary>
     public async Task<(string Node, TimeSpan Latency)> PingAsync()
@@ -111,6 +145,9 @@ public sealed class AdminClient : IAsyncDisposable
 
     public async Task<string?> DownAsync(string address) =>
         ErrorOf(await AskAsync<AdminResult>(new ClusterDownRequest { Address = address }).ConfigureAwait(false));
+
+    public async Task<string?> JoinAsync(string address) =>
+        ErrorOf(await AskAsync<AdminResult>(new ClusterJoinRequest { Address = address }).ConfigureAwait(false));
 
     /// <summary>The addresses the node downed.</summary>
     public async Task<IReadOnlyList<string>> DownUnreachableAsync()

@@ -1,4 +1,4 @@
 namespace KvActors.Client;
 
-/// <summary>The node could not be reached or refused a request; the message is one sentence for the operator.</summary>
+/// <summary>The admin client could not do what was asked; the message is one sentence.</summary>
 public sealed class AdminClientException(string message, Exception? inner = null) : Exception(message, inner);

@@ -11,8 +11,11 @@ public sealed record AdminClientOptions
     /// <summary>How long to wait for a node to answer (finding one, and each request after).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The cluster secret; "" when the cluster has none (loopback only).</summary>
-    public string Secret { get; init; } = "";
+    /// <summary>The cluster certificate (PKCS#12) when the cluster runs mutual TLS; null = plain TCP (loopback).</summary>
+    public string? CertificatePath { get; init; }
+
+    /// <summary>The environment variable holding the certificate's password, if it has one.</summary>
+    public string CertificatePasswordVariable { get; init; } = "KVACTORS_CERT_PASSWORD";
 
     /// <summary>
     /// The address this client listens on for replies. Nodes dial back to it, so against

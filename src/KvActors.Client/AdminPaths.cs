@@ -3,10 +3,13 @@ namespace KvActors.Client;
 /// <summary>Where the admin actor lives on every node, shared by the node and the client so they cannot drift.</summary>
 public static class AdminPaths
 {
-    /// <summary>Name of the admin actor under /system.</summary>
+    /// <summary>Name of the admin actor under /system (it outlives user actors during shutdown).</summary>
     public const string ActorName = "admin";
 
     /// <summary>The full remote path of the admin actor of the node at <paramref name="node"/>.</summary>
-    public static string AdminActor(string systemName, HostPort node) =>
-        $"kvactors.tcp://{systemName}@{node.Host}:{node.Port}/system/{ActorName}";
+    public static string AdminActor(string systemName, HostPort node, bool tls) =>
+        $"{Protocol(tls)}://{systemName}@{node.Host}:{node.Port}/system/{ActorName}";
+
+    /// <summary>Akka.Remote's address scheme: DotNetty's TLS transport calls itself akka.ssl.tcp.</summary>
+    public static string Protocol(bool tls) => tls ? "akka.ssl.tcp" : "akka.tcp";
 }

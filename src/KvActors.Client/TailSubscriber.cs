@@ -1,5 +1,5 @@
-using KvActors.Actor;
-using KvActors.Client.Protocol;
+using Akka.Actor;
+using KvActors.Store.Wire.Admin;
 
 namespace KvActors.Client;
 

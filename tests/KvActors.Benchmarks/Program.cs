@@ -1,20 +1,34 @@
 using KvActors.Benchmarks;
+using KvActors.Benchmarks.Cluster;
+using KvActors.Benchmarks.Remote;
 using KvActors.Benchmarks.Storage;
 
-// `./build.sh bench NAME` lands here: one suite per layer, each prints `name: value unit` lines.
-var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
+// `./build.sh bench NAME [options]` lands here: one suite per name, each prints `name: value unit`
+// lines (and `# ...` notes). tests/KvActors.Benchmarks/README.md describes every figure.
+var suites = new (string Name, Func<string[], Task<int>> Run, string What)[]
 {
-    ["actors"] = KvActors.Benchmarks.Actors.ActorBenchmarks.RunAsync,
-    ["storage"] = StorageBenchmarks.RunAsync,
-    ["remote"] = KvActors.Benchmarks.Remote.RemoteActorBenchmarks.RunAsync,
-    ["remote-transport"] = KvActors.Benchmarks.Remote.TransportBenchmarks.RunAsync,
-    ["cluster"] = KvActors.Benchmarks.Cluster.ClusterBenchmarks.RunAsync,
-    ["cluster-soak"] = KvActors.Benchmarks.Cluster.ClusterSoak.RunAsync,
+    ("storage", StorageBenchmarks.RunAsync, "storage engine: WAL appends per fsync policy, recovery"),
+    ("remote", RemoteBenchmarks.RunAsync, "Akka.Remote between two processes: tell throughput, round-trip latency"),
+    ("cluster", ClusterBenchmarks.RunAsync, "cluster convergence (3/5/10 in-process nodes), SIGKILL of a kvnode to unreachable/removed"),
+    ("cluster-soak", ClusterSoak.RunAsync, "3 kvnodes with both cores busy for --duration (default 10m): false downings"),
 };
 
-if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
+if (args.Length > 0 && args[0] == RemoteBenchmarks.PeerCommand) return await RemoteBenchmarks.PeerAsync(args[1..]);
+
+var suite = args.Length == 0 ? default : suites.FirstOrDefault(s => s.Name.Equals(args[0], StringComparison.OrdinalIgnoreCase));
+if (suite.Run is null)
 {
-    Console.Error.WriteLine($"Unknown or missing benchmark name: choose one of {string.Join(", ", suites.Keys.Order())}.");
+    Console.Error.WriteLine(args.Length == 0 ? "Missing benchmark name. Benchmarks:" : $"Unknown benchmark '{args[0]}'. Benchmarks:");
+    foreach (var s in suites) Console.Error.WriteLine($"  {s.Name,-13} {s.What}");
+    Console.Error.WriteLine("Run one with `./build.sh bench NAME`; tests/KvActors.Benchmarks/README.md lists each figure, its options and its target.");
     return 2;
 }
-return await run(args[1..]);
+try
+{
+    return await suite.Run(args[1..]);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"{suite.Name}: {e.Message}");
+    return 2;
+}

@@ -1,106 +1,180 @@
-using KvActors.Cluster;
-using KvActors.TestKit;
+using System.Diagnostics;
+using Akka.Cluster;
+using Akka.TestKit;
 using KvActors.TestKit.MultiNode;
 using Xunit.Abstractions;
 
 namespace KvActors.MultiNode.Tests;
 
-public sealed class MembershipSpecs(ITestOutputHelper output) : SpecBase(output)
+public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(output)
 {
-    /// <summary>Fault: none (a member leaves). Invariant: Leaving -> Exiting -> Removed everywhere, and the leaver stops itself.</summary>
+    /// <summary>A probe on <paramref name="node"/> subscribed to member and reachability events (the snapshot already taken).</summary>
+    private TestProbe Events(ClusterNode node)
+    {
+        var probe = CreateTestProbe(node);
+        node.Cluster.Subscribe(probe.Ref, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        probe.ExpectMsg<ClusterEvent.CurrentClusterState>();
+        return probe;
+    }
+
+    private static UniqueAddress? Subject(object e) => e switch
+    {
+        ClusterEvent.IMemberEvent m => m.Member.UniqueAddress,
+        ClusterEvent.IReachabilityEvent r => r.Member.UniqueAddress,
+        _ => null,
+    };
+
+    /// <summary>The events about <paramref name="member"/> up to and including its MemberRemoved, each with when it came (since <paramref name="clock"/> started).</summary>
+    private List<(object Event, TimeSpan At)> EventsUntilRemoved(TestProbe probe, UniqueAddress member, Stopwatch clock)
+    {
+        var seen = new List<(object, TimeSpan)>();
+        while (true)
+        {
+            var e = probe.FishForMessage<object>(e => member.Equals(Subject(e)), Dilated(ClusterHarness.ConvergeTimeout), $"events about {member}");
+            seen.Add((e, clock.Elapsed));
+            if (e is ClusterEvent.MemberRemoved) return seen;
+        }
+    }
+
+    /// <summary>
+    /// Fault: none (a member leaves). Invariant: every other member sees the leaver go Leaving ->
+    /// Exiting -> Removed (MemberLeft, MemberExited, MemberRemoved from Exiting, in this order), the
+    /// leaver's actor system terminates itself, and the rest stay a cluster of all Up members.
+    /// </summary>
     [Fact]
     public void A_member_leaves_gracefully()
     {
         var nodes = Harness.StartCluster(3);
-        var leaver = nodes[2];
-        var removed = new List<MemberStatus>();
-        var probe = new TestProbe(nodes[0].System);
-        nodes[0].Cluster.Subscribe(probe.Ref, typeof(MemberEvent));
-        probe.ExpectMsg<CurrentClusterState>();
+        var (leaver, stayers) = (nodes[2], nodes.Take(2).ToList());
+        var probes = stayers.Select(Events).ToList();
 
         nodes[0].Cluster.Leave(leaver.Address);
 
-        probe.FishForMessage<MemberLeft>(e => e.Member.UniqueAddress == leaver.UniqueAddress);
-        probe.FishForMessage<MemberExited>(e => e.Member.UniqueAddress == leaver.UniqueAddress);
-        probe.FishForMessage<MemberRemoved>(e => e.Member.UniqueAddress == leaver.UniqueAddress).PreviousStatus.Should().Be(MemberStatus.Exiting);
-        Awaiting.Completes(leaver.System.WhenTerminated, TestKitSettings.Dilated(TimeSpan.FromSeconds(15)));
-        Harness.AwaitMembersUp(2, on: nodes.Take(2));
+        foreach (var probe in probes)
+        {
+            var events = EventsUntilRemoved(probe, leaver.UniqueAddress, Stopwatch.StartNew()).Select(e => e.Event).ToList();
+            events.OfType<ClusterEvent.IMemberEvent>().Select(e => e.GetType()).Should().Equal(
+                [typeof(ClusterEvent.MemberLeft), typeof(ClusterEvent.MemberExited), typeof(ClusterEvent.MemberRemoved)]);
+            ((ClusterEvent.MemberRemoved)events[^1]).PreviousStatus.Should().Be(MemberStatus.Exiting);
+            events.Should().NotContain(e => e is ClusterEvent.UnreachableMember, "a graceful leave is not a failure");
+        }
+        Harness.AwaitTerminated(leaver);
+        Harness.AwaitMembersUp(2, stayers);
     }
 
-    /// <summary>Fault: a node crashes. Invariant: Unreachable, then Down (by the resolver), then Removed on every survivor.</summary>
+    /// <summary>
+    /// Fault: a node crashes (silent, then stopped, without leaving). Invariant: every survivor
+    /// sees it Unreachable, then Down (by the split-brain resolver: nobody downs it by hand), then
+    /// Removed, within a bound; the survivors stay a cluster of all Up members.
+    /// </summary>
     [Fact]
     public void A_crashed_node_becomes_unreachable_then_down_then_removed()
     {
         var nodes = Harness.StartCluster(3);
-        var victim = nodes[2];
-        var probe = new TestProbe(nodes[0].System);
-        nodes[0].Cluster.Subscribe(probe.Ref, typeof(UnreachableMember), typeof(MemberDowned), typeof(MemberRemoved));
-        probe.ExpectMsg<CurrentClusterState>();
+        var (victim, survivors) = (nodes[2], nodes.Take(2).ToList());
+        var probes = survivors.Select(Events).ToList();
+        var clock = Stopwatch.StartNew();
 
-        Harness.Crash(victim);
-
-        probe.FishForMessage<UnreachableMember>(e => e.Member.UniqueAddress == victim.UniqueAddress, TimeSpan.FromSeconds(15));
-        probe.FishForMessage<MemberDowned>(e => e.Member.UniqueAddress == victim.UniqueAddress, TimeSpan.FromSeconds(15));
-        probe.FishForMessage<MemberRemoved>(e => e.Member.UniqueAddress == victim.UniqueAddress, TimeSpan.FromSeconds(15));
-        Harness.AwaitMembersUp(2, on: nodes.Take(2));
+        Within(Dilated(TimeSpan.FromSeconds(30)), () =>
+        {
+            Harness.Crash(victim);
+            foreach (var (probe, survivor) in probes.Zip(survivors))
+            {
+                var events = EventsUntilRemoved(probe, victim.UniqueAddress, clock);
+                Note($"{survivor.Name}: {string.Join(", ", events.Select(e => $"{e.Event.GetType().Name} at {e.At.TotalMilliseconds:F0} ms"))} after the crash");
+                var order = events.Select(e => e.Event).Where(e => e is ClusterEvent.UnreachableMember or ClusterEvent.MemberDowned or ClusterEvent.MemberRemoved)
+                    .Select(e => e.GetType()).Distinct().ToList();
+                order.Should().Equal([typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberDowned), typeof(ClusterEvent.MemberRemoved)],
+                    $"{survivor} sees the crashed node unreachable, then down, then removed");
+            }
+        });
+        Harness.AwaitMembersUp(2, survivors);
     }
 
-    /// <summary>Fault: a node crashes and restarts on the same port. Invariant: the old incarnation is removed, the new one joins, no manual down.</summary>
+    /// <summary>
+    /// Fault: a node crashes and is restarted at once on the same port (a new incarnation of the
+    /// same address, as a supervisor restarting kvnode does). Invariant: without anyone downing it
+    /// by hand, the old incarnation is removed everywhere and the new one joins: every node sees
+    /// three members, all Up, with the new uid and never both.
+    /// </summary>
     [Fact]
     public void A_node_restarted_on_the_same_port_rejoins_and_its_old_incarnation_is_removed()
     {
         var nodes = Harness.StartCluster(3);
-        var old = nodes[2];
-        var port = old.Address.Port!.Value;
+        var (old, survivors) = (nodes[2], nodes.Take(2).ToList());
+        var probes = survivors.Select(Events).ToList();
+        var clock = Stopwatch.StartNew();
+
         Harness.Crash(old);
-        var reborn = Harness.StartNode("n3-again", port);
-        ClusterHarness.AwaitOn(nodes.Take(2).Append(reborn), n =>
-                n.Cluster.State.Members.Count == 3
-                && n.Cluster.State.Members.All(m => m.Status == MemberStatus.Up)
-                && n.Cluster.State.Members.Any(m => m.UniqueAddress == reborn.UniqueAddress)
-                && !n.Cluster.State.Members.Any(m => m.UniqueAddress == old.UniqueAddress),
-            "the new incarnation is Up and the old one is gone", TimeSpan.FromSeconds(30));
+        var reborn = Harness.StartNode("n3-again", old.Port);
+        reborn.Address.Should().Be(old.Address, "the new incarnation has the same address");
+        reborn.UniqueAddress.Should().NotBe(old.UniqueAddress);
+
+        foreach (var probe in probes)
+            EventsUntilRemoved(probe, old.UniqueAddress, clock);
+        var all = survivors.Append(reborn).ToList();
+        Harness.AwaitOn(all, n => n.Members.Count == 3 && n.Members.All(m => m.Status == MemberStatus.Up)
+                                  && n.Sees(reborn.UniqueAddress) && !n.Sees(old.UniqueAddress) && n.Cluster.State.Unreachable.Count == 0,
+            "the new incarnation is Up and the old one is gone");
+        Note($"The new incarnation was Up everywhere {clock.ElapsedMilliseconds} ms after the crash.");
     }
 
-    /// <summary>Fault: partition {A,B} | {C}. Invariant: C is downed and stops itself; A and B continue as a cluster of two.</summary>
+    /// <summary>
+    /// Fault: partition {A,B} | {C}. Invariant: under keep-majority C (the minority) is downed and
+    /// its actor system terminates itself (run-coordinated-shutdown-when-down); A and B keep
+    /// running as a cluster of two Up members.
+    /// </summary>
     [Fact]
     public void The_minority_side_of_a_partition_is_downed_and_stops()
     {
         var nodes = Harness.StartCluster(3);
         var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
+        var clock = Stopwatch.StartNew();
+
         Harness.Partition([a, b], [c]);
-        Awaiting.Completes(c.System.WhenTerminated, TestKitSettings.Dilated(TimeSpan.FromSeconds(20)));
-        Harness.AwaitMembersUp(2, TimeSpan.FromSeconds(20), [a, b]);
+
+        Harness.AwaitTerminated(c);
+        Note($"The minority stopped itself {clock.ElapsedMilliseconds} ms after the partition.");
+        Harness.AwaitMembersUp(2, [a, b]);
         a.IsTerminated.Should().BeFalse();
         b.IsTerminated.Should().BeFalse();
     }
 
-    /// <summary>Fault: 2|2 split of 4 nodes under keep-majority. Invariant: only the side with the lowest address survives.</summary>
+    /// <summary>
+    /// Fault: a 2|2 split of 4 nodes. Invariant: keep-majority breaks the tie by the lowest
+    /// address: the side holding it continues (two Up members), both nodes of the other side are
+    /// downed and stop themselves. Never both sides, never neither.
+    /// </summary>
     [Fact]
     public void In_an_even_split_only_the_side_with_the_lowest_address_survives()
     {
-        var nodes = Harness.StartCluster(4).OrderBy(n => n.Address).ToList();
-        var (low, high) = (new[] { nodes[0], nodes[2] }, new[] { nodes[1], nodes[3] });
+        var nodes = Harness.StartCluster(4).OrderBy(n => n.Address, Member.AddressOrdering).ToList();
+        ClusterNode[] low = [nodes[0], nodes[2]], high = [nodes[1], nodes[3]];
+
         Harness.Partition(low, high);
-        foreach (var n in high) Awaiting.Completes(n.System.WhenTerminated, TestKitSettings.Dilated(TimeSpan.FromSeconds(25)));
-        Harness.AwaitMembersUp(2, TimeSpan.FromSeconds(20), low);
+
+        foreach (var n in high) Harness.AwaitTerminated(n);
+        Harness.AwaitMembersUp(2, low);
         low.Should().OnlyContain(n => !n.IsTerminated);
     }
 
     /// <summary>
-    /// Fault: one link cut (B-C) while both still reach A. Invariant: B and C, each observing the
-    /// other unreachable while reachable through A, are indirectly connected; the resolver downs
-    /// them (as Akka's does) and A keeps running.
+    /// Fault: one link cut (B-C) while A still reaches both. Invariant: B and C each see the other
+    /// unreachable while A sees both reachable: they are indirectly connected, and Akka's
+    /// split-brain resolver downs both of them (both stop themselves); A keeps running.
     /// </summary>
     [Fact]
     public void Indirectly_connected_nodes_are_downed()
     {
-        var nodes = Harness.StartCluster(3).OrderBy(n => n.Address).ToList();
+        var nodes = Harness.StartCluster(3).OrderBy(n => n.Address, Member.AddressOrdering).ToList();
         var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
-        Harness.Blackhole(b, c); // A still talks to both
-        Awaiting.Completes(b.System.WhenTerminated, TestKitSettings.Dilated(TimeSpan.FromSeconds(25)));
-        Awaiting.Completes(c.System.WhenTerminated, TestKitSettings.Dilated(TimeSpan.FromSeconds(25)));
-        Harness.AwaitMembersUp(1, TimeSpan.FromSeconds(20), [a]);
+
+        Harness.Blackhole(b, c);
+
+        Harness.AwaitTerminated(b);
+        Harness.AwaitTerminated(c);
+        Harness.AwaitMembersUp(1, [a]);
         a.IsTerminated.Should().BeFalse();
     }
 }

@@ -1,7 +1,7 @@
-using KvActors.Actor;
-using KvActors.Cluster;
-using KvActors.Cluster.Tools.Singleton;
-using KvActors.TestKit;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.Singleton;
+using Akka.TestKit;
 using KvActors.TestKit.MultiNode;
 using Xunit.Abstractions;
 using Xunit.Sdk;
@@ -9,176 +9,189 @@ using Xunit.Sdk;
 namespace KvActors.MultiNode.Tests;
 
 /// <summary>
-/// Every start and stop of a singleton instance, with its node, in one global order (the
-/// nodes share this process). The invariant "at most one instance at any time" is: the events
-/// alternate start, stop, start, stop... with each stop on the node of the start before it.
+/// Every start and stop of a singleton instance, in one global order (all nodes share this
+/// process), with the node it ran on and, for a start, the members that node saw then.
+/// "At most one instance at any time" is: starts and stops alternate, each stop on the node of
+/// the start before it.
 /// </summary>
 internal sealed class InstanceRecorder
 {
-    private readonly List<(string Event, Address Node)> _events = [];
+    internal sealed record Entry(bool IsStart, Address Node, IReadOnlyList<UniqueAddress> MembersSeen);
 
-    public void Record(string e, Address node) { lock (_events) _events.Add((e, node)); }
+    private readonly List<Entry> _entries = [];
 
-    public IReadOnlyList<(string Event, Address Node)> Events { get { lock (_events) return [.. _events]; } }
+    public void Record(bool isStart, Address node, IReadOnlyList<UniqueAddress> membersSeen)
+    {
+        lock (_entries) _entries.Add(new Entry(isStart, node, membersSeen));
+    }
 
-    public IReadOnlyList<Address> Starts => Events.Where(e => e.Event == "start").Select(e => e.Node).ToList();
+    public IReadOnlyList<Entry> Entries { get { lock (_entries) return [.. _entries]; } }
+
+    public IReadOnlyList<Address> Starts => Entries.Where(e => e.IsStart).Select(e => e.Node).ToList();
 
     public void AssertAtMostOneAtATime()
     {
-        var events = Events;
+        var entries = Entries;
         Address? running = null;
-        foreach (var (e, node) in events)
+        foreach (var e in entries)
         {
-            if (e == "start")
+            if (e.IsStart)
             {
                 if (running is not null)
-                    throw new XunitException($"Two singleton instances at once: started on {node} while the one on {running} still ran. Events: {Describe(events)}");
-                running = node;
+                    throw new XunitException($"Two singleton instances at once: one started on {e.Node} while the one on {running} still ran. {Describe(entries)}");
+                running = e.Node;
             }
             else
             {
-                if (!node.Equals(running)) throw new XunitException($"A stop on {node} without a start there. Events: {Describe(events)}");
+                if (!e.Node.Equals(running)) throw new XunitException($"A stop on {e.Node} that no start there precedes. {Describe(entries)}");
                 running = null;
             }
         }
     }
 
-    private static string Describe(IEnumerable<(string Event, Address Node)> events) => string.Join(", ", events.Select(e => $"{e.Event}@{e.Node.HostPort}"));
+    private static string Describe(IEnumerable<Entry> entries) =>
+        "Events: " + string.Join(", ", entries.Select(e => $"{(e.IsStart ? "start" : "stop")}@{e.Node.HostPort()}"));
 }
 
-/// <summary>The singleton of the specs: records its life and answers "where" with its node's address.</summary>
+/// <summary>
+/// The singleton of these specs: records its life, and answers every string it gets with
+/// "host:port|message" (its node and the message) to the sender. Strings only cross the wire.
+/// </summary>
 internal sealed class RecordedSingleton : ReceiveActor
 {
     private readonly InstanceRecorder _recorder;
-    private readonly Address _node;
+    private readonly Cluster _cluster = Cluster.Get(Context.System);
 
     public RecordedSingleton(InstanceRecorder recorder)
     {
         _recorder = recorder;
-        _node = Cluster.Cluster.Get(Context.System).SelfAddress;
-        Receive<string>(s => s == "where", _ => Sender?.Tell(_node.ToString(), Self));
+        var self = _cluster.SelfAddress.HostPort();
+        Receive<string>(m => Sender.Tell($"{self}|{m}"));
     }
 
-    protected override void PreStart() => _recorder.Record("start", _node);
-    protected override void PostStop() => _recorder.Record("stop", _node);
+    protected override void PreStart() =>
+        _recorder.Record(true, _cluster.SelfAddress, _cluster.State.Members.Select(m => m.UniqueAddress).ToList());
+
+    protected override void PostStop() => _recorder.Record(false, _cluster.SelfAddress, []);
 }
 
-public sealed class SingletonSpecs(ITestOutputHelper output) : SpecBase(output)
+/// <summary>Akka.Cluster.Tools' ClusterSingletonManager and ClusterSingletonProxy, as the RingManager uses them.</summary>
+public sealed class SingletonSpecs(ITestOutputHelper output) : ClusterSpec(output)
 {
-    private static readonly ClusterSingletonManagerSettings ManagerSettings = ClusterSingletonManagerSettings.Default with
-    {
-        HandOverRetryInterval = TimeSpan.FromMilliseconds(200),
-        RemovalMargin = TimeSpan.FromSeconds(1),
-    };
-
-    private static readonly ClusterSingletonProxySettings ProxySettings = ClusterSingletonProxySettings.Default with
-    {
-        SingletonIdentificationInterval = TimeSpan.FromMilliseconds(200),
-    };
-
+    private const string ManagerName = "ring";
     private readonly InstanceRecorder _recorder = new();
+    private int _asks;
 
-    private void StartManagers(IEnumerable<ClusterNode> nodes)
-    {
-        var props = Props.Create(() => new RecordedSingleton(_recorder));
-        foreach (var n in nodes) n.System.ActorOf(ClusterSingletonManager.Props(props, ManagerSettings), "ring");
-    }
+    private void StartManager(ClusterNode node) =>
+        node.System.ActorOf(ClusterSingletonManager.Props(
+            Props.Create(() => new RecordedSingleton(_recorder)), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(node.System)), ManagerName);
 
-    private static Address OldestOf(ClusterNode viewer) =>
-        viewer.Cluster.State.Members.Where(m => m.Status == MemberStatus.Up).OrderBy(m => m, Member.AgeOrdering).First().Address;
+    private static IActorRef StartProxy(ClusterNode node, int bufferSize = 1000) =>
+        node.System.ActorOf(ClusterSingletonProxy.Props($"/user/{ManagerName}", ClusterSingletonProxySettings.Create(node.System).WithBufferSize(bufferSize)), "ring-proxy");
 
-    /// <summary>The nodes oldest first, as <paramref name="viewer"/> sees them (all Up).</summary>
+    /// <summary>The nodes oldest first, as <paramref name="viewer"/> sees them.</summary>
     private static List<ClusterNode> ByAge(IReadOnlyList<ClusterNode> nodes, ClusterNode viewer) =>
-        nodes.OrderBy(n => viewer.Cluster.State.Members.First(m => m.UniqueAddress == n.UniqueAddress), Member.AgeOrdering).ToList();
+        nodes.OrderBy(n => viewer.Members.First(m => m.UniqueAddress.Equals(n.UniqueAddress)), Member.AgeOrdering).ToList();
 
-    /// <summary>Asks through the proxy until the singleton on <paramref name="expected"/> answers.</summary>
-    private static void AwaitAnswerFrom(TestProbe probe, IActorRef proxy, Address expected, TimeSpan timeout)
+    /// <summary>Asks through the proxy (a fresh question each time) until the instance on <paramref name="expected"/> answers.</summary>
+    private void AwaitAnswerFrom(TestProbe probe, IActorRef proxy, ClusterNode expected)
     {
-        Awaiting.AwaitAssert(() =>
+        AwaitAssert(() =>
         {
-            probe.Send(proxy, "where");
-            var answer = probe.ExpectMsg<string>(timeout: TimeSpan.FromSeconds(2));
-            while (probe.TryReceive(TimeSpan.Zero, out var more) && more is string s) answer = s; // a late answer to an earlier ask
-            answer.Should().Be(expected.ToString());
-        }, TestKitSettings.Dilated(timeout), TimeSpan.FromMilliseconds(100));
+            var question = $"where-{Interlocked.Increment(ref _asks)}";
+            probe.Send(proxy, question);
+            var answer = probe.FishForMessage<string>(s => s.EndsWith($"|{question}", StringComparison.Ordinal), TimeSpan.FromSeconds(2));
+            answer.Should().Be($"{expected.Address.HostPort()}|{question}");
+        }, Dilated(ClusterHarness.ConvergeTimeout), TimeSpan.FromMilliseconds(200));
     }
 
     /// <summary>
-    /// Fault: none (the oldest leaves gracefully). Invariant: one instance, on the oldest; on leave
-    /// it is handed over (stopped on the old oldest before it starts on the new), and a proxy on
-    /// another node reaches the new instance.
+    /// Fault: none (the oldest leaves gracefully). Invariant: one instance, on the oldest; when the
+    /// oldest leaves it is handed over (stopped on the old oldest before it starts on the next
+    /// oldest, never two at once), the leaver stops, and a proxy on a third node reaches the new
+    /// instance.
     /// </summary>
     [Fact]
     public void The_singleton_runs_on_the_oldest_and_is_handed_over_when_the_oldest_leaves()
     {
         var nodes = Harness.StartCluster(3);
-        StartManagers(nodes);
-        var (oldest, next, proxyNode) = ByAge(nodes, nodes[0]) switch { var l => (l[0], l[1], l[2]) }; // the proxy is on neither
-        var proxy = proxyNode.System.ActorOf(ClusterSingletonProxy.Props("/user/ring", ProxySettings), "ring-proxy");
-        var probe = new TestProbe(proxyNode.System);
+        foreach (var n in nodes) StartManager(n);
+        var byAge = ByAge(nodes, nodes[0]);
+        var (oldest, next, proxyNode) = (byAge[0], byAge[1], byAge[2]);
+        var proxy = StartProxy(proxyNode);
+        var probe = CreateTestProbe(proxyNode);
 
-        AwaitAnswerFrom(probe, proxy, oldest.Address, TimeSpan.FromSeconds(15));
+        AwaitAnswerFrom(probe, proxy, oldest);
         _recorder.Starts.Should().Equal(oldest.Address);
 
-        proxyNode.Cluster.Leave(oldest.Address);
-        AwaitAnswerFrom(probe, proxy, next.Address, TimeSpan.FromSeconds(20));
-        Awaiting.Completes(oldest.System.WhenTerminated, TestKitSettings.Dilated(TimeSpan.FromSeconds(15)));
+        oldest.Cluster.Leave(oldest.Address);
 
+        AwaitAnswerFrom(probe, proxy, next);
+        Harness.AwaitTerminated(oldest);
+        Harness.AwaitMembersUp(2, [next, proxyNode]);
         _recorder.AssertAtMostOneAtATime();
         _recorder.Starts.Should().Equal(oldest.Address, next.Address);
-        Logs.Entries.Should().Contain(e => e.Message.Contains("for hand-over"), "the old oldest stopped it for the hand-over");
     }
 
     /// <summary>
-    /// Fault: the oldest crashes. Invariant: the next oldest starts the singleton only after the
-    /// old one is removed (never two at once), and the proxy on a third node, with messages sent
-    /// while no instance was known (buffered), reaches the new instance.
+    /// Fault: the oldest crashes. Invariant: the next oldest starts the singleton only once the
+    /// crashed node has been removed from its view (never two at once); a proxy on the third node
+    /// buffers what it is sent while the singleton is moving (after the old one is gone from its
+    /// view) and delivers all of it to the new instance, in order, with the original sender.
     /// </summary>
     [Fact]
-    public void The_singleton_moves_when_the_oldest_crashes_and_the_proxy_follows()
+    public void The_singleton_moves_when_the_oldest_crashes_and_the_proxy_buffers_meanwhile()
     {
         var nodes = Harness.StartCluster(3);
-        StartManagers(nodes);
+        foreach (var n in nodes) StartManager(n);
         var byAge = ByAge(nodes, nodes[0]);
-        var (oldest, proxyNode) = (byAge[0], byAge[2]); // the proxy is on neither the old nor the new oldest
-        var survivors = byAge.Skip(1).ToList();
-        var proxy = proxyNode.System.ActorOf(ClusterSingletonProxy.Props("/user/ring", ProxySettings), "ring-proxy");
-        var probe = new TestProbe(proxyNode.System);
-        AwaitAnswerFrom(probe, proxy, oldest.Address, TimeSpan.FromSeconds(15));
+        var (oldest, next, proxyNode) = (byAge[0], byAge[1], byAge[2]);
+        var proxy = StartProxy(proxyNode);
+        var probe = CreateTestProbe(proxyNode);
+        AwaitAnswerFrom(probe, proxy, oldest);
 
-        var removed = new TestProbe(survivors[0].System);
-        survivors[0].Cluster.Subscribe(removed.Ref, typeof(MemberRemoved));
-        removed.ExpectMsg<CurrentClusterState>();
         Harness.Crash(oldest);
-        removed.FishForMessage<MemberRemoved>(e => e.Member.Address.Equals(oldest.Address), TestKitSettings.Dilated(TimeSpan.FromSeconds(20)));
-        var next = OldestOf(survivors[0]);
-        next.Should().Be(byAge[1].Address);
+        // Once the proxy's node has published the removal, the proxy has it queued before these
+        // messages: it no longer forwards to the dead instance but buffers until it finds the new one.
+        Harness.AwaitPublished(proxyNode, s => s.Members.All(m => !m.UniqueAddress.Equals(oldest.UniqueAddress)), "the crashed oldest is removed");
+        var sent = Enumerable.Range(1, 5).Select(i => $"moving-{i}").ToList();
+        foreach (var m in sent) probe.Send(proxy, m);
 
-        AwaitAnswerFrom(probe, proxy, next, TimeSpan.FromSeconds(20));
+        foreach (var m in sent)
+        {
+            probe.ExpectMsg($"{next.Address.HostPort()}|{m}", Dilated(ClusterHarness.ConvergeTimeout));
+            probe.LastSender.Path.Address.Should().Be(next.Address, "the new instance answered");
+        }
         _recorder.AssertAtMostOneAtATime();
-        _recorder.Starts.Should().Equal(oldest.Address, next);
+        _recorder.Starts.Should().Equal(oldest.Address, next.Address);
+        _recorder.Entries.Last(e => e.IsStart).MembersSeen.Should().NotContain(oldest.UniqueAddress,
+            "the new instance starts only after the crashed oldest is removed");
     }
+
     /// <summary>
-    /// Fault: no singleton yet. Invariant: the proxy keeps at most buffer-size messages, drops the
-    /// oldest (logged once per drop, published as Dropped) and forwards the rest, in order and with
-    /// their senders, once the singleton exists.
+    /// Fault: no singleton exists yet. Invariant: the proxy keeps what it is sent (up to its
+    /// buffer size, dropping the oldest beyond it) and, once the singleton starts on another
+    /// node, delivers the kept messages in order with their original sender; nothing is
+    /// delivered twice.
     /// </summary>
     [Fact]
     public void The_proxy_buffers_until_the_singleton_exists_and_drops_the_oldest_when_full()
     {
-        var node = Harness.StartCluster(1)[0];
-        var proxy = node.System.ActorOf(ClusterSingletonProxy.Props("/user/echo", ProxySettings with { BufferSize = 2 }), "echo-proxy");
-        var dropped = new TestProbe(node.System);
-        node.System.EventStream.Subscribe(dropped.Ref, typeof(KvActors.Event.Dropped));
-        var client = new TestProbe(node.System);
-        foreach (var m in new[] { "m1", "m2", "m3" }) client.Send(proxy, m);
-        dropped.ExpectMsg<KvActors.Event.Dropped>(d => Equals(d.Message, "m1"));
-        Logs.Entries.Should().ContainSingle(e => e.Message.Contains("buffer full"));
+        var nodes = Harness.StartCluster(2);
+        var (oldest, younger) = (ByAge(nodes, nodes[0])[0], ByAge(nodes, nodes[0])[1]);
+        var proxy = StartProxy(younger, bufferSize: 3);
+        var probe = CreateTestProbe(younger);
+        foreach (var m in new[] { "m1", "m2", "m3", "m4" }) probe.Send(proxy, m);
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        _recorder.Entries.Should().BeEmpty("no singleton exists yet");
 
-        var echo = new TestProbe(node.System);
-        node.System.ActorOf(ClusterSingletonManager.Props(Props.Create(() => new Tagger("s", echo.Ref)), ManagerSettings), "echo");
-        echo.ExpectMsg("s:m2", TestKitSettings.Dilated(TimeSpan.FromSeconds(10)));
-        echo.LastSender.Should().Be(client.Ref);
-        echo.ExpectMsg("s:m3");
+        foreach (var n in nodes) StartManager(n);
+
+        var at = oldest.Address.HostPort();
+        probe.ExpectMsg($"{at}|m2", Dilated(ClusterHarness.ConvergeTimeout));
+        probe.ExpectMsg($"{at}|m3");
+        probe.ExpectMsg($"{at}|m4");
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        _recorder.Starts.Should().Equal(oldest.Address);
     }
 }

@@ -3,7 +3,11 @@ using Xunit.Sdk;
 
 namespace KvActors.TestKit;
 
-/// <summary>Waiting for a condition with a deadline: the only way tests synchronise with actors.</summary>
+/// <summary>
+/// Deadline waits for code that has no actor system, such as the process-level specs (real kvnode
+/// and kv processes). Akka.TestKit has the same (AwaitAssert, AwaitCondition) only as members of
+/// a TestKit, bound to its actor system; specs with actors use Akka's.
+/// </summary>
 public static class Awaiting
 {
     /// <summary>Retries <paramref name="assertion"/> until it stops throwing or the deadline passes (then rethrows the last failure).</summary>
@@ -11,7 +15,7 @@ public static class Awaiting
     {
         var deadline = Stopwatch.StartNew();
         var max = duration ?? TestKitSettings.DefaultTimeout;
-        var pause = interval ?? TimeSpan.FromMilliseconds(20);
+        var pause = interval ?? TimeSpan.FromMilliseconds(50);
         while (true)
         {
             try
@@ -40,8 +44,7 @@ public static class Awaiting
     /// <summary>Waits for a task with a deadline and returns its result; fails clearly on timeout.</summary>
     public static T Result<T>(Task<T> task, TimeSpan? timeout = null)
     {
-        var max = timeout ?? TestKitSettings.DefaultTimeout;
-        if (!task.Wait(max)) throw new XunitException($"Task did not complete within {max.TotalMilliseconds} ms.");
+        Completes(task, timeout);
         return task.Result;
     }
 

@@ -2,11 +2,10 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using KvActors.Cli.Output;
 using KvActors.Client;
-using Spectre.Console;
 
 namespace KvActors.Cli.Commands;
 
-/// <summary>`kv cluster show | leave ADDR | down ADDR | down-unreachable | tail`.</summary>
+/// <summary>`kv cluster show | leave ADDR | down ADDR | join ADDR | down-unreachable | tail`.</summary>
 public static class ClusterCommands
 {
     public static Command Create()
@@ -15,6 +14,7 @@ public static class ClusterCommands
         cluster.Subcommands.Add(Show());
         cluster.Subcommands.Add(Verb("leave", "Ask a member to leave the cluster gracefully.", "Leave", (c, a) => c.LeaveAsync(a)));
         cluster.Subcommands.Add(Verb("down", "Mark a member Down (removed without handing off; for members that are gone).", "Down", (c, a) => c.DownAsync(a)));
+        cluster.Subcommands.Add(Verb("join", "Make the node at --seeds join the cluster of the node at ADDR.", "Join of the cluster at", (c, a) => c.JoinAsync(a)));
         cluster.Subcommands.Add(DownUnreachable());
         cluster.Subcommands.Add(Tail());
         return cluster;
@@ -27,7 +27,7 @@ public static class ClusterCommands
         {
             var status = await client.ShowAsync().ConfigureAwait(false);
             if (parsed.GetValue(GlobalOptions.Json)) Console.WriteLine(ClusterJson.Show(status));
-            else ClusterTable.Write(AnsiConsole.Console, status);
+            else ClusterTable.Write(Terminal.Create(), status);
             return ExitCodes.Success;
         }));
         return show;
@@ -37,15 +37,19 @@ public static class ClusterCommands
     {
         var address = new Argument<string>("address") { Description = "The member's host:port." };
         var command = new Command(name, description) { address };
-        command.SetAction((parsed, _) => ClientRunner.Run(parsed, async client =>
+        command.SetAction((parsed, _) =>
         {
-            var target = parsed.GetValue(address)!;
-            if (HostPort.TryParse(target, out var error) is null) return CliError.Report(error!);
-            var refused = await act(client, target.Trim()).ConfigureAwait(false);
-            if (refused is not null) return CliError.Report(refused);
-            Console.WriteLine(parsed.GetValue(GlobalOptions.Json) ? "{\"ok\": true}" : $"{noun} of {target.Trim()} accepted by {client.Node}.");
-            return ExitCodes.Success;
-        }));
+            // Checked before contacting anyone: a typo should not cost a connection and a timeout.
+            var target = parsed.GetValue(address)!.Trim();
+            if (HostPort.TryParse(target, out var error) is null) return Task.FromResult(CliError.Report(error!));
+            return ClientRunner.Run(parsed, async client =>
+            {
+                var refused = await act(client, target).ConfigureAwait(false);
+                if (refused is not null) return CliError.Report(refused);
+                Console.WriteLine(parsed.GetValue(GlobalOptions.Json) ? "{\"ok\": true}" : $"{noun} {target} accepted by {client.Node}.");
+                return ExitCodes.Success;
+            });
+        });
         return command;
     }
 

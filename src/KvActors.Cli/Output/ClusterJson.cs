@@ -1,13 +1,14 @@
 using System.Text;
 using System.Text.Json;
-using KvActors.Client.Protocol;
+using KvActors.Store.Wire.Admin;
 
 namespace KvActors.Cli.Output;
 
 /// <summary>
 /// `--json` output, written by hand so the layout is fixed and documented (one line, ", " and
 /// ": " separators) rather than whatever a serializer's options produce:
-/// {"self": "h:p", "leader": "h:p", "members": [{"address": "h:p", "status": "Up", "reachable": true, "upNumber": 1, "roles": []}]}
+/// {"self": "h:p", "leader": "h:p", "singletonHost": "h:p", "members": [{"address": "h:p", "status": "Up", "reachable": true, "upNumber": 1, "roles": [], "leader": true}]}
+/// ("self" is the node that answered: the table's "seen by").
 /// </summary>
 public static class ClusterJson
 {
@@ -16,6 +17,7 @@ public static class ClusterJson
         var sb = new StringBuilder();
         sb.Append("{\"self\": ").Append(Str(show.Self))
           .Append(", \"leader\": ").Append(StrOrNull(show.Leader))
+          .Append(", \"singletonHost\": ").Append(StrOrNull(show.SingletonHost))
           .Append(", \"members\": [");
         for (var i = 0; i < show.Members.Count; i++)
         {
@@ -25,7 +27,8 @@ public static class ClusterJson
               .Append(", \"status\": ").Append(Str(m.Status))
               .Append(", \"reachable\": ").Append(m.Reachable ? "true" : "false")
               .Append(", \"upNumber\": ").Append(m.UpNumber)
-              .Append(", \"roles\": [").Append(string.Join(", ", m.Roles.Select(Str))).Append("]}");
+              .Append(", \"roles\": [").Append(string.Join(", ", m.Roles.Select(Str))).Append(']')
+              .Append(", \"leader\": ").Append(m.Address == show.Leader ? "true" : "false").Append('}');
         }
         return sb.Append("]}").ToString();
     }

@@ -1,4 +1,4 @@
-using KvActors.Client.Protocol;
+using KvActors.Store.Wire.Admin;
 using Spectre.Console;
 
 namespace KvActors.Cli.Output;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using KvActors.Client.Protocol;
+using KvActors.Store.Wire.Admin;
 
 namespace KvActors.Cli.Output;
 

@@ -13,18 +13,22 @@ public static class ReplCommand
         AdminClientOptions options;
         try { options = GlobalOptions.ClientOptions(parsed); }
         catch (FormatException e) { return CliError.Report(e.Message); }
-        await using var session = new ReplSession(options, parsed.GetValue(GlobalOptions.Json));
-        if (parsed.GetValue(Command) is { } line) return await session.Execute(line).ConfigureAwait(false);
-
         var interactive = !Console.IsInputRedirected;
+        var oneShot = parsed.GetValue(Command);
+        // Scripts that pipe lines in get exactly one output line per command (errors included).
+        await using var session = new ReplSession(options, parsed.GetValue(GlobalOptions.Json), oneLine: oneShot is null && !interactive);
+        if (oneShot is not null) return await session.Execute(oneShot).ConfigureAwait(false);
+
         if (interactive) Console.WriteLine("kv REPL: type HELP for commands, EXIT to leave.");
+        var failed = false;
         while (!session.ExitRequested)
         {
             if (interactive) Console.Write("kv> ");
             var next = Console.ReadLine();
             if (next is null) break; // end of input
-            await session.Execute(next).ConfigureAwait(false); // in the REPL an error is printed, not fatal
+            // In the REPL an error is printed, not fatal; a script learns of it from the exit code.
+            if (await session.Execute(next).ConfigureAwait(false) != ExitCodes.Success) failed = true;
         }
-        return ExitCodes.Success;
+        return failed && !interactive ? ExitCodes.Error : ExitCodes.Success;
     }
 }

@@ -1,7 +1,7 @@
-using KvActors.Actor;
+using Akka.Actor;
+using Akka.Event;
 using KvActors.Client;
-using KvActors.Client.Protocol;
-using Microsoft.Extensions.Logging;
+using KvActors.Store.Wire.Admin;
 
 namespace KvActors.Node.Admin;
 
@@ -13,34 +13,38 @@ namespace KvActors.Node.Admin;
 /// </summary>
 public sealed class AdminActor : ReceiveActor
 {
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
     public AdminActor(IClusterAdmin cluster)
     {
-        Receive<AdminPing>(_ => Sender?.Tell(new AdminPong { Node = cluster.GetStatus().Self }, Self));
-        Receive<ClusterShowRequest>(_ => Sender?.Tell(AdminMessages.Show(cluster.GetStatus()), Self));
+        Receive<AdminPing>(_ => Sender.Tell(new AdminPong { Node = cluster.GetStatus().Self }, Self));
+        Receive<ClusterShowRequest>(_ => Sender.Tell(AdminMessages.Show(cluster.GetStatus()), Self));
         Receive<ClusterLeaveRequest>(r => Reply(r.Address, "leave", cluster.LeaveAsync));
         Receive<ClusterDownRequest>(r => Reply(r.Address, "down", cluster.DownAsync));
+        Receive<ClusterJoinRequest>(r => Reply(r.Address, "join", cluster.JoinAsync));
         Receive<ClusterDownUnreachableRequest>(_ =>
         {
-            Log.LogInformation("Operator asked to down every unreachable member.");
-            cluster.DownUnreachableAsync().PipeTo(Sender ?? ActorRefs.Nobody, Self,
+            _log.Info("Operator asked to down every unreachable member.");
+            cluster.DownUnreachableAsync().PipeTo(Sender, Self,
                 success: downed => AdminMessages.Accepted(downed),
                 failure: e => AdminMessages.Refused($"Downing unreachable members failed: {e.Message}"));
         });
         Receive<ClusterTailRequest>(_ =>
         {
-            if (Sender is { } subscriber) Context.ActorOf(Props.Create(() => new TailStreamer(subscriber, cluster)));
+            var subscriber = Sender;
+            if (!subscriber.IsNobody()) Context.ActorOf(Props.Create(() => new TailStreamer(subscriber, cluster)));
         });
     }
 
     private void Reply(string address, string verb, Func<string, Task<string?>> act)
     {
-        var replyTo = Sender ?? ActorRefs.Nobody;
+        var replyTo = Sender;
         if (HostPort.TryParse(address, out var error) is null)
         {
             replyTo.Tell(AdminMessages.Refused(error!), Self);
             return;
         }
-        Log.LogInformation("Operator asked {Verb} of {Address}.", verb, address);
+        _log.Info("Operator asked {0} of {1}.", verb, address);
         act(address.Trim()).PipeTo(replyTo, Self,
             success: AdminMessages.FromError,
             failure: e => AdminMessages.Refused($"The {verb} of {address} failed: {e.Message}"));

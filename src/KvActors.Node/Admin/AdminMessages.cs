@@ -1,5 +1,5 @@
 using Google.Protobuf.Collections;
-using KvActors.Client.Protocol;
+using KvActors.Store.Wire.Admin;
 
 namespace KvActors.Node.Admin;
 

@@ -1,32 +1,45 @@
-using KvActors.Actor;
-using KvActors.Cluster;
+using Akka.Actor;
+using Akka.Cluster;
 
 namespace KvActors.Node.Admin;
 
 /// <summary>
-/// The admin commands on top of the real cluster: this node's view of the membership, and
-/// leave/down sent to the cluster daemon. Thread-safe: the Cluster extension is.
+/// The admin commands on top of Akka.Cluster: this node's view of the membership, and
+/// leave/down/join sent through the Cluster extension. Thread-safe: the extension is.
 /// </summary>
 public sealed class ClusterAdmin(ActorSystem system) : IClusterAdmin
 {
-    private readonly Cluster.Cluster _cluster = Cluster.Cluster.Get(system);
+    private readonly Cluster _cluster = Cluster.Get(system);
 
     public ClusterStatusView GetStatus()
     {
         var state = _cluster.State;
         var unreachable = state.Unreachable.Select(m => m.UniqueAddress).ToHashSet();
+        // Akka keeps a member's upNumber internal; its public age ordering gives the same rank.
+        var byAge = state.Members.Where(m => m.Status is not (MemberStatus.Joining or MemberStatus.WeaklyUp))
+            .OrderBy(m => m, Member.AgeOrdering).ToList();
         var members = state.Members
-            .Select(m => new MemberView(m.Address.HostPort, m.Status.ToString(), !unreachable.Contains(m.UniqueAddress),
-                m.Status is MemberStatus.Joining or MemberStatus.WeaklyUp ? 0 : m.UpNumber, [.. m.Roles]))
+            .Select(m => new MemberView(HostPortOf(m.Address), m.Status.ToString(), !unreachable.Contains(m.UniqueAddress),
+                byAge.IndexOf(m) + 1, [.. m.Roles]))
             .ToList();
-        // The cluster singleton runs on the oldest Up member (Cluster.Tools' rule).
-        var oldest = state.Members.Where(m => m.Status == MemberStatus.Up).OrderBy(m => m, Member.AgeOrdering).FirstOrDefault();
-        return new ClusterStatusView(_cluster.SelfAddress.HostPort, state.Leader?.HostPort, members, oldest?.Address.HostPort);
+        // A cluster singleton runs on the oldest Up member (Akka.Cluster.Tools' rule).
+        var oldest = byAge.FirstOrDefault(m => m.Status == MemberStatus.Up);
+        return new ClusterStatusView(HostPortOf(_cluster.SelfAddress), state.Leader is null ? null : HostPortOf(state.Leader),
+            members, oldest is null ? null : HostPortOf(oldest.Address));
     }
 
     public Task<string?> LeaveAsync(string hostPort) => Task.FromResult(WithMember(hostPort, m => _cluster.Leave(m.Address)));
 
     public Task<string?> DownAsync(string hostPort) => Task.FromResult(WithMember(hostPort, m => _cluster.Down(m.Address)));
+
+    public Task<string?> JoinAsync(string hostPort)
+    {
+        if (_cluster.State.Members.Any(m => m.Status == MemberStatus.Up && m.Address != _cluster.SelfAddress))
+            return Task.FromResult<string?>($"{HostPortOf(_cluster.SelfAddress)} is already a member of a cluster with other members; a node joins another cluster only after it leaves and restarts.");
+        var target = new Address(_cluster.SelfAddress.Protocol, system.Name, HostOf(hostPort), PortOf(hostPort));
+        _cluster.Join(target);
+        return Task.FromResult<string?>(null);
+    }
 
     public Task<IReadOnlyList<string>> DownUnreachableAsync()
     {
@@ -34,48 +47,33 @@ public sealed class ClusterAdmin(ActorSystem system) : IClusterAdmin
         foreach (var m in _cluster.State.Unreachable.Where(m => m.Status != MemberStatus.Down))
         {
             _cluster.Down(m.Address);
-            downed.Add(m.Address.HostPort);
+            downed.Add(HostPortOf(m.Address));
         }
         return Task.FromResult<IReadOnlyList<string>>(downed);
     }
 
     public IDisposable SubscribeEvents(Action<ClusterEventView> onEvent)
     {
-        var listener = system.ActorOf(Props.Create(() => new EventListener(onEvent)));
-        _cluster.SubscribeWithInitialEvents(listener, typeof(IClusterDomainEvent));
-        return new Stop(system, _cluster, listener);
+        var listener = system.ActorOf(Props.Create(() => new ClusterEventListener(onEvent)));
+        _cluster.Subscribe(listener, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IClusterDomainEvent));
+        return new Subscription(system, _cluster, listener);
     }
+
+    public static string HostPortOf(Address address) => $"{address.Host}:{address.Port}";
+
+    private static string HostOf(string hostPort) => hostPort[..hostPort.LastIndexOf(':')].Trim('[', ']');
+
+    private static int PortOf(string hostPort) => int.Parse(hostPort[(hostPort.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     private string? WithMember(string hostPort, Action<Member> act)
     {
-        var member = _cluster.State.Members.FirstOrDefault(m => m.Address.HostPort == hostPort);
-        if (member is null) return $"{hostPort} is not a member of the cluster as {_cluster.SelfAddress.HostPort} sees it.";
+        var member = _cluster.State.Members.FirstOrDefault(m => HostPortOf(m.Address) == hostPort);
+        if (member is null) return $"{hostPort} is not a member of the cluster as {HostPortOf(_cluster.SelfAddress)} sees it.";
         act(member);
         return null;
     }
 
-    /// <summary>Turns cluster events into the views `kv cluster tail` prints.</summary>
-    private sealed class EventListener : ReceiveActor
-    {
-        public EventListener(Action<ClusterEventView> onEvent)
-        {
-            Receive<IClusterDomainEvent>(e =>
-            {
-                var (kind, address, detail) = e switch
-                {
-                    MemberRemoved r => ("MemberRemoved", r.Member.Address.HostPort, $"was {r.PreviousStatus}"),
-                    MemberEvent m => (e.GetType().Name, m.Member.Address.HostPort, (string?)null),
-                    UnreachableMember u => ("Unreachable", u.Member.Address.HostPort, null),
-                    ReachableMember r => ("Reachable", r.Member.Address.HostPort, null),
-                    LeaderChanged l => ("LeaderChanged", l.Leader?.HostPort ?? "none", null),
-                    _ => (e.GetType().Name, "", null),
-                };
-                onEvent(new ClusterEventView(DateTimeOffset.UtcNow, kind, address, detail));
-            });
-        }
-    }
-
-    private sealed class Stop(ActorSystem system, Cluster.Cluster cluster, IActorRef listener) : IDisposable
+    private sealed class Subscription(ActorSystem system, Cluster cluster, IActorRef listener) : IDisposable
     {
         public void Dispose()
         {

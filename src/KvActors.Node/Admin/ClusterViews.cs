@@ -10,7 +10,7 @@ public sealed record ClusterStatusView(string Self, string? Leader, IReadOnlyLis
 /// <param name="Address">host:port of the member's remoting endpoint.</param>
 /// <param name="Status">Joining, WeaklyUp, Up, Leaving, Exiting, Down or Removed (Akka.NET's MemberStatus names).</param>
 /// <param name="Reachable">False when this node's failure detector considers the member unreachable.</param>
-/// <param name="UpNumber">Order in which the member became Up (lower = older); 0 before it is Up.</param>
+/// <param name="UpNumber">Rank by age among members that have been Up (1 = oldest); 0 before it is Up.</param>
 /// <param name="Roles">The member's roles.</param>
 public sealed record MemberView(string Address, string Status, bool Reachable, int UpNumber, IReadOnlyList<string> Roles);
 

@@ -1,10 +1,8 @@
 namespace KvActors.Node.Admin;
 
 /// <summary>
-/// What the admin actor needs from the cluster layer. The node hosts one implementation:
-/// <see cref="ClusterAdmin"/>, on top of the cluster extension.
-/// Implementations must be thread-safe: the admin actor and event callbacks call in from pool threads.
-/// Addresses are "host:port" of a member's remoting endpoint.
+/// What the admin actor needs from the cluster layer: <see cref="ClusterAdmin"/> implements it on
+/// Akka.Cluster. Implementations must be thread-safe. Addresses are "host:port" of a member.
 /// </summary>
 public interface IClusterAdmin
 {
@@ -16,6 +14,9 @@ public interface IClusterAdmin
 
     /// <summary>Marks the member at <paramref name="hostPort"/> Down; null = accepted, else a one-sentence error.</summary>
     Task<string?> DownAsync(string hostPort);
+
+    /// <summary>Joins this node to the cluster of the node at <paramref name="hostPort"/>; null = sent, else a one-sentence error.</summary>
+    Task<string?> JoinAsync(string hostPort);
 
     /// <summary>Downs every member this node sees as unreachable; returns the addresses downed.</summary>
     Task<IReadOnlyList<string>> DownUnreachableAsync();

@@ -1,5 +1,4 @@
-using KvActors.Actor;
-using KvActors.Client.Protocol;
+using Akka.Actor;
 
 namespace KvActors.Node.Admin;
 

@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -21,10 +23,15 @@ public sealed class NodeConsoleFormatter(IOptionsMonitor<NodeConsoleFormatterOpt
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         var message = logEntry.Formatter(logEntry.State, logEntry.Exception);
-        if (message is null && logEntry.Exception is null) return;
-        var category = logEntry.Category;
-        var dot = category.LastIndexOf('.');
-        if (dot >= 0) category = category[(dot + 1)..]; // the class name is enough to find the source
+        var category = ClassName(logEntry.Category);
+        // Akka.Hosting formats Akka's events with Akka's own prefix (level, date, thread, source);
+        // of that, the source is all we keep: our line has the time and level already.
+        if (message is not null && AkkaPrefix.Match(message) is { Success: true } akka)
+        {
+            category = AkkaSource(akka.Groups["source"].Value);
+            message = message[akka.Length..];
+        }
+        if (string.IsNullOrEmpty(message) && logEntry.Exception is null) return;
         textWriter.Write(DateTimeOffset.Now.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture));
         textWriter.Write(' ');
         textWriter.Write(Level(logEntry.LogLevel));
@@ -40,6 +47,22 @@ public sealed class NodeConsoleFormatter(IOptionsMonitor<NodeConsoleFormatterOpt
             textWriter.Write(logEntry.Exception.ToString());
         }
         textWriter.Write(Environment.NewLine);
+    }
+
+    private static readonly Regex AkkaPrefix = new(@"^\[[A-Z]+\]\[[^\]]*\]\[Thread \d+\]\[(?<source>[^\]]*)\] ?", RegexOptions.Compiled);
+
+    /// <summary>The class name is enough to find the source.</summary>
+    private static string ClassName(string category) => category[(category.LastIndexOf('.') + 1)..];
+
+    /// <summary>"akka.tcp://kvactors@127.0.0.1:4053/system/cluster/core/daemon" -> "/system/cluster/core/daemon"; "Cluster (akka://kvactors)" -> "Cluster".</summary>
+    private static string AkkaSource(string source)
+    {
+        var paren = source.IndexOf(" (", StringComparison.Ordinal);
+        if (paren > 0) return source[..paren];
+        var scheme = source.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0) return source;
+        var path = source.IndexOf('/', scheme + 3);
+        return path < 0 ? source : Uri.UnescapeDataString(source[path..]);
     }
 
     private static string Level(LogLevel level) => level switch

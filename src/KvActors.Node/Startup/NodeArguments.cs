@@ -5,12 +5,12 @@ public sealed record NodeArguments
 {
     public string? ConfigFile { get; init; }
     public string? Host { get; init; }
-    public int? Port { get; init; }
+    public string? Port { get; init; }
     public string? Seeds { get; init; }
-    public string? Secret { get; init; }
     public string? Name { get; init; }
     public string? DataDir { get; init; }
+    public string? Certificate { get; init; }
 
-    /// <summary>The generic settings (-Dkey=value, --config-set key=value), in order.</summary>
+    /// <summary>The generic settings (-Dkey=value, --config-set key=value) as "key=value", in order.</summary>
     public IReadOnlyList<string> Settings { get; init; } = [];
 }

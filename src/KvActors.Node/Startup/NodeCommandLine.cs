@@ -5,16 +5,18 @@ namespace KvActors.Node.Startup;
 /// <summary>
 /// kvnode's flags. -D/--config-set settings are taken out first (they are HOCON's, see
 /// ConfigOverrides) and System.CommandLine parses the rest, so it never sees "-Dkey=value".
+/// Every flag is read as text and checked by the settings reader, so a bad value gets the same
+/// one-sentence error as a bad config line.
 /// </summary>
 public static class NodeCommandLine
 {
     private static readonly Option<string?> ConfigOption = new("--config") { Description = "HOCON file with this node's settings (over hocon/reference.conf)." };
-    private static readonly Option<string?> HostOption = new("--host") { Description = "Address to bind and advertise (kvactors.remote.hostname)." };
-    private static readonly Option<int?> PortOption = new("--port") { Description = "TCP port (kvactors.remote.port); 0 picks a free one." };
-    private static readonly Option<string?> SeedsOption = new("--seeds") { Description = "Seed nodes as host:port,... (kvactors.cluster.seed-nodes)." };
-    private static readonly Option<string?> SecretOption = new("--secret") { Description = "Cluster secret (kvactors.remote.secret; also KVACTORS__REMOTE__SECRET)." };
+    private static readonly Option<string?> HostOption = new("--host") { Description = "Address to bind and advertise (kvactors.remote.host)." };
+    private static readonly Option<string?> PortOption = new("--port") { Description = "TCP port (kvactors.remote.port); 0 picks a free one." };
+    private static readonly Option<string?> SeedsOption = new("--seeds") { Description = "Seed nodes as host:port,... (kvactors.cluster.seeds)." };
     private static readonly Option<string?> NameOption = new("--name") { Description = "Node name shown in logs (kvactors.node.name)." };
-    private static readonly Option<string?> DataDirOption = new("--data-dir") { Description = "Directory for this node's data (kvactors.persistence.data-dir)." };
+    private static readonly Option<string?> DataDirOption = new("--data-dir") { Description = "Directory for this node's data (kvactors.node.data-dir)." };
+    private static readonly Option<string?> CertOption = new("--cert") { Description = "Cluster certificate, PKCS#12 (kvactors.tls.certificate); password from KVACTORS_CERT_PASSWORD." };
 
     /// <summary>
     /// Parses <paramref name="args"/>. Returns null when help or version was asked for and
@@ -23,9 +25,9 @@ public static class NodeCommandLine
     public static NodeArguments? Parse(string[] args)
     {
         var (settings, rest) = SplitSettings(args);
-        var root = new RootCommand("kvnode: one KvActors cluster node. Settings: -Dkey=value or --config-set key=value override any HOCON key.")
+        var root = new RootCommand("kvnode: one KvActors cluster node. Settings: -Dkey=value or --config-set key=value override any HOCON key (kvactors.* or akka.*).")
         {
-            ConfigOption, HostOption, PortOption, SeedsOption, SecretOption, NameOption, DataDirOption,
+            ConfigOption, HostOption, PortOption, SeedsOption, NameOption, DataDirOption, CertOption,
         };
         var parsed = root.Parse(rest);
         if (parsed.Errors.Count > 0) throw new UsageException(parsed.Errors[0].Message);
@@ -39,9 +41,9 @@ public static class NodeCommandLine
             Host = parsed.GetValue(HostOption),
             Port = parsed.GetValue(PortOption),
             Seeds = parsed.GetValue(SeedsOption),
-            Secret = parsed.GetValue(SecretOption),
             Name = parsed.GetValue(NameOption),
             DataDir = parsed.GetValue(DataDirOption),
+            Certificate = parsed.GetValue(CertOption),
             Settings = settings,
         };
     }
@@ -53,12 +55,11 @@ public static class NodeCommandLine
         for (var i = 0; i < args.Length; i++)
         {
             var a = args[i];
-            if ((a.StartsWith("-D", StringComparison.Ordinal) && a.Length > 2) || a.StartsWith("--config-set=", StringComparison.Ordinal))
-                settings.Add(a);
+            if (a.StartsWith("-D", StringComparison.Ordinal) && a.Length > 2) settings.Add(a[2..]);
+            else if (a.StartsWith("--config-set=", StringComparison.Ordinal)) settings.Add(a["--config-set=".Length..]);
             else if (a == "--config-set")
             {
                 if (i + 1 >= args.Length) throw new UsageException("--config-set needs key=value after it.");
-                settings.Add(a);
                 settings.Add(args[++i]);
             }
             else rest.Add(a);

@@ -76,7 +76,10 @@ public sealed class SettingReader(LayeredConfig layered)
     public IReadOnlyList<string> GetStringList(string key)
     {
         var value = Raw(key);
-        if (!value.IsArray()) throw Layered.Error(key, $"expected a list such as [\"a\", \"b\"], got '{value.GetString()}'.");
+        // Akka's HOCON reports an empty list as neither array nor string.
+        if (!value.IsArray() && value.IsString() && !string.IsNullOrEmpty(value.GetString()))
+            throw Layered.Error(key, $"expected a list such as [\"a\", \"b\"], got '{value.GetString()}'.");
+        if (!value.IsArray()) return [];
         return value.GetArray().Select(v => v.IsObject() || v.IsArray()
             ? throw Layered.Error(key, "expected a list of strings.")
             : v.GetString() ?? "").ToList();

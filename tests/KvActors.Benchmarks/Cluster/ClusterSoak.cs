@@ -1,14 +1,15 @@
 using System.Diagnostics;
-using KvActors.Cluster;
+using static Akka.Cluster.ClusterEvent;
 
 namespace KvActors.Benchmarks.Cluster;
 
 /// <summary>
-/// `./build.sh bench cluster-soak [--minutes N]` (default 10): 3 kvnode processes plus this
-/// process's observer member, default reference.conf timings, while two burner threads keep both
-/// cores busy. Nothing is killed, so every downing is false:
-/// cluster.false_downings = distinct members (incarnations) the observer saw Downed or Removed;
-/// cluster.unreachable_events = UnreachableMember events it saw (any member, itself included).
+/// `./build.sh bench cluster-soak [--duration 10m]`: 3 kvnode processes plus this process's
+/// <see cref="Observer"/> member, reference.conf timings, while two spinning threads in this
+/// process (normal priority) keep both cores busy. Nothing is killed, so every downing is false:
+/// cluster.false_downings = distinct members (incarnations) the observer saw Downed or Removed,
+/// plus kvnode processes that exited on their own (a downed kvnode shuts itself down);
+/// cluster.unreachable_events = UnreachableMember events the observer saw (any member).
 /// </summary>
 public static class ClusterSoak
 {
@@ -16,20 +17,23 @@ public static class ClusterSoak
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var minutes = ClusterBenchmarks.IntArg(args, "--minutes", 10);
+        var duration = Stats.DurationOption(args, "--duration", TimeSpan.FromMinutes(10));
+        RecordingLogger.EchoLevel = args.Contains("--verbose") ? Akka.Event.LogLevel.InfoLevel : null;
         var nodes = new List<KvNodeProcess>();
+        var dataRoot = ClusterBenchmarks.TempRoot("soak");
         Observer? observer = null;
-        var stop = new CancellationTokenSource();
+        using var stop = new CancellationTokenSource();
         var burners = new List<Thread>();
+        long spins = 0;
         try
         {
-            observer = ClusterBenchmarks.StartThreeNodesAndObserver(nodes);
-            Thread.Sleep(TimeSpan.FromSeconds(5));
+            observer = ClusterBenchmarks.StartThreeNodesAndObserver(nodes, dataRoot);
+            Thread.Sleep(ClusterBenchmarks.Settle);
             observer.Events.Clear();
+            RecordingLogger.Lines.Clear();
             foreach (var n in nodes) n.Lines.Clear();
-            Console.WriteLine($"# soak: {minutes} min, {Burners} burner threads, kvnodes {string.Join(", ", nodes.Select(n => n.HostPort))}, observer {observer.Cluster.SelfAddress.HostPort}, default reference.conf timings");
+            Report.Note($"soak: {duration.TotalMinutes:0.#} min, {Burners} spinning threads on {Environment.ProcessorCount} cores, kvnodes {string.Join(", ", nodes.Select(n => $"{n.Name} {n.HostPort}"))}, observer {Observer.Port(observer.Cluster.SelfAddress)}; reference.conf timings");
 
-            long spins = 0;
             for (var i = 0; i < Burners; i++)
             {
                 var t = new Thread(() =>
@@ -49,29 +53,29 @@ public static class ClusterSoak
 
             var soakStart = Stopwatch.GetTimestamp();
             var clock = Stopwatch.StartNew();
-            var duration = TimeSpan.FromMinutes(minutes);
             var nextReport = TimeSpan.FromMinutes(1);
             while (clock.Elapsed < duration)
             {
-                Thread.Sleep(TimeSpan.FromSeconds(1));
+                Thread.Sleep(TimeSpan.FromMilliseconds(500));
                 if (clock.Elapsed >= nextReport)
                 {
-                    Console.WriteLine($"# {clock.Elapsed.TotalMinutes:0} min: {Count(observer).Unreachable} unreachable events, {Count(observer).Downed} downed; observer sees {observer.Describe()}");
+                    var c = Count(observer, nodes);
+                    Report.Note($"{clock.Elapsed.TotalMinutes:0} min: {c.Unreachable} unreachable events, {c.FalseDownings} false downings; loadavg {LoadAverage()}; observer sees {observer.Describe()}");
                     nextReport += TimeSpan.FromMinutes(1);
                 }
             }
             stop.Cancel();
             foreach (var t in burners) t.Join();
 
-            var (unreachable, downed, reachableAgain) = Count(observer);
+            var counts = Count(observer, nodes);
             foreach (var (at, e) in observer.Events)
                 if (e is UnreachableMember or ReachableMember or MemberDowned or MemberRemoved)
-                    Console.WriteLine($"# +{ClusterBenchmarks.Ms(soakStart, at) / 1000:0.0} s into the soak: {ClusterBenchmarks.Describe(e)}");
-            var nodeUnreachableLines = nodes.Sum(n => n.Lines.Count(l => l.Line.Contains(" is unreachable", StringComparison.Ordinal)));
-            var exited = nodes.Where(n => n.HasExited).Select(n => n.HostPort).ToList();
-            Console.WriteLine($"# end: observer sees {observer.Describe()}; ReachableMember events {reachableAgain}; kvnode 'is unreachable' log lines {nodeUnreachableLines}; kvnodes exited: {(exited.Count == 0 ? "none" : string.Join(", ", exited))}; burner iterations {Interlocked.Read(ref spins):N0}");
-            Report.Figure("cluster.false_downings", downed, "count");
-            Report.Figure("cluster.unreachable_events", unreachable, "count");
+                    Report.Note($"+{Stats.Ms(soakStart, at) / 1000:0.0} s into the soak: {Observer.Describe(e)}");
+            var exited = nodes.Where(n => n.HasExited).Select(n => $"{n.Name} (code {n.ExitCode})").ToList();
+            var akkaWarnings = RecordingLogger.Lines.Count(l => l.Level >= Akka.Event.LogLevel.WarningLevel);
+            Report.Note($"end: observer sees {observer.Describe()}; ReachableMember events {counts.Reachable}; kvnodes exited: {(exited.Count == 0 ? "none" : string.Join(", ", exited))}; observer Akka warnings/errors {akkaWarnings}; spin iterations {Interlocked.Read(ref spins):N0}; loadavg {LoadAverage()}");
+            Report.Figure("cluster.false_downings", counts.FalseDownings, "count", $"target 0: {(counts.FalseDownings == 0 ? "met" : "MISSED")}");
+            Report.Figure("cluster.unreachable_events", counts.Unreachable, "count");
             return 0;
         }
         finally
@@ -79,15 +83,23 @@ public static class ClusterSoak
             stop.Cancel();
             if (observer is not null) await observer.DisposeAsync();
             foreach (var n in nodes) n.Dispose();
+            ClusterBenchmarks.DeleteQuietly(dataRoot);
         }
     }
 
-    private static (int Unreachable, int Downed, int ReachableAgain) Count(Observer observer)
+    private static (int Unreachable, int Reachable, int FalseDownings) Count(Observer observer, IEnumerable<KvNodeProcess> nodes)
     {
-        var events = observer.Events.ToList();
-        var unreachable = events.Count(e => e.Event is UnreachableMember);
-        var reachable = events.Count(e => e.Event is ReachableMember);
-        var downed = events.Where(e => e.Event is MemberDowned or MemberRemoved).Select(e => ((MemberEvent)e.Event).Member.UniqueAddress).Distinct().Count();
-        return (unreachable, downed, reachable);
+        var events = observer.Events.Select(e => e.Event).ToList();
+        var downed = events.OfType<MemberStatusChange>().Where(e => e is MemberDowned or MemberRemoved)
+            .Select(e => $"{e.Member.Address.Host}:{e.Member.Address.Port}").ToHashSet();
+        foreach (var n in nodes.Where(n => n.HasExited)) downed.Add(n.HostPort);
+        return (events.Count(e => e is UnreachableMember), events.Count(e => e is ReachableMember), downed.Count);
+    }
+
+    private static string LoadAverage()
+    {
+        try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "n/a"; }
+        catch (UnauthorizedAccessException) { return "n/a"; }
     }
 }

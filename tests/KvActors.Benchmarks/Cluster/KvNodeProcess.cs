@@ -1,21 +1,22 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
 namespace KvActors.Benchmarks.Cluster;
 
 /// <summary>
-/// One real kvnode process on a loopback port with a temporary data directory. Every output line
-/// is kept with the Stopwatch timestamp of its arrival, so the benchmark can line the nodes' log
-/// up with its own events. Every started process is killed on every exit path (Dispose, and
-/// ProcessExit / Ctrl+C for all still alive).
+/// One real kvnode process on a loopback port: `kvnode --host 127.0.0.1 --port P --seeds ...
+/// --name NAME --data-dir DIR` with the reference.conf defaults. Every output line is kept with
+/// the Stopwatch timestamp of its arrival. Every started process is killed on every exit path
+/// (Dispose, and ProcessExit / Ctrl+C for all still alive).
 /// </summary>
 public sealed class KvNodeProcess : IDisposable
 {
+    private const int MaxLines = 20_000;
     private static readonly ConcurrentDictionary<KvNodeProcess, bool> Live = new();
     private readonly Process _process;
-    private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     static KvNodeProcess()
     {
@@ -23,60 +24,68 @@ public sealed class KvNodeProcess : IDisposable
         Console.CancelKeyPress += (_, _) => KillAll();
     }
 
-    private KvNodeProcess(int port, int seedPort)
+    private KvNodeProcess(string name, int port, IReadOnlyList<int> seedPorts, string dataDir)
     {
+        Name = name;
         Port = port;
-        DataDir = Path.Combine(Path.GetTempPath(), $"kv-cbench-{Environment.ProcessId}-{port}");
-        var start = new ProcessStartInfo("dotnet")
+        SeedPorts = seedPorts;
+        DataDir = dataDir;
+        var (file, prefix) = Locate.KvNode;
+        var start = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { Locate.NodeDll, "--port", port.ToString(), "--name", $"n{port}", "--seeds", $"127.0.0.1:{seedPort}", "--data-dir", DataDir })
+        foreach (var a in prefix) start.ArgumentList.Add(a);
+        foreach (var a in new[]
+        {
+            "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture),
+            "--seeds", string.Join(",", seedPorts.Select(p => $"127.0.0.1:{p}")),
+            "--name", name, "--data-dir", dataDir,
+        })
             start.ArgumentList.Add(a);
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        if (!_process.Start()) throw new InvalidOperationException("could not start kvnode");
+        if (!_process.Start()) throw new InvalidOperationException($"could not start {file}");
         Live[this] = true;
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
 
+    public string Name { get; }
     public int Port { get; }
+    public IReadOnlyList<int> SeedPorts { get; }
     public string DataDir { get; }
     public string HostPort => $"127.0.0.1:{Port}";
     public bool HasExited => _process.HasExited;
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
     /// <summary>(Stopwatch timestamp of arrival, line).</summary>
     public ConcurrentQueue<(long At, string Line)> Lines { get; } = new();
 
-    /// <summary>Starts kvnode on a free port, joining through <paramref name="seedPort"/> (itself for the seed); waits until it is up.</summary>
-    public static KvNodeProcess Start(int? port = null, int? seedPort = null, TimeSpan? timeout = null)
-    {
-        var p = port ?? FreePort();
-        var node = new KvNodeProcess(p, seedPort ?? p);
-        if (!node._up.Task.Wait(timeout ?? TimeSpan.FromSeconds(60)))
-        {
-            node.Dispose();
-            throw new InvalidOperationException($"kvnode on port {p} did not say it was up; its output: {string.Join(" | ", node.Lines.Select(l => l.Line).TakeLast(10))}");
-        }
-        return node;
-    }
+    public string LastLines(int n = 10) => string.Join(" | ", Lines.Select(l => l.Line).TakeLast(n));
+
+    /// <summary>Starts kvnode; it joins through <paramref name="seedPorts"/>. Returns at once: wait for it through an observer.</summary>
+    public static KvNodeProcess Start(string name, int port, IReadOnlyList<int> seedPorts, string dataDir) =>
+        new(name, port, seedPorts, dataDir);
+
+    /// <summary>The same node again (name, port, seeds, data directory): a restart after a crash.</summary>
+    public KvNodeProcess Restart() => new(Name, Port, SeedPorts, DataDir);
 
     private void OnLine(string? line)
     {
         if (line is null) return;
         Lines.Enqueue((Stopwatch.GetTimestamp(), line));
-        if (line.Contains(" is up at ", StringComparison.Ordinal)) _up.TrySetResult();
+        while (Lines.Count > MaxLines) Lines.TryDequeue(out _);
     }
 
     /// <summary>SIGKILL (Process.Kill sends SIGKILL on Unix): no leave, no cleanup, like a crash.</summary>
     public void Kill()
     {
-        try { _process.Kill(); } catch (InvalidOperationException) { }
+        try { _process.Kill(); } catch (InvalidOperationException) { } catch (System.ComponentModel.Win32Exception) { }
     }
 
     public void Dispose()
@@ -85,7 +94,6 @@ public sealed class KvNodeProcess : IDisposable
         try { _process.WaitForExit(10_000); } catch (InvalidOperationException) { }
         Live.TryRemove(this, out _);
         _process.Dispose();
-        try { if (Directory.Exists(DataDir)) Directory.Delete(DataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private static void KillAll()
@@ -104,20 +112,28 @@ public sealed class KvNodeProcess : IDisposable
     }
 }
 
-/// <summary>The built kvnode.dll and kv.dll, found relative to this benchmark's own output directory (as the TestKit does).</summary>
+/// <summary>
+/// The kvnode to run: the one `./build.sh bench` just built (src/KvActors.Node/bin/CONFIGURATION/TFM/kvnode.dll,
+/// found relative to this benchmark's own output directory), else the published artifacts/bin/kvnode.
+/// </summary>
 public static class Locate
 {
-    public static string NodeDll => Source("KvActors.Node", "kvnode");
-    public static string KvDll => Source("KvActors.Cli", "kv");
+    private static string DotnetHost =>
+        Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? p : "dotnet";
 
-    private static string Source(string projectName, string assemblyName)
+    public static (string File, string[] Prefix) KvNode
     {
-        // tests/KvActors.Benchmarks/bin/<Configuration>/<tfm>/ -> the repository root is five levels up.
-        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = tfmDir.Parent!.Name;
-        var root = tfmDir.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
-        var path = Path.Combine(root, "src", projectName, "bin", configuration, tfmDir.Name, assemblyName + ".dll");
-        if (!File.Exists(path)) throw new FileNotFoundException($"{projectName} was not built to {path}: run ./build.sh bench again (it builds it).", path);
-        return path;
+        get
+        {
+            // tests/KvActors.Benchmarks/bin/<Configuration>/<tfm>/ -> the repository root is five levels up.
+            var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var configuration = tfmDir.Parent!.Name;
+            var root = tfmDir.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+            var built = Path.Combine(root, "src", "KvActors.Node", "bin", configuration, tfmDir.Name, "kvnode.dll");
+            if (File.Exists(built)) return (DotnetHost, [built]);
+            var published = Path.Combine(root, "artifacts", "bin", OperatingSystem.IsWindows() ? "kvnode.exe" : "kvnode");
+            if (File.Exists(published)) return (published, []);
+            throw new FileNotFoundException($"kvnode is not built: neither {built} nor {published} exists; run ./build.sh bench again (it builds kvnode) or ./build.sh.", built);
+        }
     }
 }

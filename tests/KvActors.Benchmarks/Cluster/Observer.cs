@@ -1,68 +1,89 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using KvActors.Actor;
-using KvActors.Cluster;
-using KvActors.Hocon;
-using Microsoft.Extensions.Logging;
+using Akka.Actor;
+using Akka.Cluster;
+using static Akka.Cluster.ClusterEvent;
 
 namespace KvActors.Benchmarks.Cluster;
 
 /// <summary>
-/// The benchmark's own actor system as a 4th member of a kvnode cluster (system "kvactors",
-/// default reference.conf timings): it subscribes to every cluster event and keeps each with the
-/// Stopwatch timestamp of its arrival; its own log lines are kept the same way.
+/// This process as a member of a kvnode cluster: an Akka.Cluster node with the same system name
+/// ("kvactors") and the same reference.conf settings (failure detector, split-brain resolver),
+/// loopback port 0, role "bench-observer". It subscribes to every cluster event and keeps each
+/// with the Stopwatch timestamp of its arrival. If it is downed it stays alive to report it
+/// (run-coordinated-shutdown-when-down = off).
 /// </summary>
 public sealed class Observer : IAsyncDisposable
 {
-    private Observer(ActorSystem system, LineLog log)
+    public const string Role = "bench-observer";
+
+    private Observer(ActorSystem system)
     {
         System = system;
-        Log = log;
-        Cluster = KvActors.Cluster.Cluster.Get(system);
+        Cluster = Akka.Cluster.Cluster.Get(system);
         system.ActorOf(Props.Create(() => new Recorder(Events)), "cluster-bench-recorder");
     }
 
     public ActorSystem System { get; }
-    public KvActors.Cluster.Cluster Cluster { get; }
-    public LineLog Log { get; }
+    public Akka.Cluster.Cluster Cluster { get; }
 
     /// <summary>(Stopwatch timestamp of arrival, event).</summary>
     public ConcurrentQueue<(long At, IClusterDomainEvent Event)> Events { get; } = new();
 
-    public static Observer Join(int seedPort)
+    public static Observer Join(IEnumerable<int> seedPorts)
     {
-        var config = Config.Parse($"""
-            kvactors.actor.provider = cluster
-            kvactors.remote.hostname = "127.0.0.1"
-            kvactors.remote.port = 0
-            kvactors.log-dead-letters = off
-            kvactors.cluster.seed-nodes = ["kvactors.tcp://kvactors@127.0.0.1:{seedPort}"]
+        var name = BenchAkka.ClusterSystemName;
+        var seeds = string.Join(", ", seedPorts.Select(p => $"\"akka.tcp://{name}@127.0.0.1:{p}\""));
+        var config = BenchAkka.Config($"""
+            akka.actor.provider = cluster
+            akka.remote.dot-netty.tcp.port = 0
+            akka.cluster.seed-nodes = [{seeds}]
+            akka.cluster.roles = [{Role}]
+            akka.cluster.run-coordinated-shutdown-when-down = off
+            akka.log-dead-letters = off
             """);
-        var log = new LineLog();
-        var system = ActorSystem.Create("kvactors", config, new ActorSystemSetup { LoggerFactory = log });
-        return new Observer(system, log);
+        return new Observer(ActorSystem.Create(name, config));
     }
 
-    /// <summary>Waits until this node sees exactly <paramref name="count"/> members, all Up; false at the deadline.</summary>
-    public bool AwaitMembersUp(int count, TimeSpan timeout)
+    /// <summary>
+    /// Waits until this node sees exactly <paramref name="count"/> members, all Up, none
+    /// unreachable, and <paramref name="also"/> holds; false at the deadline or when
+    /// <paramref name="abort"/> says why not.
+    /// </summary>
+    public bool AwaitMembersUp(int count, TimeSpan timeout, Func<string?>? abort = null, Func<CurrentClusterState, bool>? also = null)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {
-            var members = Cluster.State.Members;
-            if (members.Count == count && members.All(m => m.Status == MemberStatus.Up) && Cluster.State.Unreachable.Count == 0) return true;
-            Thread.Sleep(20);
+            var state = Cluster.State;
+            if (state.Members.Count == count && state.Members.All(m => m.Status == MemberStatus.Up) && state.Unreachable.Count == 0
+                && (also is null || also(state))) return true;
+            if (abort?.Invoke() is { } why) throw new InvalidOperationException(why);
+            Thread.Sleep(10);
         }
         return false;
     }
 
-    public string Describe() =>
-        $"[{string.Join(", ", Cluster.State.Members.Select(m => $"{m.Address.HostPort} {m.Status}"))}] unreachable [{string.Join(", ", Cluster.State.Unreachable.Select(m => m.Address.HostPort))}] leader {Cluster.State.Leader?.HostPort ?? "none"}";
+    public string Describe()
+    {
+        var state = Cluster.State;
+        return $"[{string.Join(", ", state.Members.Select(m => $"{m.Address.Host}:{m.Address.Port} {m.Status}"))}] unreachable [{string.Join(", ", state.Unreachable.Select(m => $"{m.Address.Host}:{m.Address.Port}"))}] leader {Port(state.Leader)}";
+    }
+
+    public static string Port(Address? a) => a is null ? "none" : $"{a.Host}:{a.Port}";
+
+    public static string Describe(IClusterDomainEvent e) => e switch
+    {
+        ReachabilityEvent r => $"{e.GetType().Name} {Port(r.Member.Address)}",
+        MemberStatusChange m => $"{e.GetType().Name} {Port(m.Member.Address)}",
+        LeaderChanged l => $"LeaderChanged {Port(l.Leader)}",
+        _ => e.GetType().Name,
+    };
 
     public async ValueTask DisposeAsync()
     {
-        var terminate = System.Terminate();
-        await Task.WhenAny(terminate, Task.Delay(TimeSpan.FromSeconds(20)));
+        // Terminate runs the coordinated shutdown, which leaves the cluster; bounded, as the kvnodes may be gone.
+        await Task.WhenAny(System.Terminate(), Task.Delay(TimeSpan.FromSeconds(20)));
     }
 
     private sealed class Recorder : ReceiveActor
@@ -73,28 +94,7 @@ public sealed class Observer : IAsyncDisposable
             ReceiveAny(_ => { }); // the CurrentClusterState snapshot
         }
 
-        protected override void PreStart() => KvActors.Cluster.Cluster.Get(Context.System).Subscribe(Self, typeof(IClusterDomainEvent));
-    }
-}
-
-/// <summary>A logger factory that keeps every formatted line (Information and up) with its Stopwatch timestamp.</summary>
-public sealed class LineLog : ILoggerFactory
-{
-    public ConcurrentQueue<(long At, string Line)> Lines { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-    public void AddProvider(ILoggerProvider provider) { }
-    public void Dispose() { }
-
-    private sealed class Logger(LineLog owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (!IsEnabled(logLevel)) return;
-            owner.Lines.Enqueue((Stopwatch.GetTimestamp(), $"[observer] {category}: {formatter(state, exception)}"));
-        }
+        protected override void PreStart() =>
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(IClusterDomainEvent));
     }
 }

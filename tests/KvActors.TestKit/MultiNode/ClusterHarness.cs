@@ -1,61 +1,102 @@
-using KvActors.Actor;
-using KvActors.Cluster;
-using KvActors.Hocon;
-using KvActors.Remote.FaultInjection;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using Akka.Remote.Transport;
+using Akka.TestKit;
+using KvActors.Store.Configuration;
 using Xunit.Sdk;
 
 namespace KvActors.TestKit.MultiNode;
 
 /// <summary>
-/// Starts N cluster nodes in this process, each its own actor system on a free loopback port,
-/// and controls the network between them through each node's fault injector: Blackhole,
-/// PassThrough, Delay, and Crash (sockets dropped with no leave). Awaits are bounded by deadlines.
-/// Nodes share one system name, as the members of one cluster do.
+/// Several cluster nodes in this process: Akka's multi-node TestKit (Akka.Remote.TestKit and its
+/// runner) is not on our feed, so this is the small part of it the specs need. Each node is an
+/// ActorSystem of the same name on its own free loopback port, configured as kvnode is
+/// (<see cref="KvConfig.Reference"/>) under <see cref="TestOverrides"/>. The links between nodes go
+/// through Akka's throttler transport adapter, so a spec can blackhole and heal any link, partition
+/// the cluster and crash a node. Every wait has a deadline (dilated by the test time factor).
 /// </summary>
 public sealed class ClusterHarness : IDisposable
 {
-    /// <summary>Timings for tests: quick detection and decisions, with room for a loaded 2-core machine.</summary>
-    public const string TestConfig = """
-        kvactors.actor.provider = cluster
-        kvactors.remote.port = 0
-        kvactors.remote.backoff.min = 50ms
-        kvactors.remote.backoff.max = 200ms
-        kvactors.remote.system-message-resend-interval = 200ms
-        kvactors.log-dead-letters = off
-        kvactors.cluster {
-          seed-node-timeout = 1s
-          retry-unsuccessful-join-after = 1s
-          gossip-interval = 100ms
-          leader-actions-interval = 100ms
-          unreachable-nodes-reaper-interval = 100ms
-          failure-detector {
-            heartbeat-interval = 200ms
-            acceptable-heartbeat-pause = 1s
+    public const string SystemName = "kvspec";
+
+    /// <summary>Deadline for a cluster to form or converge again on a loaded 2-core machine.</summary>
+    public static readonly TimeSpan ConvergeTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// What test nodes change from kvnode's configuration. The cluster timings (failure detector,
+    /// split-brain resolver stable-after, leader-actions interval) stay those of reference.conf.
+    /// </summary>
+    public static readonly Config TestOverrides = ConfigurationFactory.ParseString($$"""
+        akka {
+          # Quiet: warnings and errors only, into the test's output (Akka.TestKit.Xunit2's
+          # TestOutputLogger, added per node); no console logger.
+          loglevel = WARNING
+          stdout-loglevel = WARNING
+          loggers = []
+          log-dead-letters = off
+          actor {
+            serializers.kvspec-no-json = "KvActors.TestKit.MultiNode.NoJsonFallbackSerializer, KvActors.TestKit"
+            serialization-bindings { "System.Object" = kvspec-no-json }
+            serialization-identifiers { "KvActors.TestKit.MultiNode.NoJsonFallbackSerializer, KvActors.TestKit" = {{NoJsonFallbackSerializer.Id}} }
           }
-          split-brain-resolver.stable-after = 1s
+          remote.dot-netty.tcp {
+            hostname = "127.0.0.1"
+            port = 0
+            # The throttler adapter lets a spec blackhole links; addresses become akka.trttl.tcp://...
+            applied-adapters = [trttl]
+          }
+          # ActorSystem.Terminate() is a crash, not a graceful leave: it does not run
+          # CoordinatedShutdown (cluster leave). Leave, and a downed node stopping itself, still do.
+          coordinated-shutdown.run-by-actor-system-terminate = off
+          test.single-expect-default = 5s
         }
-        kvactors.coordinated-shutdown.phases.cluster-exiting.timeout = 3s
-        """;
+        {{TestKitSettings.AkkaTestConfig}}
+        """);
 
-    private readonly LogCapture _logs;
-    private readonly string _extraConfig;
+    private readonly TestKitBase _kit;
+    private readonly Config _extraConfig;
+    private readonly Action<ActorSystem, string>? _onSystemStarted;
     private readonly List<ClusterNode> _nodes = [];
-    private readonly string _systemName;
 
-    public ClusterHarness(LogCapture logs, string extraConfig = "", string systemName = "cluster")
+    /// <param name="kit">The Akka TestKit whose AwaitAssert/AwaitCondition (and time factor) the waits use.</param>
+    /// <param name="extraConfig">Settings for every node of this harness, over <see cref="TestOverrides"/>.</param>
+    /// <param name="onSystemStarted">Called with each new node's system and name (e.g. to route its log to the test output).</param>
+    public ClusterHarness(TestKitBase kit, Config? extraConfig = null, Action<ActorSystem, string>? onSystemStarted = null)
     {
-        _logs = logs;
-        _extraConfig = extraConfig;
-        _systemName = systemName;
+        _kit = kit;
+        _extraConfig = extraConfig ?? Config.Empty;
+        _onSystemStarted = onSystemStarted;
     }
 
+    /// <summary>Every node started, in start order, including crashed and stopped ones.</summary>
     public IReadOnlyList<ClusterNode> Nodes { get { lock (_nodes) return [.. _nodes]; } }
 
-    /// <summary>Starts a node; by default it joins the first node started (the first joins itself).</summary>
-    public ClusterNode StartNode(string name, int port = 0, string? config = null, bool join = true)
+    public IReadOnlyList<ClusterNode> LiveNodes => Nodes.Where(n => !n.IsTerminated).ToList();
+
+    /// <summary>A node's full configuration: (per-node, harness, test overrides) over reference.conf.</summary>
+    public static Config NodeConfig(int port, Config? extra = null) =>
+        ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.port = {port}")
+            .WithFallback(extra ?? Config.Empty)
+            .WithFallback(TestOverrides)
+            .WithFallback(KvConfig.Reference)
+            // Present from the start, so their serializer bindings exist when Serialization is built
+            // (injected later, as the extensions do on first use, the bindings are not seen).
+            .WithFallback(ClusterSingleton.DefaultConfig())
+            .WithFallback(DistributedPubSub.DefaultConfig())
+            .WithFallback(TestKitBase.DefaultConfig);
+
+    /// <summary>
+    /// Starts a node on <paramref name="port"/> (0 = a free one; a crashed node's port gives a new
+    /// incarnation of that address). Unless <paramref name="join"/> is false it joins
+    /// <paramref name="joinTo"/>, by default the oldest-started live node (the first node joins itself).
+    /// </summary>
+    public ClusterNode StartNode(string name, int port = 0, Config? config = null, bool join = true, ClusterNode? joinTo = null)
     {
-        var full = Config.Parse($"{config}\n{_extraConfig}\n{TestConfig}\nkvactors.remote.port = {port}");
-        var system = ActorSystem.Create(_systemName, full, new ActorSystemSetup { LoggerFactory = _logs });
+        var system = ActorSystem.Create(SystemName, NodeConfig(port, (config ?? Config.Empty).WithFallback(_extraConfig)));
+        _onSystemStarted?.Invoke(system, name);
         var node = new ClusterNode(name, system);
         ClusterNode? first;
         lock (_nodes)
@@ -63,87 +104,136 @@ public sealed class ClusterHarness : IDisposable
             first = _nodes.FirstOrDefault(n => !n.IsTerminated);
             _nodes.Add(node);
         }
-        if (join) node.Cluster.Join((first ?? node).Address);
+        if (join) node.Cluster.Join((joinTo ?? first ?? node).Address);
         return node;
     }
 
-    /// <summary>Starts <paramref name="count"/> nodes and waits until all see all Up.</summary>
+    /// <summary>Starts n1..n<paramref name="count"/> (all joining n1) and waits until every one sees all of them Up.</summary>
     public IReadOnlyList<ClusterNode> StartCluster(int count, TimeSpan? timeout = null)
     {
-        var started = Enumerable.Range(1, count).Select(i => StartNode($"n{i}")).ToList();
-        AwaitMembersUp(count, timeout, started);
+        var first = StartNode("n1");
+        var started = new List<ClusterNode> { first };
+        for (var i = 2; i <= count; i++) started.Add(StartNode($"n{i}", joinTo: first));
+        AwaitMembersUp(count, started, timeout);
         return started;
     }
 
-    /// <summary>Waits until every given node (default: every live node) sees exactly <paramref name="count"/> members, all Up.</summary>
-    public void AwaitMembersUp(int count, TimeSpan? timeout = null, IEnumerable<ClusterNode>? on = null)
+    /// <summary>Waits until every given node (default: every live node) sees exactly <paramref name="count"/> members, all Up and reachable.</summary>
+    public void AwaitMembersUp(int count, IEnumerable<ClusterNode>? on = null, TimeSpan? timeout = null)
     {
-        var nodes = (on ?? Nodes.Where(n => !n.IsTerminated)).ToList();
-        Awaiting.AwaitAssert(() =>
-        {
-            foreach (var n in nodes)
-            {
-                var members = n.Cluster.State.Members;
-                if (members.Count != count || members.Any(m => m.Status != MemberStatus.Up))
-                    throw new XunitException($"{n} sees [{string.Join(", ", members.Select(m => $"{m.Address.HostPort} {m.Status}"))}], expected {count} Up.");
-            }
-        }, timeout ?? TestKitSettings.Dilated(TimeSpan.FromSeconds(20)), TimeSpan.FromMilliseconds(50));
+        var nodes = (on ?? LiveNodes).ToList();
+        AwaitOn(nodes, n =>
+            n.Cluster.State.Members.Count == count
+            && n.Cluster.State.Members.All(m => m.Status == MemberStatus.Up)
+            && n.Cluster.State.Unreachable.Count == 0, $"expected {count} members, all Up and reachable", timeout);
     }
 
-    /// <summary>Waits until <paramref name="condition"/> holds on every given node.</summary>
-    public static void AwaitOn(IEnumerable<ClusterNode> nodes, Func<ClusterNode, bool> condition, string what, TimeSpan? timeout = null)
+    /// <summary>Waits until <paramref name="condition"/> holds on every given node; the failure shows each node's view.</summary>
+    public void AwaitOn(IEnumerable<ClusterNode> nodes, Func<ClusterNode, bool> condition, string what, TimeSpan? timeout = null)
     {
         var list = nodes.ToList();
-        Awaiting.AwaitAssert(() =>
+        _kit.AwaitAssert(() =>
         {
             foreach (var n in list)
                 if (!condition(n))
-                    throw new XunitException($"{n}: {what} (it sees [{string.Join(", ", n.Cluster.State.Members.Select(m => $"{m.Address.HostPort} {m.Status}"))}], unreachable [{string.Join(", ", n.Cluster.State.Unreachable.Select(m => m.Address.HostPort))}]).");
-        }, timeout ?? TestKitSettings.Dilated(TimeSpan.FromSeconds(20)), TimeSpan.FromMilliseconds(50));
+                    throw new XunitException($"{n}: {what}; it sees {Describe(n)}.");
+        }, timeout ?? ConvergeTimeout, TimeSpan.FromMilliseconds(100));
     }
 
-    /// <summary>Drops traffic between <paramref name="a"/> and <paramref name="b"/> (both ways unless said).</summary>
-    public void Blackhole(ClusterNode a, ClusterNode b, FaultDirection direction = FaultDirection.Both)
+    /// <summary>
+    /// Waits until the cluster-event publisher of <paramref name="node"/> has published a state that
+    /// satisfies <paramref name="condition"/>. The publisher tells every subscriber (a singleton
+    /// proxy, a pub-sub mediator...) of a change before it answers a later state request, so on
+    /// return every subscriber of that node has the events leading to this state in its mailbox.
+    /// </summary>
+    public void AwaitPublished(ClusterNode node, Func<ClusterEvent.CurrentClusterState, bool> condition, string what, TimeSpan? timeout = null)
     {
-        a.Faults.Blackhole(b.Address, direction);
-        var mirrored = direction switch { FaultDirection.Send => FaultDirection.Receive, FaultDirection.Receive => FaultDirection.Send, _ => FaultDirection.Both };
-        b.Faults.Blackhole(a.Address, mirrored);
+        var probe = _kit.CreateTestProbe(node.System);
+        try
+        {
+            _kit.AwaitAssert(() =>
+            {
+                node.Cluster.SendCurrentClusterState(probe.Ref);
+                var state = probe.ExpectMsg<ClusterEvent.CurrentClusterState>();
+                if (!condition(state))
+                    throw new XunitException($"{node}: {what}; its publisher has [{string.Join(", ", state.Members.Select(m => $"{m.Address.HostPort()} {m.Status}"))}].");
+            }, timeout ?? ConvergeTimeout, TimeSpan.FromMilliseconds(100));
+        }
+        finally
+        {
+            node.System.Stop(probe.Ref);
+        }
     }
 
-    /// <summary>Splits the nodes into sides that cannot talk to each other.</summary>
-    public void Partition(IReadOnlyList<ClusterNode> side1, IReadOnlyList<ClusterNode> side2)
+    /// <summary>Waits until <paramref name="node"/>'s actor system has terminated (it left, or was downed and stopped itself).</summary>
+    public void AwaitTerminated(ClusterNode node, TimeSpan? timeout = null) =>
+        _kit.AwaitCondition(() => node.IsTerminated, timeout ?? ConvergeTimeout, TimeSpan.FromMilliseconds(100), $"{node} did not stop; it sees {Describe(node)}.");
+
+    /// <summary>Drops all traffic between <paramref name="a"/> and <paramref name="b"/>, both directions (set at both ends).</summary>
+    public void Blackhole(ClusterNode a, ClusterNode b) => SetLink(a, b, Akka.Remote.Transport.Blackhole.Instance);
+
+    /// <summary>Heals the link between <paramref name="a"/> and <paramref name="b"/>.</summary>
+    public void PassThrough(ClusterNode a, ClusterNode b) => SetLink(a, b, Unthrottled.Instance);
+
+    /// <summary>Cuts every link between the two sides; links within a side stay.</summary>
+    public void Partition(IEnumerable<ClusterNode> side1, IEnumerable<ClusterNode> side2)
     {
+        var other = side2.ToList();
         foreach (var a in side1)
-            foreach (var b in side2)
+            foreach (var b in other)
                 Blackhole(a, b);
     }
 
-    public void PassThrough(ClusterNode a, ClusterNode b)
-    {
-        a.Faults.PassThrough(b.Address);
-        b.Faults.PassThrough(a.Address);
-    }
-
+    /// <summary>Heals every link between live nodes.</summary>
     public void HealAll()
     {
-        foreach (var n in Nodes) n.Faults.Clear();
+        var live = LiveNodes;
+        for (var i = 0; i < live.Count; i++)
+            for (var j = i + 1; j < live.Count; j++)
+                PassThrough(live[i], live[j]);
     }
 
-    public void Delay(ClusterNode from, ClusterNode to, TimeSpan delay) => from.Faults.Delay(to.Address, delay);
-
-    /// <summary>The node vanishes from the network without leaving (its sockets close), then its system stops.</summary>
+    /// <summary>
+    /// Crashes <paramref name="node"/>: it goes silent for everyone (every link blackholed), then its
+    /// actor system stops without leaving the cluster (ActorSystem.Terminate runs no
+    /// CoordinatedShutdown on test nodes). The survivors must notice it by themselves: Unreachable,
+    /// then Down (split-brain resolver), then Removed. Its address is healed afterwards, so a new
+    /// incarnation may be started on the same port.
+    /// </summary>
     public void Crash(ClusterNode node)
     {
-        // Silence it first (its own rules only: a later node may reuse its address), then drop its sockets.
-        foreach (var other in Nodes.Where(n => n != node)) node.Faults.Blackhole(other.Address, FaultDirection.Both);
-        node.Provider.Transport.DisposeAsync().AsTask().Wait(TestKitSettings.Dilated(TimeSpan.FromSeconds(10)));
-        node.System.Terminate().Wait(TestKitSettings.Dilated(TimeSpan.FromSeconds(20)));
+        var others = LiveNodes.Where(n => n != node).ToList();
+        foreach (var other in others) Blackhole(node, other);
+        var max = _kit.Dilated(ConvergeTimeout);
+        if (!node.System.Terminate().Wait(max))
+            throw new XunitException($"{node} did not stop within {max} after the crash.");
+        foreach (var other in others.Where(o => !o.IsTerminated))
+            other.Throttle(node.Address, Unthrottled.Instance, ThrottleTimeout);
     }
 
+    private TimeSpan ThrottleTimeout => _kit.Dilated(TimeSpan.FromSeconds(10));
+
+    private void SetLink(ClusterNode a, ClusterNode b, ThrottleMode mode)
+    {
+        if (a == b) throw new ArgumentException("A link needs two different nodes.");
+        a.Throttle(b.Address, mode, ThrottleTimeout);
+        b.Throttle(a.Address, mode, ThrottleTimeout);
+    }
+
+    private static string Describe(ClusterNode n)
+    {
+        if (n.IsTerminated) return "nothing (terminated)";
+        var state = n.Cluster.State;
+        return $"[{string.Join(", ", state.Members.Select(m => $"{m.Address.HostPort()} {m.Status}"))}]"
+               + (state.Unreachable.Count == 0 ? "" : $", unreachable [{string.Join(", ", state.Unreachable.Select(m => m.Address.HostPort()))}]");
+    }
+
+    /// <summary>Terminates every node still running (all at once, without leaving).</summary>
     public void Dispose()
     {
-        var live = Nodes.Where(n => !n.IsTerminated).ToList();
-        foreach (var n in live) n.Faults.Clear();
-        Task.WaitAll(live.Select(n => n.System.Terminate()).ToArray(), TestKitSettings.Dilated(TimeSpan.FromSeconds(30)));
+        var live = LiveNodes;
+        var max = _kit.Dilated(ConvergeTimeout);
+        if (!Task.WaitAll(live.Select(n => n.System.Terminate()).ToArray(), max))
+            throw new InvalidOperationException($"Nodes did not stop within {max}: {string.Join(", ", live.Where(n => !n.IsTerminated))}.");
     }
 }
