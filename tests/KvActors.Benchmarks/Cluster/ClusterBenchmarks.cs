@@ -9,8 +9,8 @@ namespace KvActors.Benchmarks.Cluster;
 /// `./build.sh bench cluster`, all with the reference.conf settings kvnode runs with:
 /// <list type="bullet">
 /// <item>cluster.convergence_ms_N (N = 3, 5, 10): N in-process Akka.Cluster nodes (system
-/// "kvactors", loopback port 0), each joined to the first; wall time from creating the first
-/// until every node sees N members Up. Median of --runs runs (default 3) after one unreported
+/// "kvactors", loopback port 0), the first the seed node of all; wall time from creating the first
+/// until every node sees N members Up. Median of --runs runs (default 5) after one unreported
 /// warm-up at N = 3.</item>
 /// <item>cluster.kill_to_{unreachable,removed}_ms_{median,max}: 3 real kvnode processes and an
 /// in-process <see cref="Observer"/> member. Each of --rounds rounds (default 5) SIGKILLs the
@@ -29,14 +29,21 @@ public static class ClusterBenchmarks
 
     internal static readonly TimeSpan UpTimeout = TimeSpan.FromSeconds(90);
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <remarks>
+    /// Synchronous on the calling (main) thread on purpose: ActorSystem.Create and the polling
+    /// loops block, and blocking thread-pool threads starves the actor systems (Akka's default
+    /// dispatcher runs on the .NET thread pool) - creating 10 systems then took over a minute.
+    /// </remarks>
+    public static Task<int> RunAsync(string[] args) => Task.FromResult(Run(args));
+
+    private static int Run(string[] args)
     {
-        var runs = Stats.IntOption(args, "--runs", 3);
+        var runs = Stats.IntOption(args, "--runs", 5);
         var rounds = Stats.IntOption(args, "--rounds", 5);
         var timeline = args.Contains("--timeline");
         RecordingLogger.EchoLevel = args.Contains("--verbose") ? Akka.Event.LogLevel.InfoLevel : null;
-        if (!args.Contains("--skip-convergence")) await ConvergenceAsync(runs);
-        if (!args.Contains("--skip-kill")) await KillRoundsAsync(rounds, timeline);
+        if (!args.Contains("--skip-convergence")) Convergence(runs);
+        if (!args.Contains("--skip-kill")) KillRounds(rounds, timeline);
         return 0;
     }
 
@@ -50,19 +57,19 @@ public static class ClusterBenchmarks
         akka.coordinated-shutdown.run-by-actor-system-terminate = off
         """);
 
-    private static async Task ConvergenceAsync(int runs)
+    private static void Convergence(int runs)
     {
-        await ConvergeOnceAsync(3); // warm-up: JIT and first-use costs, not reported
+        ConvergeOnce(3); // warm-up: JIT and first-use costs, not reported
         foreach (var n in Sizes)
         {
             var times = new List<(double Total, double Created)>();
-            for (var r = 0; r < runs; r++) times.Add(await ConvergeOnceAsync(n));
+            for (var r = 0; r < runs; r++) times.Add(ConvergeOnce(n));
             Report.Note($"cluster.convergence_ms_{n} runs: {Stats.Join(times.Select(t => t.Total))} (of which creating the {n} actor systems: {Stats.Join(times.Select(t => t.Created))})");
             Report.Figure($"cluster.convergence_ms_{n}", Stats.Median(times.Select(t => t.Total)), "ms");
         }
     }
 
-    private static async Task<(double Total, double Created)> ConvergeOnceAsync(int n)
+    private static (double Total, double Created) ConvergeOnce(int n)
     {
         var systems = new List<ActorSystem>();
         try
@@ -71,7 +78,8 @@ public static class ClusterBenchmarks
             for (var i = 0; i < n; i++) systems.Add(ActorSystem.Create(BenchAkka.ClusterSystemName, InProcessConfig));
             var created = Stopwatch.GetTimestamp();
             var clusters = systems.Select(Akka.Cluster.Cluster.Get).ToList();
-            foreach (var c in clusters) c.Join(clusters[0].SelfAddress);
+            // As kvnode joins: the first node is the seed of all (it forms the cluster), the others retry until it answers.
+            foreach (var c in clusters) c.JoinSeedNodes([clusters[0].SelfAddress]);
             var deadline = Stopwatch.StartNew();
             while (!clusters.All(c => c.State.Members.Count == n && c.State.Members.All(m => m.Status == MemberStatus.Up)))
             {
@@ -84,7 +92,7 @@ public static class ClusterBenchmarks
         }
         finally
         {
-            await Task.WhenAny(Task.WhenAll(systems.Select(s => s.Terminate())), Task.Delay(TimeSpan.FromSeconds(60)));
+            Task.WhenAll(systems.Select(s => s.Terminate())).Wait(TimeSpan.FromSeconds(60));
             RecordingLogger.Lines.Clear();
         }
     }
@@ -107,7 +115,7 @@ public static class ClusterBenchmarks
         }
         catch
         {
-            observer.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(30));
+            observer.Dispose();
             throw;
         }
         return observer;
@@ -130,7 +138,7 @@ public static class ClusterBenchmarks
 
     private sealed record Round(int Number, string Victim, bool WasLeader, double Unreachable, double Downed, double Removed, int OtherEvents, IReadOnlyList<string> Timeline);
 
-    private static async Task KillRoundsAsync(int rounds, bool showTimeline)
+    private static void KillRounds(int rounds, bool showTimeline)
     {
         var nodes = new List<KvNodeProcess>();
         var dataRoot = TempRoot("cluster");
@@ -176,7 +184,7 @@ public static class ClusterBenchmarks
         }
         finally
         {
-            if (observer is not null) await observer.DisposeAsync();
+            observer?.Dispose();
             foreach (var n in nodes) n.Dispose();
             DeleteQuietly(dataRoot);
         }
@@ -224,18 +232,26 @@ public static class ClusterBenchmarks
         // Timeline (--timeline): the observer's events and Akka log lines, and the survivors' log lines that name the victim.
         var port = $":{victim.Port}";
         var timeline = new List<(long At, string What)>();
-        foreach (var (at, e) in observer.Events) timeline.Add((at, $"observer event {Observer.Describe(e)}"));
+        foreach (var (at, e) in observer.Events)
+            if (e is MemberStatusChange or ReachabilityEvent or LeaderChanged) timeline.Add((at, $"observer event {Observer.Describe(e)}"));
         foreach (var (at, _, line) in RecordingLogger.Lines)
-            if (line.Contains(port, StringComparison.Ordinal)) timeline.Add((at, $"observer log {Trim(line)}"));
+            if (AboutMembership(line, port)) timeline.Add((at, $"observer log {Trim(line)}"));
         foreach (var n in nodes.Where(n => n != victim))
             foreach (var (at, line) in n.Lines)
-                if (line.Contains(port, StringComparison.Ordinal)) timeline.Add((at, $"{n.Name} log {Trim(line)}"));
+                if (AboutMembership(line, port)) timeline.Add((at, $"{n.Name} log {Trim(line)}"));
         var lines = timeline.Where(t => t.At <= removed.Value + Stopwatch.Frequency).OrderBy(t => t.At)
             .Select(t => $"+{Stats.Ms(killedAt, t.At),6:0} ms  {t.What}").ToList();
 
         return new Round(number, $"{victim.Name} ({victim.HostPort})", leader == victimMember.Address,
             Stats.Ms(killedAt, unreachable.Value), Stats.Ms(killedAt, downed.Value), Stats.Ms(killedAt, removed.Value), others, lines);
     }
+
+    /// <summary>A cluster log line about the victim: its unreachability, the split-brain decision, its downing or removal.</summary>
+    private static bool AboutMembership(string line, string port) =>
+        line.Contains(port, StringComparison.Ordinal)
+        && (line.Contains("UNREACHABLE", StringComparison.Ordinal) || line.Contains("SBR", StringComparison.Ordinal)
+            || line.Contains("Down", StringComparison.Ordinal) || line.Contains("remov", StringComparison.OrdinalIgnoreCase))
+        && !line.Contains("receive buffers", StringComparison.Ordinal);
 
     private static string Trim(string line) => line.Length > 220 ? line[..220] + "..." : line;
 }

@@ -15,7 +15,10 @@ public static class ClusterSoak
 {
     private const int Burners = 2;
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <remarks>Synchronous on the main thread, for the reason given on <see cref="ClusterBenchmarks.RunAsync"/>.</remarks>
+    public static Task<int> RunAsync(string[] args) => Task.FromResult(Run(args));
+
+    private static int Run(string[] args)
     {
         var duration = Stats.DurationOption(args, "--duration", TimeSpan.FromMinutes(10));
         RecordingLogger.EchoLevel = args.Contains("--verbose") ? Akka.Event.LogLevel.InfoLevel : null;
@@ -81,7 +84,7 @@ public static class ClusterSoak
         finally
         {
             stop.Cancel();
-            if (observer is not null) await observer.DisposeAsync();
+            observer?.Dispose();
             foreach (var n in nodes) n.Dispose();
             ClusterBenchmarks.DeleteQuietly(dataRoot);
         }

@@ -13,7 +13,7 @@ namespace KvActors.Benchmarks.Cluster;
 /// with the Stopwatch timestamp of its arrival. If it is downed it stays alive to report it
 /// (run-coordinated-shutdown-when-down = off).
 /// </summary>
-public sealed class Observer : IAsyncDisposable
+public sealed class Observer : IDisposable
 {
     public const string Role = "bench-observer";
 
@@ -80,10 +80,10 @@ public sealed class Observer : IAsyncDisposable
         _ => e.GetType().Name,
     };
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
         // Terminate runs the coordinated shutdown, which leaves the cluster; bounded, as the kvnodes may be gone.
-        await Task.WhenAny(System.Terminate(), Task.Delay(TimeSpan.FromSeconds(20)));
+        System.Terminate().Wait(TimeSpan.FromSeconds(20));
     }
 
     private sealed class Recorder : ReceiveActor
