@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KvActors.Client;
+using KvActors.Store.Configuration;
 
 namespace KvActors.Cli;
 
@@ -15,14 +16,13 @@ public static class GlobalOptions
 
     public static readonly Option<string?> Cert = new("--cert")
     {
-        Description = "Cluster certificate (PKCS#12) when the cluster runs TLS; password from KVACTORS_CERT_PASSWORD (default: KVACTORS__TLS__CERTIFICATE, else none).",
+        Description = "Cluster certificate (PKCS#12) when the cluster runs TLS; password from KVACTORS_CERT_PASSWORD (default: kvactors.tls.certificate, e.g. KVACTORS__TLS__CERTIFICATE, else none).",
         Recursive = true,
     };
 
-    public static readonly Option<string> Timeout = new("--timeout")
+    public static readonly Option<string?> Timeout = new("--timeout")
     {
-        Description = "How long to wait for a node: 5s, 500ms, 1m.",
-        DefaultValueFactory = _ => "5s",
+        Description = "How long to wait for a node: 5s, 500ms, 1m (default: kvactors.client.timeout, 5s).",
         Recursive = true,
     };
 
@@ -35,20 +35,25 @@ public static class GlobalOptions
         Recursive = true,
     };
 
-    public static readonly Option<string> SystemName = new("--system")
+    public static readonly Option<string?> SystemName = new("--system")
     {
-        Description = "Actor-system name of the nodes (kvactors.node.system-name).",
-        DefaultValueFactory = _ => AdminClientOptions.DefaultSystemName,
+        Description = "Actor-system name of the nodes (default: kvactors.node.system-name, kvactors).",
         Recursive = true,
     };
 
     public static IEnumerable<Option> All => [Seeds, Cert, Timeout, Json, Host, SystemName];
 
-    /// <summary>The client options from a parse; throws <see cref="FormatException"/> with one sentence when a value is bad.</summary>
+    /// <summary>
+    /// The client options from a parse over those from configuration (reference.conf and
+    /// KVACTORS__ variables); throws <see cref="FormatException"/> with one sentence when a value is bad.
+    /// </summary>
     public static AdminClientOptions ClientOptions(ParseResult parsed)
     {
-        var timeoutText = parsed.GetValue(Timeout)!;
-        if (!Durations.TryParse(timeoutText, out var timeout))
+        AdminClientOptions configured;
+        try { configured = AdminClientOptions.FromConfig(KvConfig.Load(new ConfigSources())); }
+        catch (ConfigException e) { throw new FormatException(e.Message); }
+        var timeout = configured.Timeout;
+        if (parsed.GetValue(Timeout) is { } timeoutText && !Durations.TryParse(timeoutText, out timeout))
             throw new FormatException($"--timeout '{timeoutText}' is not a positive duration such as 5s or 500ms.");
         IReadOnlyList<HostPort> seeds;
         try { seeds = HostPort.ParseList(parsed.GetValue(Seeds)!); }
@@ -57,9 +62,10 @@ public static class GlobalOptions
         {
             Seeds = seeds,
             Timeout = timeout,
-            CertificatePath = NullIfEmpty(parsed.GetValue(Cert) ?? Environment.GetEnvironmentVariable("KVACTORS__TLS__CERTIFICATE")),
+            CertificatePath = NullIfEmpty(parsed.GetValue(Cert)) ?? configured.CertificatePath,
+            CertificatePasswordVariable = configured.CertificatePasswordVariable,
             Host = parsed.GetValue(Host)!,
-            SystemName = parsed.GetValue(SystemName)!,
+            SystemName = NullIfEmpty(parsed.GetValue(SystemName)) ?? configured.SystemName,
         };
     }
 

@@ -26,6 +26,9 @@ public sealed class AdminClient : IAsyncDisposable
         Timeout = timeout;
     }
 
+    /// <summary>How long a failed connect waits for its client system to stop before reporting.</summary>
+    private static readonly TimeSpan TerminateWait = TimeSpan.FromMilliseconds(500);
+
     /// <summary>The node that answered (the first seed, in order, that did).</summary>
     public HostPort Node { get; }
 
@@ -55,7 +58,9 @@ public sealed class AdminClient : IAsyncDisposable
         }
         catch
         {
-            await system.Terminate().ConfigureAwait(false);
+            // A node that accepted the connection but never answered leaves an association that
+            // Akka.Remote flushes for seconds on shutdown; the caller has its answer already.
+            await Task.WhenAny(system.Terminate(), Task.Delay(TerminateWait)).ConfigureAwait(false);
             throw;
         }
     }

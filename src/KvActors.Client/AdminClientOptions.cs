@@ -1,3 +1,5 @@
+using KvActors.Store.Configuration;
+
 namespace KvActors.Client;
 
 /// <summary>How <see cref="AdminClient"/> finds and talks to a node.</summary>
@@ -25,4 +27,22 @@ public sealed record AdminClientOptions
 
     /// <summary>The actor-system name of the nodes (kvactors.node.system-name).</summary>
     public string SystemName { get; init; } = DefaultSystemName;
+
+    /// <summary>
+    /// The options configuration gives (kvactors.client.timeout, kvactors.tls.certificate and
+    /// password-variable, kvactors.node.system-name), so KVACTORS__ variables apply to kv as they
+    /// do to kvnode; command-line flags override them. Throws a one-sentence <see cref="ConfigException"/>.
+    /// </summary>
+    public static AdminClientOptions FromConfig(LayeredConfig layered)
+    {
+        var read = new SettingReader(layered);
+        var certificate = read.GetString("kvactors.tls.certificate").Trim();
+        return new AdminClientOptions
+        {
+            Timeout = read.GetDuration("kvactors.client.timeout", TimeSpan.FromMilliseconds(1)),
+            CertificatePath = certificate.Length == 0 ? null : certificate,
+            CertificatePasswordVariable = read.GetString("kvactors.tls.password-variable"),
+            SystemName = read.GetString("kvactors.node.system-name"),
+        };
+    }
 }

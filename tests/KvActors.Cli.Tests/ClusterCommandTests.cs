@@ -1,62 +1,90 @@
-using KvActors.TestKit.Processes;
 using KvActors.TestKit;
+using KvActors.TestKit.Processes;
 
 namespace KvActors.Cli.Tests;
 
-/// <summary>kv against one running kvnode (standalone: a cluster of itself).</summary>
-public sealed class ClusterCommandTests(NodeFixture node) : IClassFixture<NodeFixture>
+/// <summary>kv's cluster commands against one running kvnode (a cluster of itself).</summary>
+[Collection(StandaloneNodeCollection.Name)]
+public sealed class ClusterCommandTests(NodeFixture fixture)
 {
+    private string Node => fixture.Address;
+
     [Fact]
-    public void Cluster_show_json_reports_the_node_Up_and_leader()
+    public void Cluster_show_json_carries_self_leader_singleton_host_and_every_member_field()
     {
-        var run = Executables.Kv("cluster", "show", "--json", "--seeds", node.Address);
+        var run = Executables.Kv("cluster", "show", "--json", "--seeds", Node);
 
         run.ExitCode.Should().Be(0, run.ToString());
         run.Stdout.Trim().Should().Be(
-            $$"""{"self": "{{node.Address}}", "leader": "{{node.Address}}", "members": [{"address": "{{node.Address}}", "status": "Up", "reachable": true, "upNumber": 1, "roles": []}]}""");
+            $$"""{"self": "{{Node}}", "leader": "{{Node}}", "singletonHost": "{{Node}}", "members": [{"address": "{{Node}}", "status": "Up", "reachable": true, "upNumber": 1, "roles": [], "leader": true}]}""");
+        run.StdoutLines.Should().HaveCount(1, "--json is one line, for scripts");
     }
 
     [Fact]
-    public void Cluster_show_prints_a_table_with_the_leader_and_singleton_host()
+    public void Cluster_show_prints_a_plain_table_with_self_leader_and_singleton_host()
     {
-        var run = Executables.Kv("cluster", "show", "--seeds", node.Address);
+        var run = Executables.Kv("cluster", "show", "--seeds", Node);
 
         run.ExitCode.Should().Be(0, run.ToString());
-        run.Stdout.Should().Contain($"{node.Address} (self)").And.Contain("Up")
-            .And.Contain($"leader: {node.Address}; singleton host: {node.Address}; members: 1.");
+        run.Stdout.Should().ContainAll("Address", "Status", "Reachable", "Age (upNumber)", "Roles", "Leader");
+        run.StdoutLines.Should().Contain(l => l.Contains($"{Node} (self)") && l.Contains("Up") && l.Contains("yes") && l.Contains('*'));
+        run.StdoutLines[^1].Should().Be($"Seen by {Node}; leader: {Node}; singleton host: {Node}; members: 1.");
+        run.Stdout.Should().NotContain("\u001b", "redirected output carries no ANSI escape codes");
+    }
+
+    [Fact]
+    public void NO_COLOR_output_has_no_escape_codes()
+    {
+        var run = Executables.Run(Executables.KvDll, ["cluster", "show", "--seeds", Node],
+            environment: new Dictionary<string, string?> { ["NO_COLOR"] = "1" });
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Stdout.Should().Contain($"{Node} (self)").And.NotContain("\u001b");
+        run.Stderr.Should().NotContain("\u001b");
     }
 
     [Fact]
     public void Ping_prints_pong_from_the_node()
     {
-        var run = Executables.Kv("--command", "PING", "--seeds", node.Address);
+        var run = Executables.Kv("--command", "PING", "--seeds", Node);
 
         run.ExitCode.Should().Be(0, run.ToString());
-        run.Stdout.Should().MatchRegex($@"^PONG from {node.Address.Replace(".", @"\.")} in \d+\.\d\d ms");
+        run.Stdout.Should().MatchRegex($@"^PONG from {Node.Replace(".", @"\.")} in \d+\.\d\d ms\n$");
     }
 
     [Fact]
-    public void List_nodes_and_a_later_seed_are_used_when_the_first_is_down()
+    public void A_later_seed_is_used_when_the_first_refuses()
     {
-        var run = Executables.Kv("--command", "LIST_NODES", "--seeds", $"127.0.0.1:{Executables.FreePort()},{node.Address}", "--timeout", "3s");
+        using var nobody = new RefusingPort();
+
+        var run = Executables.Kv("--command", "LIST_NODES", "--seeds", $"{nobody.Address},{Node}");
 
         run.ExitCode.Should().Be(0, run.ToString());
-        run.Stdout.Trim().Should().Be(node.Address);
+        run.Stdout.Should().Be(Node + "\n");
     }
 
     [Fact]
     public void Leaving_a_member_the_node_does_not_know_is_refused_in_one_sentence()
     {
-        var run = Executables.Kv("cluster", "leave", "127.0.0.1:1", "--seeds", node.Address);
+        var run = Executables.Kv("cluster", "leave", "127.0.0.1:1", "--seeds", Node);
 
         run.ExitCode.Should().Be(2, run.ToString());
-        run.OneSentenceError().Should().StartWith("127.0.0.1:1 is not a member");
+        run.OneSentenceError().Should().Be($"127.0.0.1:1 is not a member of the cluster as {Node} sees it.");
+    }
+
+    [Fact]
+    public void Joining_another_cluster_is_refused_for_a_node_that_is_already_a_member()
+    {
+        var run = Executables.Kv("cluster", "join", "127.0.0.1:1", "--seeds", Node);
+
+        run.ExitCode.Should().Be(2, run.ToString());
+        run.OneSentenceError().Should().StartWith($"{Node} is already a member of a cluster");
     }
 
     [Fact]
     public void Down_unreachable_downs_nobody_in_a_healthy_cluster()
     {
-        var run = Executables.Kv("cluster", "down-unreachable", "--json", "--seeds", node.Address);
+        var run = Executables.Kv("cluster", "down-unreachable", "--json", "--seeds", Node);
 
         run.ExitCode.Should().Be(0, run.ToString());
         run.Stdout.Trim().Should().Be("[]");
@@ -65,20 +93,20 @@ public sealed class ClusterCommandTests(NodeFixture node) : IClassFixture<NodeFi
     [Fact]
     public void Data_commands_are_refused_until_the_store_exists()
     {
-        var run = Executables.Kv("--command", "GET some-key", "--seeds", node.Address);
+        var run = Executables.Kv("--command", "GET some-key", "--seeds", Node);
 
         run.ExitCode.Should().Be(2, run.ToString());
-        run.OneSentenceError().Should().Be("not available yet: the store layer is not built.");
+        run.OneSentenceError().Should().Be("not available yet: the data commands arrive with the store.");
     }
 
     [Fact]
-    public void Tail_streams_the_current_members_then_stops_on_SIGINT()
+    public void Tail_streams_the_current_members_then_stops_on_SIGINT_with_exit_code_0()
     {
-        using var tail = TestHostProcess.StartDll(Executables.KvDll, "cluster", "tail", "--seeds", node.Address);
+        using var tail = TestHostProcess.StartDll(Executables.KvDll, "cluster", "tail", "--seeds", Node);
 
-        tail.ExpectLineContaining($"MemberUp {node.Address}", TestKitSettings.Dilated(TimeSpan.FromSeconds(15)));
+        tail.WaitForLineContaining($"MemberUp {Node}");
         tail.Signal("INT");
 
-        tail.WaitForExit(TestKitSettings.Dilated(TimeSpan.FromSeconds(10))).Should().Be(0);
+        tail.WaitForExit(TestKitSettings.Dilated(TimeSpan.FromSeconds(15))).Should().Be(0, tail.Tail());
     }
 }

@@ -1,16 +1,21 @@
 using KvActors.TestKit.Processes;
-using KvActors.TestKit;
 
 namespace KvActors.Cli.Tests;
 
-/// <summary>One kvnode shared by the tests of a class that only ask it things.</summary>
+/// <summary>One kvnode (a cluster of itself) shared by the test classes that only ask it things.</summary>
 public sealed class NodeFixture : IDisposable
 {
-    public NodeFixture() => (Process, Port) = Executables.StartNode();
+    public NodeFixture() => Node = NodeProcess.Start(new NodeOptions { Name = "standalone" });
 
-    public TestHostProcess Process { get; }
-    public int Port { get; }
-    public string Address => $"127.0.0.1:{Port}";
+    public NodeProcess Node { get; }
 
-    public void Dispose() => Process.Dispose();
+    public string Address => Node.Address;
+
+    public void Dispose() => Node.Dispose();
+}
+
+[CollectionDefinition(Name)]
+public sealed class StandaloneNodeCollection : ICollectionFixture<NodeFixture>
+{
+    public const string Name = "one standalone kvnode";
 }

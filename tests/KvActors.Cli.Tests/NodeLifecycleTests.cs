@@ -1,40 +1,59 @@
-using KvActors.TestKit.Processes;
 using System.Net;
 using System.Net.Sockets;
 using KvActors.TestKit;
+using KvActors.TestKit.Processes;
 
 namespace KvActors.Cli.Tests;
 
-/// <summary>How a kvnode process starts and ends.</summary>
+/// <summary>How a kvnode process starts, joins and ends.</summary>
 public sealed class NodeLifecycleTests
 {
-    private static readonly TimeSpan ExitDeadline = TestKitSettings.Dilated(TimeSpan.FromSeconds(10));
+    private static readonly TimeSpan ExitDeadline = TestKitSettings.Dilated(TimeSpan.FromSeconds(30));
 
     [Fact]
-    public void SIGTERM_shuts_the_node_down_gracefully_with_exit_code_0()
+    public void SIGTERM_leaves_the_cluster_gracefully_and_exits_0()
     {
-        var (node, _) = Executables.StartNode();
-        using (node)
-        {
-            node.Signal("TERM");
+        using var node = NodeProcess.Start(new NodeOptions { Name = "term" });
 
-            node.WaitForExit(ExitDeadline).Should().Be(0);
-            node.RemainingLines().Should().Contain(l => l.Contains("Coordinated shutdown") && l.Contains("SIGTERM"));
-        }
+        node.Terminate();
+
+        node.WaitForExit(ExitDeadline).Should().Be(0, node.Process.Tail());
+        // The graceful path: the member is marked Leaving, moved to Exiting, and only then does the node stop.
+        node.Process.HasLine(l => l.Contains($"Marked address [akka.tcp://kvactors@{node.Address}] as [Leaving]")).Should().BeTrue(node.Process.Tail());
+        node.Process.HasLine(l => l.Contains("Exiting completed")).Should().BeTrue(node.Process.Tail());
     }
 
     [Fact]
-    public void Cluster_leave_of_the_node_itself_shuts_it_down_after_answering()
+    public void Cluster_leave_of_the_node_itself_answers_then_the_node_exits_0()
     {
-        var (node, port) = Executables.StartNode();
-        using (node)
-        {
-            var run = Executables.Kv("cluster", "leave", $"127.0.0.1:{port}", "--seeds", $"127.0.0.1:{port}");
+        using var node = NodeProcess.Start(new NodeOptions { Name = "leaver" });
 
-            run.ExitCode.Should().Be(0, run.ToString());
-            run.Stdout.Should().Contain($"Leave of 127.0.0.1:{port} accepted");
-            node.WaitForExit(ExitDeadline).Should().Be(0);
-        }
+        var run = Executables.Kv("cluster", "leave", node.Address, "--seeds", node.Address);
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Stdout.Should().Be($"Leave {node.Address} accepted by {node.Address}.\n");
+        node.WaitForExit(ExitDeadline).Should().Be(0, node.Process.Tail());
+        node.Process.HasLine(l => l.Contains("Exiting completed")).Should().BeTrue(node.Process.Tail());
+    }
+
+    [Fact]
+    public void Cluster_join_makes_a_node_that_has_not_joined_yet_join_the_cluster_of_another()
+    {
+        using var nobody = new RefusingPort();
+        using var nodes = new ProcessGroup();
+        var first = nodes.StartNode(new NodeOptions { Name = "first" });
+        // Its only seed never listens, so it waits (quietly) without joining anything.
+        var waiting = nodes.StartNode(new NodeOptions { Name = "waiting", Seeds = [nobody.Address] });
+
+        var run = Executables.Kv("cluster", "join", first.Address, "--seeds", waiting.Address);
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Stdout.Should().Be($"Join of the cluster at {first.Address} accepted by {waiting.Address}.\n");
+        Awaiting.AwaitAssert(() =>
+        {
+            var view = Executables.ShowCluster(first.Address);
+            view.IsUpWith(first.Address, waiting.Address).Should().BeTrue(view.ToString());
+        }, TestKitSettings.Dilated(TimeSpan.FromSeconds(30)), TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]
@@ -45,11 +64,12 @@ public sealed class NodeLifecycleTests
         try
         {
             var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+            var dataDir = Path.Combine(Path.GetTempPath(), "kvactors-tests", $"in-use-{Guid.NewGuid():N}");
 
-            var run = Executables.RunNode("--port", port.ToString());
+            var run = Executables.RunNode("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDir);
 
             run.ExitCode.Should().Be(2, run.ToString());
-            run.OneSentenceError().Should().StartWith("kvnode: could not start the node: ");
+            run.OneSentenceError().Should().Be("kvnode: could not start the node: Address already in use.");
         }
         finally
         {

@@ -21,7 +21,7 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
     private static UniqueAddress? Subject(object e) => e switch
     {
         ClusterEvent.IMemberEvent m => m.Member.UniqueAddress,
-        ClusterEvent.IReachabilityEvent r => r.Member.UniqueAddress,
+        ClusterEvent.ReachabilityEvent r => r.Member.UniqueAddress,
         _ => null,
     };
 
@@ -31,7 +31,7 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
         var seen = new List<(object, TimeSpan)>();
         while (true)
         {
-            var e = probe.FishForMessage<object>(e => member.Equals(Subject(e)), Dilated(ClusterHarness.ConvergeTimeout), $"events about {member}");
+            var e = probe.FishForMessage<object>(e => member.Equals(Subject(e)), ClusterHarness.ConvergeTimeout, $"events about {member}");
             seen.Add((e, clock.Elapsed));
             if (e is ClusterEvent.MemberRemoved) return seen;
         }
@@ -49,17 +49,22 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
         var (leaver, stayers) = (nodes[2], nodes.Take(2).ToList());
         var probes = stayers.Select(Events).ToList();
 
+        var clock = Stopwatch.StartNew();
         nodes[0].Cluster.Leave(leaver.Address);
 
         foreach (var probe in probes)
         {
-            var events = EventsUntilRemoved(probe, leaver.UniqueAddress, Stopwatch.StartNew()).Select(e => e.Event).ToList();
+            var timed = EventsUntilRemoved(probe, leaver.UniqueAddress, clock);
+            if (probe == probes[0]) Note($"{stayers[0].Name}: {string.Join(", ", timed.Select(e => $"{e.Event.GetType().Name} at {e.At.TotalMilliseconds:F0} ms"))} after Leave");
+            var events = timed.Select(e => e.Event).ToList();
             events.OfType<ClusterEvent.IMemberEvent>().Select(e => e.GetType()).Should().Equal(
                 [typeof(ClusterEvent.MemberLeft), typeof(ClusterEvent.MemberExited), typeof(ClusterEvent.MemberRemoved)]);
             ((ClusterEvent.MemberRemoved)events[^1]).PreviousStatus.Should().Be(MemberStatus.Exiting);
-            events.Should().NotContain(e => e is ClusterEvent.UnreachableMember, "a graceful leave is not a failure");
+            // It may be reported unreachable between Exiting and Removed: once it sees itself
+            // Exiting the leaver shuts down, and the leader then removes it without its confirmation.
         }
         Harness.AwaitTerminated(leaver);
+        Note($"The leaver's system terminated {clock.ElapsedMilliseconds} ms after Leave.");
         Harness.AwaitMembersUp(2, stayers);
     }
 
@@ -76,17 +81,23 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
         var probes = survivors.Select(Events).ToList();
         var clock = Stopwatch.StartNew();
 
-        Within(Dilated(TimeSpan.FromSeconds(30)), () =>
+        Within(TimeSpan.FromSeconds(30), () =>
         {
             Harness.Crash(victim);
+            Note($"{victim.Name} crashed (silenced and stopped) in {clock.ElapsedMilliseconds} ms.");
             foreach (var (probe, survivor) in probes.Zip(survivors))
             {
                 var events = EventsUntilRemoved(probe, victim.UniqueAddress, clock);
-                Note($"{survivor.Name}: {string.Join(", ", events.Select(e => $"{e.Event.GetType().Name} at {e.At.TotalMilliseconds:F0} ms"))} after the crash");
-                var order = events.Select(e => e.Event).Where(e => e is ClusterEvent.UnreachableMember or ClusterEvent.MemberDowned or ClusterEvent.MemberRemoved)
-                    .Select(e => e.GetType()).Distinct().ToList();
-                order.Should().Equal([typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberDowned), typeof(ClusterEvent.MemberRemoved)],
-                    $"{survivor} sees the crashed node unreachable, then down, then removed");
+                if (survivor == survivors[0]) // the later probes' events wait in their queues meanwhile: their times say nothing
+                    Note($"{survivor.Name}: {string.Join(", ", events.Select(e => $"{e.Event.GetType().Name} at {e.At.TotalMilliseconds:F0} ms"))} after the crash");
+                var types = events.Select(e => e.Event.GetType()).ToList();
+                int unreachable = types.IndexOf(typeof(ClusterEvent.UnreachableMember)), down = types.IndexOf(typeof(ClusterEvent.MemberDowned));
+                unreachable.Should().BeGreaterThanOrEqualTo(0, $"{survivor} sees the crashed node unreachable");
+                down.Should().BeGreaterThanOrEqualTo(0, $"{survivor} sees the crashed node downed (by the resolver: nobody else downs it)");
+                // Unreachable before Down; or right after it when both reach this node in one gossip
+                // (Akka publishes the member events of a change before its reachability events).
+                (unreachable < down || unreachable == down + 1).Should().BeTrue($"{survivor} sees it unreachable, then down: {string.Join(", ", types.Select(t => t.Name))}");
+                types[^1].Should().Be(typeof(ClusterEvent.MemberRemoved));
             }
         });
         Harness.AwaitMembersUp(2, survivors);
@@ -95,8 +106,9 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
     /// <summary>
     /// Fault: a node crashes and is restarted at once on the same port (a new incarnation of the
     /// same address, as a supervisor restarting kvnode does). Invariant: without anyone downing it
-    /// by hand, the old incarnation is removed everywhere and the new one joins: every node sees
-    /// three members, all Up, with the new uid and never both.
+    /// by hand, the old incarnation is removed everywhere and the new one joins: each survivor
+    /// removes the old before it admits the new (never both as members), and every node ends
+    /// with three members, all Up, with the new uid.
     /// </summary>
     [Fact]
     public void A_node_restarted_on_the_same_port_rejoins_and_its_old_incarnation_is_removed()
@@ -111,8 +123,17 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
         reborn.Address.Should().Be(old.Address, "the new incarnation has the same address");
         reborn.UniqueAddress.Should().NotBe(old.UniqueAddress);
 
-        foreach (var probe in probes)
-            EventsUntilRemoved(probe, old.UniqueAddress, clock);
+        foreach (var (probe, survivor) in probes.Zip(survivors))
+        {
+            // Events about either incarnation (same address), until the old is removed and the new is Up.
+            var events = new List<ClusterEvent.IMemberEvent>();
+            while (!events.Any(e => e is ClusterEvent.MemberUp && e.Member.UniqueAddress.Equals(reborn.UniqueAddress)))
+                events.Add(probe.FishForMessage<ClusterEvent.IMemberEvent>(e => e.Member.Address.Equals(old.Address), ClusterHarness.ConvergeTimeout, "the new incarnation Up"));
+            var removed = events.FindIndex(e => e is ClusterEvent.MemberRemoved && e.Member.UniqueAddress.Equals(old.UniqueAddress));
+            var firstOfNew = events.FindIndex(e => e.Member.UniqueAddress.Equals(reborn.UniqueAddress));
+            removed.Should().BeInRange(0, firstOfNew - 1,
+                $"{survivor} admits the new incarnation only after removing the old: {string.Join(", ", events.Select(e => $"{e.GetType().Name}(uid {e.Member.UniqueAddress.Uid})"))}");
+        }
         var all = survivors.Append(reborn).ToList();
         Harness.AwaitOn(all, n => n.Members.Count == 3 && n.Members.All(m => m.Status == MemberStatus.Up)
                                   && n.Sees(reborn.UniqueAddress) && !n.Sees(old.UniqueAddress) && n.Cluster.State.Unreachable.Count == 0,

@@ -102,7 +102,7 @@ public sealed class SingletonSpecs(ITestOutputHelper output) : ClusterSpec(outpu
             probe.Send(proxy, question);
             var answer = probe.FishForMessage<string>(s => s.EndsWith($"|{question}", StringComparison.Ordinal), TimeSpan.FromSeconds(2));
             answer.Should().Be($"{expected.Address.HostPort()}|{question}");
-        }, Dilated(ClusterHarness.ConvergeTimeout), TimeSpan.FromMilliseconds(200));
+        }, ClusterHarness.ConvergeTimeout, TimeSpan.FromMilliseconds(200));
     }
 
     /// <summary>
@@ -159,7 +159,7 @@ public sealed class SingletonSpecs(ITestOutputHelper output) : ClusterSpec(outpu
 
         foreach (var m in sent)
         {
-            probe.ExpectMsg($"{next.Address.HostPort()}|{m}", Dilated(ClusterHarness.ConvergeTimeout));
+            probe.ExpectMsg($"{next.Address.HostPort()}|{m}", ClusterHarness.ConvergeTimeout);
             probe.LastSender.Path.Address.Should().Be(next.Address, "the new instance answered");
         }
         _recorder.AssertAtMostOneAtATime();
@@ -188,7 +188,7 @@ public sealed class SingletonSpecs(ITestOutputHelper output) : ClusterSpec(outpu
         foreach (var n in nodes) StartManager(n);
 
         var at = oldest.Address.HostPort();
-        probe.ExpectMsg($"{at}|m2", Dilated(ClusterHarness.ConvergeTimeout));
+        probe.ExpectMsg($"{at}|m2", ClusterHarness.ConvergeTimeout);
         probe.ExpectMsg($"{at}|m3");
         probe.ExpectMsg($"{at}|m4");
         probe.ExpectNoMsg(TimeSpan.FromMilliseconds(500));

@@ -34,8 +34,10 @@ public sealed class ClusterAdmin(ActorSystem system) : IClusterAdmin
 
     public Task<string?> JoinAsync(string hostPort)
     {
-        if (_cluster.State.Members.Any(m => m.Status == MemberStatus.Up && m.Address != _cluster.SelfAddress))
-            return Task.FromResult<string?>($"{HostPortOf(_cluster.SelfAddress)} is already a member of a cluster with other members; a node joins another cluster only after it leaves and restarts.");
+        // Akka joins once per actor system: a node that formed a cluster of its own (no seeds) or
+        // joined one ignores a later Join, so saying "accepted" would be a lie.
+        if (_cluster.State.Members.Any(m => m.Address == _cluster.SelfAddress))
+            return Task.FromResult<string?>($"{HostPortOf(_cluster.SelfAddress)} is already a member of a cluster (a node joins only once); to move it, leave and restart it with --seeds {hostPort}.");
         var target = new Address(_cluster.SelfAddress.Protocol, system.Name, HostOf(hostPort), PortOf(hostPort));
         _cluster.Join(target);
         return Task.FromResult<string?>(null);

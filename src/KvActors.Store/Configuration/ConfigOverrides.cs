@@ -55,6 +55,8 @@ public static class ConfigOverrides
     {
         var value = raw.Trim();
         if (value.Length == 0) return "\"\"";
+        // Akka's parser takes "[a" or "{" without complaint (or loops on "${"): such a value is a string.
+        if (HoconSyntax.Unbalanced(value) is not null) return Quote(value);
         try
         {
             ConfigurationFactory.ParseString("x = " + value);
@@ -80,13 +82,15 @@ public static class ConfigOverrides
     private static Config Parse(string text, string source)
     {
         if (text.Length == 0) return Config.Empty;
+        Config config;
         try
         {
-            return ConfigurationFactory.ParseString(text);
+            config = ConfigurationFactory.ParseString(text);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new ConfigException($"{source}: {KvConfig.Sentence(e.Message)}", e);
+            throw new ConfigException($"{source}: {HoconSyntax.Describe(e, text)}", e);
         }
+        return HoconSyntax.KeyWithoutValue(config) is { } problem ? throw new ConfigException($"{source}: {KvConfig.Sentence(problem)}") : config;
     }
 }

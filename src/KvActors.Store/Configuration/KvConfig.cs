@@ -1,3 +1,5 @@
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 
@@ -19,10 +21,17 @@ public static class KvConfig
         using var stream = typeof(KvConfig).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"The embedded {ResourceName} is missing from {typeof(KvConfig).Assembly.GetName().Name}.");
         using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+        // Akka.Cluster.Tools adds its defaults (with its serializer bindings) only when first used;
+        // a system created without them would send singleton and pub-sub messages as JSON.
+        return ConfigurationFactory.ParseString(reader.ReadToEnd())
+            .WithFallback(ClusterSingleton.DefaultConfig())
+            .WithFallback(DistributedPubSub.DefaultConfig());
     });
 
-    /// <summary>hocon/reference.conf: every kvactors default and the Akka defaults we change.</summary>
+    /// <summary>
+    /// hocon/reference.conf (every kvactors default and the Akka defaults we change) over the
+    /// defaults of Akka.Cluster.Tools.
+    /// </summary>
     public static Config Reference => LazyReference.Value;
 
     public static LayeredConfig Load(ConfigSources sources)
@@ -65,9 +74,11 @@ public static class KvConfig
             if (!File.Exists(included)) throw new ConfigException($"{shownAs}: included file '{target}' does not exist.");
             return new HoconRoot(ParseFileCore(included, target, including).Root);
         }
+        // Akka's parser drops what follows a stray brace and loops forever on some unclosed ones: checked first.
+        if (HoconSyntax.Unbalanced(text) is { } unbalanced) throw new ConfigException($"{shownAs}: {Sentence(unbalanced)}");
         try
         {
-            return ConfigurationFactory.ParseString(text, Include);
+            return Checked(ConfigurationFactory.ParseString(text, Include), shownAs);
         }
         catch (ConfigException)
         {
@@ -75,7 +86,7 @@ public static class KvConfig
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new ConfigException($"{shownAs}: {Sentence(e.Message)}", e);
+            throw new ConfigException($"{shownAs}: {HoconSyntax.Describe(e, text)}", e);
         }
         finally
         {
@@ -85,15 +96,22 @@ public static class KvConfig
 
     private static Config Parse(string text, string source)
     {
+        if (HoconSyntax.Unbalanced(text) is { } unbalanced) throw new ConfigException($"{source}: {Sentence(unbalanced)}");
+        Config config;
         try
         {
-            return ConfigurationFactory.ParseString(text);
+            config = ConfigurationFactory.ParseString(text);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new ConfigException($"{source}: {Sentence(e.Message)}", e);
+            throw new ConfigException($"{source}: {HoconSyntax.Describe(e, text)}", e);
         }
+        return Checked(config, source);
     }
+
+    /// <summary>Akka keeps a line such as "a b c" as a key without a value: refused here.</summary>
+    private static Config Checked(Config config, string source) =>
+        HoconSyntax.KeyWithoutValue(config) is { } problem ? throw new ConfigException($"{source}: {Sentence(problem)}") : config;
 
     /// <summary>One line, ending with a full stop.</summary>
     public static string Sentence(string message)

@@ -76,6 +76,7 @@ public sealed class SettingReader(LayeredConfig layered)
     public IReadOnlyList<string> GetStringList(string key)
     {
         var value = Raw(key);
+        if (value.IsObject()) throw Layered.Error(key, "expected a list such as [\"a\", \"b\"], got an object.");
         // Akka's HOCON reports an empty list as neither array nor string.
         if (!value.IsArray() && value.IsString() && !string.IsNullOrEmpty(value.GetString()))
             throw Layered.Error(key, $"expected a list such as [\"a\", \"b\"], got '{value.GetString()}'.");

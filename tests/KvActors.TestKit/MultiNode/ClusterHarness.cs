@@ -81,11 +81,7 @@ public sealed class ClusterHarness : IDisposable
         ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.port = {port}")
             .WithFallback(extra ?? Config.Empty)
             .WithFallback(TestOverrides)
-            .WithFallback(KvConfig.Reference)
-            // Present from the start, so their serializer bindings exist when Serialization is built
-            // (injected later, as the extensions do on first use, the bindings are not seen).
-            .WithFallback(ClusterSingleton.DefaultConfig())
-            .WithFallback(DistributedPubSub.DefaultConfig())
+            .WithFallback(KvConfig.Reference) // includes Akka.Cluster.Tools' defaults and serializers
             .WithFallback(TestKitBase.DefaultConfig);
 
     /// <summary>
@@ -108,10 +104,13 @@ public sealed class ClusterHarness : IDisposable
         return node;
     }
 
-    /// <summary>Starts n1..n<paramref name="count"/> (all joining n1) and waits until every one sees all of them Up.</summary>
+    /// <summary>Starts n1..n<paramref name="count"/> (n1 first, then the others joining it) and waits until every one sees all of them Up.</summary>
     public IReadOnlyList<ClusterNode> StartCluster(int count, TimeSpan? timeout = null)
     {
         var first = StartNode("n1");
+        // A Join reaching n1 before n1 has joined itself is dropped and retried only after
+        // akka.cluster.retry-unsuccessful-join-after (10 s): let n1 be Up first.
+        AwaitMembersUp(1, [first], timeout);
         var started = new List<ClusterNode> { first };
         for (var i = 2; i <= count; i++) started.Add(StartNode($"n{i}", joinTo: first));
         AwaitMembersUp(count, started, timeout);

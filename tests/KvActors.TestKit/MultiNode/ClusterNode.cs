@@ -35,6 +35,10 @@ public sealed class ClusterNode
 
     public bool Sees(UniqueAddress member) => Cluster.State.Members.Any(m => m.UniqueAddress.Equals(member));
 
+    /// <summary>A reference, usable on this node, to <paramref name="actor"/> of node <paramref name="home"/>: what is sent through it crosses the wire.</summary>
+    public IActorRef RefTo(IActorRef actor, ClusterNode home) =>
+        ((ExtendedActorSystem)System).Provider.ResolveActorRef(actor.Path.ToStringWithAddress(home.Address));
+
     /// <summary>
     /// Sets the throttler mode of this node's link to <paramref name="remote"/>, both directions
     /// (<see cref="Blackhole"/> drops everything, <see cref="Unthrottled"/> heals). Akka's

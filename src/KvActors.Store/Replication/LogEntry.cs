@@ -1,0 +1,8 @@
+namespace KvActors.Store.Replication;
+
+/// <summary>
+/// One prepared write. <see cref="Epoch"/> is the epoch whose primary assigned <see cref="Seq"/>: one primary per epoch
+/// assigns each seq once, so (seq, epoch) identifies the entry and two logs holding it agree on the operation.
+/// The request id travels with the entry so every replica can answer retries after a failover.
+/// </summary>
+public sealed record LogEntry(long Seq, long Epoch, RequestId Request, KvOperation Operation);

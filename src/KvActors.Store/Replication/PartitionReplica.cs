@@ -1,0 +1,581 @@
+namespace KvActors.Store.Replication;
+
+/// <summary>
+/// One node's replica of one partition: the PacificA-style primary/backup state machine. It is fed configuration
+/// changes, client requests, messages from other replicas and the manager, and clock ticks; each call returns the
+/// effects the shell must carry out, in order. No clocks, threads or I/O: time is the <c>now</c> argument (ms).
+/// </summary>
+/// <remarks>
+/// Primary: assigns seq = last + 1, logs, sends Prepare to every in-sync replica and learner, commits a seq once every
+/// in-sync replica (and every learner it has reported caught up) has prepared it, then applies and answers. Backups
+/// accept entries only from the primary of their epoch, in order (a log consistency check on the previous entry),
+/// log them, acknowledge, and apply what the piggybacked commit point covers. See <see cref="ReplicationSettings"/> for
+/// the lease rule.
+/// </remarks>
+public sealed class PartitionReplica
+{
+    /// <summary>Stands for "some primary, before the restart": a restarted node may have granted a lease just before it crashed.</summary>
+    private const string BeforeRestart = "\0before-restart";
+
+    private readonly ReplicationSettings settings;
+    private readonly ReplicaLog log = new();
+    private readonly List<ReplicaEffect> effects = new();
+    // Last time this node acknowledged (granted a lease to) each primary.
+    private readonly Dictionary<string, long> grants = new(StringComparer.Ordinal);
+    private KeyValueState state;
+    private long lastSnapshotSeq;
+    private long minEpochToAdopt;
+    private bool restarted;
+    private long lastConfigRequestAt = long.MinValue;
+    private long lastJoinRequestAt = long.MinValue;
+
+    // As a backup (in-sync replica or learner) in the current epoch.
+    private long lastHeardFromPrimaryAt;
+    private long confirmedThrough; // the log matches the primary's through here (committed entries always match)
+    private bool leaseRevoked;
+    private long lastSuspicionReportAt = long.MinValue;
+    private long lastCatchUpRequestAt = long.MinValue;
+    private long lastCatchUpRequestFrom = -1;
+
+    // As primary.
+    private readonly Dictionary<string, PeerProgress> peers = new(StringComparer.Ordinal);
+    private readonly Dictionary<RequestId, long> pending = new(); // in-flight write -> its seq
+    private readonly HashSet<string> caughtUp = new(StringComparer.Ordinal); // learners reported caught up: they count for commits and the lease
+    private long reconcileTarget; // serve only once everything prepared when promoted is committed
+    private long servingNotBefore; // and once every older primary's lease has run out
+
+    private PartitionReplica(string self, ReplicationSettings settings, DurableReplicaState durable, bool restarted, long now)
+    {
+        Self = self;
+        this.settings = settings.Validated();
+        this.restarted = restarted;
+        Epoch = durable.Epoch;
+        minEpochToAdopt = durable.Epoch + 1;
+        state = durable.Snapshot is { } snapshot ? KeyValueState.FromSnapshot(snapshot, settings) : new KeyValueState(settings);
+        lastSnapshotSeq = durable.Snapshot?.Seq ?? 0;
+        log.Reset(durable.LogBaseSeq, durable.LogBaseEpoch);
+        foreach (var entry in durable.Log)
+            log.Append(entry);
+        var commit = Math.Min(durable.CommitPoint, log.LastSeq);
+        for (var seq = state.AppliedThrough + 1; seq <= commit; seq++)
+            state.Apply(log[seq]);
+        if (restarted)
+            grants[BeforeRestart] = now;
+    }
+
+    /// <summary>A node that never held the partition.</summary>
+    public static PartitionReplica CreateNew(string self, ReplicationSettings settings) =>
+        new(self, settings, DurableReplicaState.Empty, restarted: false, now: 0);
+
+    /// <summary>
+    /// A node restarted from its durable state. It acts in no epoch it may have known before the crash (its volatile
+    /// state, such as whom it granted a lease, is gone); it asks the manager to join and waits for a newer epoch.
+    /// </summary>
+    public static PartitionReplica Recover(string self, ReplicationSettings settings, DurableReplicaState durable, long now) =>
+        new(self, settings, durable, restarted: true, now);
+
+    public string Self { get; }
+
+    /// <summary>The highest epoch this node adopted (never goes back).</summary>
+    public long Epoch { get; private set; }
+
+    public PartitionConfig? Config { get; private set; }
+
+    public ReplicaRole Role { get; private set; } = ReplicaRole.Waiting;
+
+    public long CommitPoint => state.AppliedThrough;
+
+    public long LastSeq => log.LastSeq;
+
+    public ReplicaLog Log => log;
+
+    public KeyValueState State => state;
+
+    public int PendingWrites => pending.Count;
+
+    /// <summary>Primary, reconciled, and past the wait for older primaries' leases: may answer writes.</summary>
+    public bool IsServing(long now) => Role == ReplicaRole.Primary && CommitPoint >= reconcileTarget && now >= servingNotBefore;
+
+    /// <summary>Serving, and heard within the lease period from every replica whose acknowledgement commits need.</summary>
+    public bool HoldsLease(long now)
+    {
+        if (!IsServing(now))
+            return false;
+        var since = now - settings.LeasePeriodMs;
+        foreach (var member in CommitMembers())
+            if (peers[member].LeaseSentAt <= since)
+                return false;
+        return true;
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /// <summary>A configuration from the manager. Older or already adopted epochs are ignored: the epoch never goes back.</summary>
+    public IReadOnlyList<ReplicaEffect> OnConfig(PartitionConfig config, long now)
+    {
+        if (config.Epoch >= minEpochToAdopt)
+            Adopt(config, now);
+        else if (restarted && Role == ReplicaRole.Waiting)
+            RequestJoin(now);
+        return Flush();
+    }
+
+    /// <summary>A client write (size limits already checked). Answered when committed, or at once when it cannot be taken.</summary>
+    public IReadOnlyList<ReplicaEffect> OnClientWrite(RequestId request, KvOperation operation, long now)
+    {
+        if (Role != ReplicaRole.Primary)
+            Reply(new NotPrimary(request, Epoch, Config?.Primary));
+        else if (state.TryGetAnswer(request, out var answer))
+            Reply(new WriteDone(request, answer.Result, answer.Seq));
+        else if (pending.ContainsKey(request))
+        {
+            // A retry of a write in flight: it gets the same answer when that commits.
+        }
+        else if (log.LastSeq - CommitPoint >= settings.MaxUncommitted)
+            Reply(new RetryLater(request, "too many writes in flight"));
+        else
+            Propose(request, operation, now);
+        return Flush();
+    }
+
+    /// <summary>A client read: <see cref="ReadMode.Leased"/> at the primary while it holds its lease, or a possibly stale read at any replica.</summary>
+    public IReadOnlyList<ReplicaEffect> OnClientRead(RequestId request, byte[] key, ReadMode mode, long now)
+    {
+        if (mode == ReadMode.Stale && Role is ReplicaRole.Primary or ReplicaRole.InSync or ReplicaRole.Learner)
+            Reply(new ReadDone(request, state.Get(key), CommitPoint));
+        else if (Role != ReplicaRole.Primary)
+            Reply(new NotPrimary(request, Epoch, Config?.Primary));
+        else if (!IsServing(now))
+            Reply(new RetryLater(request, "the new primary is reconciling"));
+        else if (!HoldsLease(now))
+            Reply(new RetryLater(request, "the primary has no lease"));
+        else
+            Reply(new ReadDone(request, state.Get(key), CommitPoint));
+        return Flush();
+    }
+
+    /// <summary>A message from another replica of the partition.</summary>
+    public IReadOnlyList<ReplicaEffect> OnMessage(ReplicationMessage message, long now)
+    {
+        switch (message)
+        {
+            case Prepare p:
+                FromPrimary(p.Epoch, p.From, null, p.PrevSeq, p.PrevEpoch, p.Entries, p.CommitPoint, p.SentAt, now);
+                break;
+            case CatchUpData c:
+                FromPrimary(c.Epoch, c.From, c.Snapshot, c.PrevSeq, c.PrevEpoch, c.Entries, c.CommitPoint, c.SentAt, now);
+                break;
+            case PrepareAck a:
+                OnAck(a, now);
+                break;
+            case NeedsCatchUp n:
+                OnNeedsCatchUp(n, now);
+                break;
+            case StaleEpoch s:
+                if (s.Epoch > Epoch)
+                    RequestConfig(now);
+                break;
+        }
+        return Flush();
+    }
+
+    /// <summary>The manager starts a failover: an in-sync replica stops granting the primary of <paramref name="epoch"/> a lease and reports its log end.</summary>
+    public IReadOnlyList<ReplicaEffect> OnRevokeLease(long epoch, long now)
+    {
+        if (epoch > Epoch)
+            RequestConfig(now);
+        else if (epoch == Epoch && Role == ReplicaRole.InSync)
+        {
+            leaseRevoked = true;
+            ReportSuspicion(now);
+        }
+        return Flush();
+    }
+
+    /// <summary>Time passes: heartbeats and resends, timeouts, repeated reports.</summary>
+    public IReadOnlyList<ReplicaEffect> Tick(long now)
+    {
+        switch (Role)
+        {
+            case ReplicaRole.Waiting:
+            case ReplicaRole.NotMember:
+                RequestJoin(now);
+                break;
+            case ReplicaRole.Primary:
+                PrimaryTick(now);
+                break;
+            case ReplicaRole.InSync:
+                if (!leaseRevoked && lastHeardFromPrimaryAt < now - settings.GracePeriodMs)
+                {
+                    // Grace (> lease) is over: the primary's lease from us has run out; stop granting it and say so.
+                    leaseRevoked = true;
+                    ReportSuspicion(now);
+                }
+                else if (leaseRevoked && lastSuspicionReportAt <= now - settings.ReportIntervalMs)
+                    ReportSuspicion(now);
+                break;
+        }
+        return Flush();
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    private void Adopt(PartitionConfig config, long now)
+    {
+        var wasPrimary = Role == ReplicaRole.Primary;
+        Config = config;
+        Epoch = config.Epoch;
+        minEpochToAdopt = config.Epoch + 1;
+        restarted = false;
+        effects.Add(new RecordEpoch(Epoch));
+        Role = config.Primary == Self ? ReplicaRole.Primary
+            : config.InSync.Contains(Self) ? ReplicaRole.InSync
+            : config.Learners.Contains(Self) ? ReplicaRole.Learner
+            : ReplicaRole.NotMember;
+
+        lastHeardFromPrimaryAt = now;
+        leaseRevoked = false;
+        confirmedThrough = CommitPoint;
+        lastSuspicionReportAt = long.MinValue;
+        lastCatchUpRequestFrom = -1;
+        peers.Clear();
+        caughtUp.Clear();
+
+        if (Role == ReplicaRole.Primary)
+        {
+            if (!wasPrimary)
+            {
+                // Promoted: first commit everything we prepared (re-sending it to the others) and outwait every older
+                // primary's lease. We were an in-sync replica of any primary that may still believe it holds one, so
+                // that lease needed our grants, and it ends at most a lease period after our last grant.
+                pending.Clear();
+                for (var seq = CommitPoint + 1; seq <= log.LastSeq; seq++)
+                    pending[log[seq].Request] = seq;
+                reconcileTarget = log.LastSeq;
+                servingNotBefore = grants.Count == 0 ? long.MinValue : grants.Values.Max() + settings.LeasePeriodMs + settings.LeaseMarginMs;
+            }
+            // A primary kept across epochs keeps its in-flight writes and serving state, but its replicas answer afresh.
+            foreach (var member in config.InSync.Concat(config.Learners))
+                peers[member] = new PeerProgress(now);
+            foreach (var member in peers.Keys)
+                SendFrom(member, CommitPoint + 1, now, catchUp: false);
+            TryCommit(now);
+        }
+        else
+        {
+            if (wasPrimary)
+            {
+                foreach (var request in pending.Keys)
+                    Reply(new NotPrimary(request, Epoch, config.Primary));
+                pending.Clear();
+            }
+            if (Role == ReplicaRole.NotMember)
+                RequestJoin(now);
+        }
+    }
+
+    private void RequestJoin(long now)
+    {
+        if (lastJoinRequestAt > now - settings.ReportIntervalMs)
+            return;
+        lastJoinRequestAt = now;
+        effects.Add(new ReportToManager(new JoinRequest(Epoch, Self, log.LastSeq, log.LastEpoch, restarted)));
+    }
+
+    private void RequestConfig(long now)
+    {
+        if (lastConfigRequestAt > now - settings.ReportIntervalMs)
+            return;
+        lastConfigRequestAt = now;
+        effects.Add(new ReportToManager(new ConfigRequest(Epoch, Self)));
+    }
+
+    // ---------------------------------------------------------------- primary
+
+    private IEnumerable<string> CommitMembers() => Config!.InSync.Concat(caughtUp);
+
+    private void Propose(RequestId request, KvOperation operation, long now)
+    {
+        var seq = log.LastSeq + 1;
+        var entry = new LogEntry(seq, Epoch, request, operation);
+        log.Append(entry);
+        effects.Add(new AppendToLog([entry]));
+        pending[request] = seq;
+        foreach (var (member, peer) in peers)
+        {
+            peer.WaitingSince ??= now;
+            if (peer.MatchedThrough >= 0 && peer.NextSeq == seq)
+                SendFrom(member, seq, now, catchUp: false);
+        }
+        TryCommit(now);
+    }
+
+    /// <summary>Sends <paramref name="to"/> the log from <paramref name="from"/> on; a snapshot first when the log no longer reaches back that far.</summary>
+    private void SendFrom(string to, long from, long now, bool catchUp)
+    {
+        var peer = peers[to];
+        from = Math.Min(from, log.LastSeq + 1);
+        ReplicaSnapshot? snapshot = null;
+        long prev;
+        if (from - 1 < log.BaseSeq)
+        {
+            snapshot = state.Snapshot(log.EpochAt(CommitPoint)!.Value);
+            prev = CommitPoint;
+        }
+        else
+            prev = from - 1;
+        var entries = log.Range(prev + 1, settings.MaxBatchEntries);
+        var prevEpoch = log.EpochAt(prev)!.Value;
+        ReplicationMessage message = snapshot is not null || catchUp
+            ? new CatchUpData(Epoch, Self, snapshot, prev, prevEpoch, entries, CommitPoint, now)
+            : new Prepare(Epoch, Self, prev, prevEpoch, entries, CommitPoint, now);
+        peer.NextSeq = prev + entries.Count + 1;
+        peer.LastSentAt = now;
+        effects.Add(new SendToReplica(to, message));
+    }
+
+    private void OnAck(PrepareAck ack, long now)
+    {
+        if (ack.Epoch > Epoch)
+            RequestConfig(now);
+        if (ack.Epoch != Epoch || Role != ReplicaRole.Primary || !peers.TryGetValue(ack.From, out var peer))
+            return;
+        peer.LastAckAt = now;
+        peer.LeaseSentAt = Math.Max(peer.LeaseSentAt, ack.EchoSentAt);
+        Advance(peer, ack.PreparedThrough, now);
+        if (peer.MatchedThrough < log.LastSeq && peer.NextSeq <= peer.MatchedThrough + 1)
+            SendFrom(ack.From, peer.MatchedThrough + 1, now, catchUp: false);
+        TryCommit(now);
+        CheckCaughtUp(ack.From, now);
+    }
+
+    private void OnNeedsCatchUp(NeedsCatchUp request, long now)
+    {
+        if (request.Epoch > Epoch)
+            RequestConfig(now);
+        if (request.Epoch != Epoch || Role != ReplicaRole.Primary || !peers.TryGetValue(request.From, out var peer))
+            return;
+        peer.LastAckAt = now;
+        // It matches through FromSeq - 1: that is its commit point or a prefix it already matched with us.
+        Advance(peer, request.FromSeq - 1, now);
+        SendFrom(request.From, request.FromSeq, now, catchUp: true);
+        TryCommit(now);
+        CheckCaughtUp(request.From, now);
+    }
+
+    private void Advance(PeerProgress peer, long matchedThrough, long now)
+    {
+        matchedThrough = Math.Min(matchedThrough, log.LastSeq);
+        if (matchedThrough <= peer.MatchedThrough)
+            return;
+        peer.MatchedThrough = matchedThrough;
+        peer.NextSeq = Math.Max(peer.NextSeq, matchedThrough + 1);
+        peer.WaitingSince = matchedThrough >= log.LastSeq ? null : now;
+    }
+
+    /// <summary>Commits what every in-sync replica (and caught-up learner) has prepared, once older leases are over.</summary>
+    private void TryCommit(long now)
+    {
+        if (Role != ReplicaRole.Primary || now < servingNotBefore)
+            return;
+        var target = log.LastSeq;
+        foreach (var member in CommitMembers())
+            target = Math.Min(target, peers[member].MatchedThrough);
+        ApplyThrough(target);
+    }
+
+    private void CheckCaughtUp(string member, long now)
+    {
+        // Only a serving primary adds replicas (a primary still reconciling may only shrink the set).
+        if (!IsServing(now) || !Config!.Learners.Contains(member) || caughtUp.Contains(member))
+            return;
+        var peer = peers[member];
+        if (peer.MatchedThrough < CommitPoint)
+            return;
+        // From now on commits wait for it too, so it keeps holding everything committed until the manager moves it
+        // into the in-sync set; a primary that misses that new epoch still counts it for commits and its lease.
+        caughtUp.Add(member);
+        peer.LastReportAt = now;
+        effects.Add(new ReportToManager(new LearnerCaughtUp(Epoch, Self, member)));
+    }
+
+    private void PrimaryTick(long now)
+    {
+        TryCommit(now);
+        foreach (var (member, peer) in peers)
+        {
+            if (peer.LastSentAt <= now - settings.HeartbeatIntervalMs)
+                SendFrom(member, peer.MatchedThrough >= 0 ? peer.MatchedThrough + 1 : CommitPoint + 1, now, catchUp: false);
+            var due = peer.LastReportAt <= now - settings.ReportIntervalMs;
+            if (Config!.InSync.Contains(member))
+            {
+                var silent = peer.LastAckAt < now - settings.AckTimeoutMs
+                    || (peer.WaitingSince is { } since && since < now - settings.AckTimeoutMs);
+                if (silent && due)
+                {
+                    peer.LastReportAt = now;
+                    effects.Add(new ReportToManager(new ReplicaSilent(Epoch, Self, member)));
+                }
+            }
+            else if (caughtUp.Contains(member))
+            {
+                if (due)
+                {
+                    peer.LastReportAt = now;
+                    effects.Add(new ReportToManager(new LearnerCaughtUp(Epoch, Self, member)));
+                }
+            }
+            else
+                CheckCaughtUp(member, now);
+        }
+    }
+
+    // ---------------------------------------------------------------- backup
+
+    private void FromPrimary(long epoch, string from, ReplicaSnapshot? snapshot, long prevSeq, long prevEpoch,
+        IReadOnlyList<LogEntry> entries, long commitPoint, long sentAt, long now)
+    {
+        if (epoch < Epoch)
+        {
+            // Fencing: refuse an older epoch's primary and tell it to fetch the new configuration.
+            effects.Add(new SendToReplica(from, new StaleEpoch(Epoch, Self)));
+            return;
+        }
+        if (epoch > Epoch || Role == ReplicaRole.Waiting)
+        {
+            if (epoch >= minEpochToAdopt)
+                RequestConfig(now);
+            return;
+        }
+        if (Role is not (ReplicaRole.InSync or ReplicaRole.Learner) || from != Config!.Primary || !Contiguous(prevSeq, entries))
+            return;
+        lastHeardFromPrimaryAt = now;
+        if (leaseRevoked)
+            return;
+
+        if (snapshot is not null && snapshot.Seq > confirmedThrough)
+            Install(snapshot);
+        // Log consistency: our entry before the batch must be the primary's (committed entries always are).
+        if (prevSeq > CommitPoint && log.EpochAt(prevSeq) != prevEpoch)
+        {
+            AskCatchUp(from, now);
+            return;
+        }
+
+        var appended = new List<LogEntry>();
+        foreach (var entry in entries)
+        {
+            if (entry.Seq <= CommitPoint)
+                continue;
+            if (entry.Seq <= log.LastSeq)
+            {
+                if (log.EpochAt(entry.Seq) == entry.Epoch)
+                    continue; // already have it (a duplicate or a resend)
+                // An uncommitted entry of another history: it and everything after it go.
+                FlushAppends(appended);
+                Truncate(entry.Seq - 1);
+            }
+            log.Append(entry);
+            appended.Add(entry);
+        }
+        FlushAppends(appended);
+        confirmedThrough = Math.Max(confirmedThrough, entries.Count > 0 ? entries[^1].Seq : prevSeq);
+        // Whatever lies beyond the matched prefix is left over from an older epoch (an entry of this epoch only ever
+        // arrives through a matched batch): drop it, so a later promotion cannot commit what the primary never had.
+        if (log.LastSeq > confirmedThrough)
+            Truncate(confirmedThrough);
+
+        ApplyThrough(Math.Min(commitPoint, confirmedThrough));
+        grants[from] = now;
+        effects.Add(new SendToReplica(from, new PrepareAck(Epoch, Self, confirmedThrough, sentAt)));
+    }
+
+    private static bool Contiguous(long prevSeq, IReadOnlyList<LogEntry> entries)
+    {
+        for (var i = 0; i < entries.Count; i++)
+            if (entries[i].Seq != prevSeq + 1 + i)
+                return false;
+        return true;
+    }
+
+    private void AskCatchUp(string primary, long now)
+    {
+        var from = confirmedThrough + 1;
+        if (from == lastCatchUpRequestFrom && lastCatchUpRequestAt > now - settings.HeartbeatIntervalMs)
+            return;
+        lastCatchUpRequestFrom = from;
+        lastCatchUpRequestAt = now;
+        effects.Add(new SendToReplica(primary, new NeedsCatchUp(Epoch, Self, from)));
+    }
+
+    private void Install(ReplicaSnapshot snapshot)
+    {
+        state = KeyValueState.FromSnapshot(snapshot, settings);
+        log.Reset(snapshot.Seq, snapshot.Epoch);
+        lastSnapshotSeq = snapshot.Seq;
+        confirmedThrough = snapshot.Seq;
+        effects.Add(new InstallSnapshot(snapshot));
+    }
+
+    private void Truncate(long after)
+    {
+        log.TruncateAfter(after);
+        effects.Add(new TruncateLogAfter(after));
+    }
+
+    private void FlushAppends(List<LogEntry> appended)
+    {
+        if (appended.Count == 0)
+            return;
+        effects.Add(new AppendToLog(appended.ToArray()));
+        appended.Clear();
+    }
+
+    private void ReportSuspicion(long now)
+    {
+        lastSuspicionReportAt = now;
+        long? sinceLastGrant = grants.Count == 0 ? null : now - grants.Values.Max();
+        effects.Add(new ReportToManager(new PrimarySuspected(Epoch, Self, log.LastSeq, log.LastEpoch, sinceLastGrant)));
+    }
+
+    // ---------------------------------------------------------------- both
+
+    private void ApplyThrough(long target)
+    {
+        if (target <= CommitPoint)
+            return;
+        for (var seq = CommitPoint + 1; seq <= target; seq++)
+        {
+            var entry = log[seq];
+            var answer = state.Apply(entry);
+            effects.Add(new ApplyCommitted(entry, answer));
+            if (pending.TryGetValue(entry.Request, out var pendingSeq) && pendingSeq == seq)
+            {
+                pending.Remove(entry.Request);
+                Reply(new WriteDone(entry.Request, answer.Result, answer.Seq));
+            }
+        }
+        effects.Add(new RecordCommitPoint(target));
+        if (CommitPoint - lastSnapshotSeq >= settings.SnapshotEveryCommits)
+        {
+            // Keep the log back to the previous snapshot, so a replica a little behind catches up without a snapshot.
+            var discard = lastSnapshotSeq;
+            var discardEpoch = log.EpochAt(discard)!.Value;
+            var snapshot = state.Snapshot(log.EpochAt(CommitPoint)!.Value);
+            log.DiscardThrough(discard);
+            lastSnapshotSeq = CommitPoint;
+            effects.Add(new SaveSnapshot(snapshot, discard, discardEpoch));
+        }
+    }
+
+    private void Reply(ClientReply reply) => effects.Add(new ReplyToClient(reply));
+
+    private IReadOnlyList<ReplicaEffect> Flush()
+    {
+        if (effects.Count == 0)
+            return Array.Empty<ReplicaEffect>();
+        var result = effects.ToArray();
+        effects.Clear();
+        return result;
+    }
+}

@@ -1,0 +1,12 @@
+using KvActors.Store.Replication;
+
+namespace KvActors.Store.Tests.Replication.Simulation;
+
+/// <summary>A client request as the simulated shell receives it: a write, or a read of <see cref="ReadKey"/>.</summary>
+public sealed record ClientRequestMessage(RequestId Id, KvOperation? Write, byte[]? ReadKey, ReadMode Mode);
+
+/// <summary>A client asks the manager for the current configuration (the client library follows publications).</summary>
+public sealed record ClientConfigRequest;
+
+/// <summary>A node's periodic "I am alive" to the manager's failure detector (stands in for cluster gossip).</summary>
+public sealed record Alive;

@@ -1,0 +1,375 @@
+using System.Text;
+using KvActors.Store.Replication;
+
+namespace KvActors.Store.Tests.Replication.Simulation;
+
+/// <summary>
+/// One seeded, deterministic run: replicas (pure <see cref="PartitionReplica"/>s with a <see cref="SimDisk"/> each), the
+/// <see cref="ConfigurationManager"/>, clients, a virtual clock and a faulty network. For <see cref="SimulationOptions.Steps"/>
+/// events it injects crashes and restarts, node isolation, one-way and two-way link cuts (all heal), while the network
+/// drops, duplicates, delays and reorders. Then it heals everything, restarts crashed nodes, lets clients finish and
+/// checks that the system converged with every acknowledged write in place. The <see cref="HistoryChecker"/> checks
+/// safety after every event.
+/// </summary>
+public sealed class Simulation
+{
+    public const string ManagerName = "manager";
+
+    private readonly int seed;
+    private readonly SimulationOptions options;
+    private readonly Random random;
+    private readonly EventQueue queue = new();
+    private readonly SimNetwork network;
+    private readonly HistoryChecker checker = new();
+    private readonly Dictionary<string, SimNode> nodes = new(StringComparer.Ordinal);
+    private readonly string[] nodeNames;
+    private readonly Dictionary<string, SimClient> clients = new(StringComparer.Ordinal);
+    private readonly ConfigurationManager manager;
+    private readonly Dictionary<string, long> lastAlive = new(StringComparer.Ordinal);
+    private readonly Queue<string>? trace;
+    private bool faulty = true;
+    private bool settled;
+    private long managerEpoch;
+    private int crashes, isolations, linkCuts;
+
+    public Simulation(int seed, SimulationOptions options, bool tracing = false)
+    {
+        this.seed = seed;
+        this.options = options;
+        random = new Random(seed);
+        trace = tracing ? new Queue<string>() : null;
+        network = new SimNetwork(queue, random, options, Deliver);
+        nodeNames = Enumerable.Range(1, options.Replicas).Select(i => $"n{i}").ToArray();
+        var initial = new PartitionConfig(1, nodeNames[0], nodeNames[1..], Array.Empty<string>());
+        manager = new ConfigurationManager(initial, options.Settings);
+        managerEpoch = initial.Epoch;
+        foreach (var name in nodeNames)
+        {
+            var node = new SimNode(name) { Replica = PartitionReplica.CreateNew(name, options.Settings) };
+            nodes[name] = node;
+            Execute(node, node.Replica.OnConfig(initial, 0));
+            StartTicking(node, random.NextInt64(options.TickMs));
+        }
+        for (var i = 1; i <= options.Clients; i++)
+        {
+            var client = new SimClient($"c{i}", queue, network, random, checker, options, nodeNames);
+            clients[client.Name] = client;
+            client.Start();
+        }
+        queue.After(options.TickMs, ManagerTick);
+        queue.After(options.FaultIntervalMs, FaultLoop);
+    }
+
+    /// <summary>The last events before a failure (tracing runs only).</summary>
+    public string TraceTail => trace is null ? "(run with tracing to see events)" : string.Join(Environment.NewLine, trace);
+
+    public SimulationReport Run()
+    {
+        try
+        {
+            var steps = 0;
+            while (steps < options.Steps && queue.Step())
+                steps++;
+            var faultyMs = queue.Now;
+            BeginSettling();
+            var deadline = queue.Now + options.SettleMs;
+            while (!settled && queue.Now < deadline && queue.Step())
+                steps++;
+            FinalCheck();
+            return new SimulationReport(seed, steps, faultyMs, queue.Now, checker.AckedWriteCount, checker.LeasedReadCount,
+                checker.StaleReadCount, manager.Config.Epoch, crashes, isolations, linkCuts, checker.HighestCommitted);
+        }
+        catch (InvariantViolation e)
+        {
+            throw new InvariantViolation($"seed {seed}, at {queue.Now} ms: {e.Message}");
+        }
+    }
+
+    // ---------------------------------------------------------------- message passing
+
+    private void Deliver(string from, string to, object message)
+    {
+        Trace($"{from} -> {to}: {message}");
+        if (to == ManagerName)
+            ManagerReceive(from, message);
+        else if (nodes.TryGetValue(to, out var node))
+        {
+            if (node.Replica is { } replica)
+                NodeReceive(node, replica, message);
+        }
+        else
+            clients[to].Receive(message);
+    }
+
+    private void NodeReceive(SimNode node, PartitionReplica replica, object message)
+    {
+        var now = queue.Now;
+        var effects = message switch
+        {
+            ReplicationMessage m => replica.OnMessage(m, now),
+            ConfigUpdate u => replica.OnConfig(u.Config, now),
+            RevokeLease r => replica.OnRevokeLease(r.Epoch, now),
+            ClientRequestMessage { Write: { } write } c => replica.OnClientWrite(c.Id, write, now),
+            ClientRequestMessage c => replica.OnClientRead(c.Id, c.ReadKey!, c.Mode, now),
+            _ => throw new InvalidOperationException($"unexpected message {message}"),
+        };
+        Execute(node, effects);
+    }
+
+    private void Execute(SimNode node, IReadOnlyList<ReplicaEffect> effects)
+    {
+        var replica = node.Replica!;
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case SendToReplica s:
+                    network.Send(node.Name, s.To, s.Message);
+                    break;
+                case ReportToManager r:
+                    network.Send(node.Name, ManagerName, r.Report);
+                    break;
+                case ReplyToClient r:
+                    checker.OnReplySent(node.Name, replica.Epoch, r.Reply, queue.Now);
+                    network.Send(node.Name, r.Reply.Request.ClientId, r.Reply);
+                    break;
+                case ApplyCommitted a:
+                    checker.OnApplied(node.Name, a.Entry, a.Answer);
+                    break;
+                default:
+                    if (!node.Disk.Apply(effect))
+                        throw new InvalidOperationException($"unknown effect {effect}");
+                    break;
+            }
+        }
+        checker.ObserveEpoch(node.Name, replica.Epoch);
+    }
+
+    private void StartTicking(SimNode node, long delay)
+    {
+        var incarnation = node.Incarnation;
+        queue.After(delay, () => NodeTick(node, incarnation));
+    }
+
+    private void NodeTick(SimNode node, int incarnation)
+    {
+        if (node.Incarnation != incarnation || node.Replica is not { } replica)
+            return;
+        Execute(node, replica.Tick(queue.Now));
+        if (node.LastAliveAt <= queue.Now - options.AliveIntervalMs)
+        {
+            node.LastAliveAt = queue.Now;
+            network.Send(node.Name, ManagerName, new Alive());
+        }
+        queue.After(options.TickMs, () => NodeTick(node, incarnation));
+    }
+
+    private void ManagerReceive(string from, object message)
+    {
+        switch (message)
+        {
+            case ManagerReport report:
+                ExecuteManager(manager.OnReport(report, queue.Now));
+                break;
+            case Alive:
+                lastAlive[from] = queue.Now;
+                break;
+            case ClientConfigRequest:
+                network.Send(ManagerName, from, new ConfigUpdate(manager.Config));
+                break;
+        }
+    }
+
+    private void ManagerTick()
+    {
+        var now = queue.Now;
+        var primary = manager.Config.Primary;
+        if (lastAlive.GetValueOrDefault(primary) < now - options.DetectorTimeoutMs)
+            ExecuteManager(manager.OnUnreachable(primary, now));
+        ExecuteManager(manager.Tick(now));
+        if (!faulty && clients.Values.All(c => c.Idle) && Converged() is null)
+            settled = true;
+        queue.After(options.TickMs, ManagerTick);
+    }
+
+    private void ExecuteManager(IReadOnlyList<ManagerSend> sends)
+    {
+        if (manager.Config.Epoch < managerEpoch)
+            throw new InvariantViolation($"the manager's epoch went back from {managerEpoch} to {manager.Config.Epoch}");
+        if (manager.Config.Epoch > managerEpoch)
+            Trace($"manager: {manager.Config}");
+        managerEpoch = manager.Config.Epoch;
+        foreach (var send in sends)
+            network.Send(ManagerName, send.To, send.Message);
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    private void FaultLoop()
+    {
+        if (!faulty)
+            return;
+        var roll = random.NextDouble();
+        if ((roll -= options.CrashChance) < 0)
+            Crash(nodeNames[random.Next(nodeNames.Length)]);
+        else if ((roll -= options.IsolateChance) < 0)
+            Isolate(nodeNames[random.Next(nodeNames.Length)]);
+        else if ((roll -= options.LinkCutChance) < 0)
+        {
+            var endpoints = nodeNames.Append(ManagerName).ToArray();
+            var a = nodeNames[random.Next(nodeNames.Length)];
+            var b = endpoints[random.Next(endpoints.Length)];
+            if (a != b)
+                CutFor(random.NextDouble() < 0.5 ? [(a, b), (b, a)] : [(a, b)]);
+        }
+        else if ((roll -= options.ManagerCutChance) < 0)
+        {
+            var a = nodeNames[random.Next(nodeNames.Length)];
+            CutFor([(a, ManagerName), (ManagerName, a)]);
+        }
+        queue.After(options.FaultIntervalMs / 2 + random.NextInt64(options.FaultIntervalMs + 1), FaultLoop);
+    }
+
+    private void Crash(string name)
+    {
+        var node = nodes[name];
+        if (node.Replica is null)
+            return;
+        crashes++;
+        Trace($"CRASH {name}");
+        node.Replica = null;
+        node.Incarnation++;
+        var incarnation = node.Incarnation;
+        queue.After(options.RestartMinMs + random.NextInt64(options.RestartMaxMs - options.RestartMinMs + 1), () =>
+        {
+            if (node.Incarnation == incarnation)
+                Restart(node);
+        });
+    }
+
+    private void Restart(SimNode node)
+    {
+        Trace($"RESTART {node.Name}");
+        node.Incarnation++;
+        node.Replica = PartitionReplica.Recover(node.Name, options.Settings, node.Disk.ToDurable(), queue.Now);
+        checker.ObserveEpoch(node.Name, node.Replica.Epoch);
+        StartTicking(node, 0);
+    }
+
+    private void Isolate(string name)
+    {
+        isolations++;
+        var others = nodeNames.Where(n => n != name).Append(ManagerName).Concat(clients.Keys);
+        CutFor(others.SelectMany(o => new[] { (name, o), (o, name) }).ToArray());
+    }
+
+    private void CutFor((string From, string To)[] links)
+    {
+        linkCuts++;
+        Trace($"CUT {string.Join(", ", links.Select(l => $"{l.From}->{l.To}"))}");
+        foreach (var (from, to) in links)
+            network.Cut(from, to);
+        queue.After(options.CutMinMs + random.NextInt64(options.CutMaxMs - options.CutMinMs + 1), () =>
+        {
+            foreach (var (from, to) in links)
+                network.Heal(from, to);
+        });
+    }
+
+    private void BeginSettling()
+    {
+        faulty = false;
+        network.HealAll();
+        foreach (var node in nodes.Values)
+            if (node.Replica is null)
+                Restart(node);
+        foreach (var client in clients.Values)
+            client.StartingNew = false;
+        Trace("SETTLE");
+    }
+
+    // ---------------------------------------------------------------- end of run
+
+    /// <summary>Null when the latest configuration's primary serves and every in-sync replica has committed its whole log; else why not.</summary>
+    private string? Converged()
+    {
+        var config = manager.Config;
+        if (manager.FailingOver)
+            return "the manager is failing over";
+        if (nodes[config.Primary].Replica is not { } primary || primary.Epoch != config.Epoch || !primary.IsServing(queue.Now))
+            return $"primary {config.Primary} is not serving epoch {config.Epoch}";
+        if (primary.CommitPoint != primary.LastSeq)
+            return $"primary {config.Primary} committed {primary.CommitPoint} of {primary.LastSeq}";
+        foreach (var name in config.InSync)
+        {
+            if (nodes[name].Replica is not { } replica || replica.Epoch != config.Epoch || replica.CommitPoint != primary.CommitPoint)
+                return $"in-sync {name} has not committed through {primary.CommitPoint}";
+        }
+        return null;
+    }
+
+    private void FinalCheck()
+    {
+        foreach (var client in clients.Values)
+            if (!client.Idle)
+                throw new InvariantViolation($"{client.Name}'s request {client.InFlight} never completed after healing ({Describe()})");
+        if (Converged() is { } why)
+            throw new InvariantViolation($"no convergence {options.SettleMs} ms after healing: {why} ({Describe()})");
+        var config = manager.Config;
+        var primary = nodes[config.Primary].Replica!;
+        var expected = checker.ExpectedState(primary.CommitPoint);
+        foreach (var name in config.InSync.Prepend(config.Primary))
+        {
+            var replica = nodes[name].Replica!;
+            var actual = new SortedDictionary<string, string>(
+                replica.State.Pairs.ToDictionary(p => HistoryChecker.Text(p.Key), p => HistoryChecker.Text(p.Value)), StringComparer.Ordinal);
+            if (!actual.SequenceEqual(expected))
+                throw new InvariantViolation(
+                    $"{name}'s state differs from the committed history: {string.Join(",", actual)} vs {string.Join(",", expected)}");
+        }
+        foreach (var write in checker.AckedWrites)
+        {
+            foreach (var name in config.InSync.Prepend(config.Primary))
+            {
+                if (nodes[name].Replica!.CommitPoint < write.Seq)
+                    throw new InvariantViolation($"acknowledged write {write.Request} (seq {write.Seq}) is not committed at in-sync {name}");
+            }
+        }
+    }
+
+    private string Describe()
+    {
+        var text = new StringBuilder($"manager {manager.Config}{(manager.FailingOver ? " failing over" : "")}");
+        foreach (var node in nodes.Values)
+        {
+            var r = node.Replica;
+            text.Append(r is null
+                ? $"; {node.Name} down"
+                : $"; {node.Name} {r.Role} e{r.Epoch} commit {r.CommitPoint} last {r.LastSeq}{(r.Role == ReplicaRole.Primary ? $" serving {r.IsServing(queue.Now)} lease {r.HoldsLease(queue.Now)}" : "")}");
+        }
+        return text.ToString();
+    }
+
+    private void Trace(string line)
+    {
+        if (trace is null)
+            return;
+        trace.Enqueue($"{queue.Now,7} {line}");
+        if (trace.Count > 600)
+            trace.Dequeue();
+    }
+
+    private sealed class SimNode(string name)
+    {
+        public string Name { get; } = name;
+        public PartitionReplica? Replica { get; set; }
+        public SimDisk Disk { get; } = new();
+        public int Incarnation { get; set; }
+        public long LastAliveAt { get; set; } = long.MinValue;
+    }
+}
+
+/// <summary>What one run did.</summary>
+public sealed record SimulationReport(
+    int Seed, int Steps, long FaultyMs, long VirtualMs, int AckedWrites, int LeasedReads, int StaleReads, long FinalEpoch,
+    int Crashes, int Isolations, int LinkCuts, long Committed);
