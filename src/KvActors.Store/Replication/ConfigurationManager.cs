@@ -58,10 +58,9 @@ public sealed class ConfigurationManager
                 Reconfigure(Config.Primary, Config.InSync.Append(r.Learner), Config.Learners.Where(n => n != r.Learner), now);
                 break;
             case PrimarySuspected r when Config.InSync.Contains(r.From):
-                StartFailover(now);
                 // It stopped granting now; its last grant was SinceLastGrantMs ago (never: no lease from it at all).
                 var leaseOverAt = r.SinceLastGrantMs is { } since ? now - since + settings.LeasePeriodMs + settings.LeaseMarginMs : long.MinValue;
-                failover!.AddCandidate(r.From, r.LastSeq, r.LastEpoch, leaseOverAt, now);
+                Candidate(r.From, r.LastSeq, r.LastEpoch, leaseOverAt, now);
                 break;
         }
         return Flush();
@@ -103,9 +102,8 @@ public sealed class ConfigurationManager
             else if (r.Restarted)
             {
                 // The old primary's process is gone and its successor acts in no old epoch: its lease is over now.
-                StartFailover(now);
-                failover!.AddCandidate(r.From, r.LastSeq, r.LastEpoch, now, now);
-                failover.OldPrimaryRestarted = true;
+                Candidate(r.From, r.LastSeq, r.LastEpoch, now, now);
+                failover!.OldPrimaryRestarted = true;
             }
             else
                 Send(r.From, new ConfigUpdate(Config));
@@ -134,6 +132,16 @@ public sealed class ConfigurationManager
             return;
         failover = new Failover(now);
         SendRevocations(now);
+    }
+
+    /// <summary>A node that stopped granting the primary a lease and may be promoted; starts the failover if needed.</summary>
+    private void Candidate(string node, long lastSeq, long lastEpoch, long leaseOverAt, long now)
+    {
+        var starting = failover is null;
+        failover ??= new Failover(now);
+        failover.AddCandidate(node, lastSeq, lastEpoch, leaseOverAt, now);
+        if (starting)
+            SendRevocations(now);
     }
 
     private void SendRevocations(long now)

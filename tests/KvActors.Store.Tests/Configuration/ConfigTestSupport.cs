@@ -1,9 +1,12 @@
 using System.Collections;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using KvActors.Client;
 using KvActors.Node.Startup;
 using KvActors.Store.Configuration;
 using KvActors.Store.Security;
+using KvActors.Store.Tests.Wire;
 
 namespace KvActors.Store.Tests.Configuration;
 
@@ -48,13 +51,46 @@ public static class Readers
     public static LayeredConfig Load(string? file = null, string[]? settings = null, string? flags = null, Hashtable? environment = null) =>
         KvConfig.Load(new ConfigSources { File = file, Settings = settings ?? [], Flags = flags, Environment = environment ?? Env() });
 
-    /// <summary>Everything the executables read from configuration: kvnode's settings, the storage engine's, kv's.</summary>
+    /// <summary>
+    /// Everything the executables read from configuration: kvnode's settings, the storage engine's,
+    /// kv's, then every other settings binder of ours (a public static From/FromConfig taking a
+    /// SettingReader or a LayeredConfig), so a new section's reader is covered without a change here.
+    /// </summary>
     public static void ReadAll(LayeredConfig config)
     {
         NodeSettings.From(config);
         StorageConfig.From(new SettingReader(config));
         AdminClientOptions.FromConfig(config);
+        foreach (var binder in OtherBinders.Value)
+        {
+            try
+            {
+                binder.Invoke(null, [binder.GetParameters()[0].ParameterType == typeof(LayeredConfig) ? config : new SettingReader(config)]);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            }
+        }
     }
+
+    private static readonly Lazy<IReadOnlyList<MethodInfo>> OtherBinders = new(() =>
+    {
+        MethodInfo[] known =
+        [
+            typeof(NodeSettings).GetMethod(nameof(NodeSettings.From), [typeof(LayeredConfig)])!,
+            typeof(StorageConfig).GetMethod(nameof(StorageConfig.From), [typeof(SettingReader)])!,
+            typeof(AdminClientOptions).GetMethod(nameof(AdminClientOptions.FromConfig), [typeof(LayeredConfig)])!,
+        ];
+        return WireTypes.OurAssemblies()
+            .SelectMany(a => a.GetExportedTypes())
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Where(m => m.Name is "From" or "FromConfig" && m.ReturnType != typeof(void) && !m.IsGenericMethodDefinition
+                && m.GetParameters() is [{ } only] && (only.ParameterType == typeof(SettingReader) || only.ParameterType == typeof(LayeredConfig)))
+            .Where(m => !known.Contains(m))
+            .OrderBy(m => m.DeclaringType!.FullName, StringComparer.Ordinal)
+            .ToList();
+    });
 
     /// <summary>The message of the <see cref="ConfigException"/> that <paramref name="act"/> throws; fails if it throws none or another kind.</summary>
     public static string ConfigError(Action act)

@@ -180,6 +180,6 @@ public sealed class ValidationTests : IDisposable
             }
         }
 
-        unread.Should().BeEmpty("every key in reference.conf must be read by kvnode, the storage engine or kv");
+        unread.Should().BeEmpty("every key in reference.conf must be read by kvnode, kv or a settings binder of ours (a public static From(SettingReader))");
     }
 }

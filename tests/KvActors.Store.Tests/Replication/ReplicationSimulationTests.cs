@@ -4,16 +4,71 @@ using Xunit.Abstractions;
 namespace KvActors.Store.Tests.Replication;
 
 /// <summary>
-/// Seeded simulations of the replication protocol under crashes, restarts, partitions and a lossy network. Each test
-/// prints its totals; a failure names the seed to replay with KVACTORS_SIM_SEED.
+/// Seeded simulations of the replication protocol (see <see cref="Simulation"/> for the faults and
+/// <see cref="HistoryChecker"/> for the invariants). Each test prints its totals; a failure names the seed, and
+/// KVACTORS_SIM_SEED=n replays just that seed with its event trace.
 /// </summary>
 public class ReplicationSimulationTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void Three_replicas_keep_every_invariant_under_random_faults()
+    private const int Steps = 10_000;
+
+    private IReadOnlyList<SimulationReport> Run(string test, SimulationOptions options, int firstSeed, int seeds)
     {
-        var reports = SimulationRunner.RunSeeds(output, nameof(Three_replicas_keep_every_invariant_under_random_faults),
-            new SimulationOptions { Replicas = 3, Steps = 2_000 }, firstSeed: 1, seeds: 200);
+        var reports = SimulationRunner.RunSeeds(output, test, options, firstSeed, seeds);
+        // The runs must have done something for their silence to mean anything.
         reports.Sum(r => r.AckedWrites).Should().BePositive();
+        reports.Sum(r => r.LeasedReads).Should().BePositive();
+        return reports;
+    }
+
+    [Fact]
+    public void Three_replicas_keep_every_invariant_under_crashes_partitions_and_a_lossy_network()
+    {
+        var reports = Run(nameof(Three_replicas_keep_every_invariant_under_crashes_partitions_and_a_lossy_network),
+            new SimulationOptions { Replicas = 3, Steps = Steps }, firstSeed: 1, seeds: 200);
+        reports.Sum(r => r.Promotions).Should().BePositive();
+        reports.Sum(r => r.Counts.GetValueOrDefault("snapshot installed")).Should().BePositive();
+    }
+
+    [Fact]
+    public void Five_replicas_keep_every_invariant_under_crashes_partitions_and_a_lossy_network()
+    {
+        Run(nameof(Five_replicas_keep_every_invariant_under_crashes_partitions_and_a_lossy_network),
+            new SimulationOptions { Replicas = 5, Clients = 4, Steps = Steps }, firstSeed: 100_001, seeds: 100);
+    }
+
+    [Fact]
+    public void Long_partitions_without_crashes_never_leave_two_primaries_serving()
+    {
+        Run(nameof(Long_partitions_without_crashes_never_leave_two_primaries_serving),
+            new SimulationOptions
+            {
+                Replicas = 3, Steps = Steps, CrashChance = 0, IsolateChance = 0.25, LinkCutChance = 0.35, ManagerCutChance = 0.15,
+                CutMaxMs = 3_000, ReorderRate = 0.1,
+            },
+            firstSeed: 200_001, seeds: 100);
+    }
+
+    [Fact]
+    public void Frequent_crashes_of_any_node_lose_no_acknowledged_write()
+    {
+        var reports = Run(nameof(Frequent_crashes_of_any_node_lose_no_acknowledged_write),
+            new SimulationOptions
+            {
+                Replicas = 3, Steps = Steps, CrashChance = 0.5, IsolateChance = 0.05, LinkCutChance = 0.05,
+                RestartMinMs = 10, RestartMaxMs = 600, DropRate = 0.01,
+            },
+            firstSeed: 300_001, seeds: 100);
+        reports.Sum(r => r.Crashes).Should().BeGreaterThan(reports.Count * 10);
+    }
+
+    [Fact]
+    public void A_seed_replays_the_same_run()
+    {
+        var options = new SimulationOptions { Steps = 3_000 };
+        var first = new Simulation.Simulation(42, options).Run();
+        var second = new Simulation.Simulation(42, options).Run();
+        (second with { Counts = first.Counts }).Should().Be(first);
+        second.Counts.Should().Equal(first.Counts);
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Xunit.Sdk;
 
@@ -52,19 +50,6 @@ public static class Executables
         certificate is null
             ? ["cluster", "show", "--json", "--seeds", seed, "--timeout", timeout]
             : ["cluster", "show", "--json", "--seeds", seed, "--timeout", timeout, "--cert", certificate];
-
-    /// <summary>
-    /// A port nothing listens on right now (bound to 0, then released). Prefer <see cref="RefusingPort"/>,
-    /// which keeps the port; this is for a port another process must then bind.
-    /// </summary>
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }
 
 /// <summary>What a process run to completion did.</summary>

@@ -25,12 +25,15 @@ public sealed class Simulation
     private readonly string[] nodeNames;
     private readonly Dictionary<string, SimClient> clients = new(StringComparer.Ordinal);
     private readonly ConfigurationManager manager;
+    private readonly SimClock managerClock;
     private readonly Dictionary<string, long> lastAlive = new(StringComparer.Ordinal);
     private readonly Queue<string>? trace;
     private bool faulty = true;
     private bool settled;
     private long managerEpoch;
-    private int crashes, isolations, linkCuts;
+    private string lastPrimary = "n1";
+    private int crashes, isolations, linkCuts, promotions;
+    private readonly Dictionary<string, int> counts = new(StringComparer.Ordinal);
 
     public Simulation(int seed, SimulationOptions options, bool tracing = false)
     {
@@ -42,12 +45,13 @@ public sealed class Simulation
         nodeNames = Enumerable.Range(1, options.Replicas).Select(i => $"n{i}").ToArray();
         var initial = new PartitionConfig(1, nodeNames[0], nodeNames[1..], Array.Empty<string>());
         manager = new ConfigurationManager(initial, options.Settings);
+        managerClock = NewClock();
         managerEpoch = initial.Epoch;
         foreach (var name in nodeNames)
         {
-            var node = new SimNode(name) { Replica = PartitionReplica.CreateNew(name, options.Settings) };
+            var node = new SimNode(name) { Replica = PartitionReplica.CreateNew(name, options.Settings), Clock = NewClock() };
             nodes[name] = node;
-            Execute(node, node.Replica.OnConfig(initial, 0));
+            Execute(node, node.Replica.OnConfig(initial, node.Clock.Read(0)));
             StartTicking(node, random.NextInt64(options.TickMs));
         }
         for (var i = 1; i <= options.Clients; i++)
@@ -77,7 +81,7 @@ public sealed class Simulation
                 steps++;
             FinalCheck();
             return new SimulationReport(seed, steps, faultyMs, queue.Now, checker.AckedWriteCount, checker.LeasedReadCount,
-                checker.StaleReadCount, manager.Config.Epoch, crashes, isolations, linkCuts, checker.HighestCommitted);
+                checker.StaleReadCount, manager.Config.Epoch, promotions, crashes, isolations, linkCuts, checker.HighestCommitted, counts);
         }
         catch (InvariantViolation e)
         {
@@ -89,7 +93,8 @@ public sealed class Simulation
 
     private void Deliver(string from, string to, object message)
     {
-        Trace($"{from} -> {to}: {message}");
+        if (trace is not null)
+            Trace($"{from} -> {to}: {Show(message)}");
         if (to == ManagerName)
             ManagerReceive(from, message);
         else if (nodes.TryGetValue(to, out var node))
@@ -103,7 +108,7 @@ public sealed class Simulation
 
     private void NodeReceive(SimNode node, PartitionReplica replica, object message)
     {
-        var now = queue.Now;
+        var now = node.Clock.Read(queue.Now);
         var effects = message switch
         {
             ReplicationMessage m => replica.OnMessage(m, now),
@@ -124,9 +129,13 @@ public sealed class Simulation
             switch (effect)
             {
                 case SendToReplica s:
+                    if (s.Message is NeedsCatchUp or StaleEpoch || s.Message is CatchUpData { Snapshot: not null })
+                        Count(s.Message is CatchUpData ? "snapshot sent" : s.Message.GetType().Name);
                     network.Send(node.Name, s.To, s.Message);
                     break;
                 case ReportToManager r:
+                    if (r.Report is not (ConfigRequest or JoinRequest))
+                        Count(r.Report.GetType().Name);
                     network.Send(node.Name, ManagerName, r.Report);
                     break;
                 case ReplyToClient r:
@@ -135,6 +144,14 @@ public sealed class Simulation
                     break;
                 case ApplyCommitted a:
                     checker.OnApplied(node.Name, a.Entry, a.Answer);
+                    break;
+                case InstallSnapshot:
+                    Count("snapshot installed");
+                    node.Disk.Apply(effect);
+                    break;
+                case TruncateLogAfter:
+                    Count("truncation");
+                    node.Disk.Apply(effect);
                     break;
                 default:
                     if (!node.Disk.Apply(effect))
@@ -155,7 +172,7 @@ public sealed class Simulation
     {
         if (node.Incarnation != incarnation || node.Replica is not { } replica)
             return;
-        Execute(node, replica.Tick(queue.Now));
+        Execute(node, replica.Tick(node.Clock.Read(queue.Now)));
         if (node.LastAliveAt <= queue.Now - options.AliveIntervalMs)
         {
             node.LastAliveAt = queue.Now;
@@ -169,7 +186,7 @@ public sealed class Simulation
         switch (message)
         {
             case ManagerReport report:
-                ExecuteManager(manager.OnReport(report, queue.Now));
+                ExecuteManager(manager.OnReport(report, managerClock.Read(queue.Now)));
                 break;
             case Alive:
                 lastAlive[from] = queue.Now;
@@ -182,9 +199,9 @@ public sealed class Simulation
 
     private void ManagerTick()
     {
-        var now = queue.Now;
+        var now = managerClock.Read(queue.Now);
         var primary = manager.Config.Primary;
-        if (lastAlive.GetValueOrDefault(primary) < now - options.DetectorTimeoutMs)
+        if (lastAlive.GetValueOrDefault(primary) < queue.Now - options.DetectorTimeoutMs)
             ExecuteManager(manager.OnUnreachable(primary, now));
         ExecuteManager(manager.Tick(now));
         if (!faulty && clients.Values.All(c => c.Idle) && Converged() is null)
@@ -197,7 +214,12 @@ public sealed class Simulation
         if (manager.Config.Epoch < managerEpoch)
             throw new InvariantViolation($"the manager's epoch went back from {managerEpoch} to {manager.Config.Epoch}");
         if (manager.Config.Epoch > managerEpoch)
+        {
             Trace($"manager: {manager.Config}");
+            if (manager.Config.Primary != lastPrimary)
+                promotions++;
+            lastPrimary = manager.Config.Primary;
+        }
         managerEpoch = manager.Config.Epoch;
         foreach (var send in sends)
             network.Send(ManagerName, send.To, send.Message);
@@ -251,7 +273,8 @@ public sealed class Simulation
     {
         Trace($"RESTART {node.Name}");
         node.Incarnation++;
-        node.Replica = PartitionReplica.Recover(node.Name, options.Settings, node.Disk.ToDurable(), queue.Now);
+        node.Clock = NewClock();
+        node.Replica = PartitionReplica.Recover(node.Name, options.Settings, node.Disk.ToDurable(), node.Clock.Read(queue.Now));
         checker.ObserveEpoch(node.Name, node.Replica.Epoch);
         StartTicking(node, 0);
     }
@@ -296,7 +319,7 @@ public sealed class Simulation
         var config = manager.Config;
         if (manager.FailingOver)
             return "the manager is failing over";
-        if (nodes[config.Primary].Replica is not { } primary || primary.Epoch != config.Epoch || !primary.IsServing(queue.Now))
+        if (nodes[config.Primary].Replica is not { } primary || primary.Epoch != config.Epoch || !primary.IsServing(nodes[config.Primary].Clock.Read(queue.Now)))
             return $"primary {config.Primary} is not serving epoch {config.Epoch}";
         if (primary.CommitPoint != primary.LastSeq)
             return $"primary {config.Primary} committed {primary.CommitPoint} of {primary.LastSeq}";
@@ -345,10 +368,24 @@ public sealed class Simulation
             var r = node.Replica;
             text.Append(r is null
                 ? $"; {node.Name} down"
-                : $"; {node.Name} {r.Role} e{r.Epoch} commit {r.CommitPoint} last {r.LastSeq}{(r.Role == ReplicaRole.Primary ? $" serving {r.IsServing(queue.Now)} lease {r.HoldsLease(queue.Now)}" : "")}");
+                : $"; {node.Name} {r.Role} e{r.Epoch} commit {r.CommitPoint} last {r.LastSeq}{(r.Role == ReplicaRole.Primary ? $" serving {r.IsServing(node.Clock.Read(queue.Now))} lease {r.HoldsLease(node.Clock.Read(queue.Now))}" : "")}");
         }
         return text.ToString();
     }
+
+    private static string Show(object message) => message switch
+    {
+        Prepare p => $"Prepare e{p.Epoch} prev {p.PrevSeq}@{p.PrevEpoch} [{Show(p.Entries)}] commit {p.CommitPoint} sent {p.SentAt}",
+        CatchUpData c => $"CatchUpData e{c.Epoch}{(c.Snapshot is null ? "" : $" snapshot@{c.Snapshot.Seq}")} prev {c.PrevSeq}@{c.PrevEpoch} [{Show(c.Entries)}] commit {c.CommitPoint}",
+        ClientRequestMessage r => $"{r.Id} {(r.Write?.ToString() ?? $"{r.Mode} read {HistoryChecker.Text(r.ReadKey!)}")}",
+        ReadDone r => $"ReadDone {r.Request} {(r.Value is null ? "not found" : HistoryChecker.Text(r.Value))} as of {r.AsOfSeq}",
+        _ => message.ToString() ?? "",
+    };
+
+    private static string Show(IReadOnlyList<LogEntry> entries) =>
+        string.Join(" ", entries.Select(e => $"{e.Seq}@{e.Epoch}:{e.Request}"));
+
+    private void Count(string what) => counts[what] = counts.GetValueOrDefault(what) + 1;
 
     private void Trace(string line)
     {
@@ -359,9 +396,19 @@ public sealed class Simulation
             trace.Dequeue();
     }
 
+    /// <summary>A node's own monotonic clock: a random rate near 1 and an offset that changes with every process start.</summary>
+    private sealed class SimClock(double rate, long offset)
+    {
+        public long Read(long realNow) => offset + (long)(realNow * rate);
+    }
+
+    private SimClock NewClock() =>
+        new(1 + (random.NextDouble() * 2 - 1) * options.ClockDrift, random.NextInt64(1_000_000));
+
     private sealed class SimNode(string name)
     {
         public string Name { get; } = name;
+        public SimClock Clock { get; set; } = new(1, 0);
         public PartitionReplica? Replica { get; set; }
         public SimDisk Disk { get; } = new();
         public int Incarnation { get; set; }
@@ -372,4 +419,4 @@ public sealed class Simulation
 /// <summary>What one run did.</summary>
 public sealed record SimulationReport(
     int Seed, int Steps, long FaultyMs, long VirtualMs, int AckedWrites, int LeasedReads, int StaleReads, long FinalEpoch,
-    int Crashes, int Isolations, int LinkCuts, long Committed);
+    int Promotions, int Crashes, int Isolations, int LinkCuts, long Committed, IReadOnlyDictionary<string, int> Counts);

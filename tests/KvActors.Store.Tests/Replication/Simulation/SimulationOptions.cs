@@ -33,6 +33,9 @@ public sealed record SimulationOptions
     public int Steps { get; init; } = 2_000;
 
     public long TickMs { get; init; } = 20;
+
+    /// <summary>Each node's clock runs at a random rate within 1 +- this (the lease margin must cover it); offsets are random.</summary>
+    public double ClockDrift { get; init; } = 0.02;
     public long MinDelayMs { get; init; } = 1;
     public long MaxDelayMs { get; init; } = 12;
     public double DropRate { get; init; } = 0.03;

@@ -13,11 +13,16 @@ public static class SimulationRunner
 {
     public const string SeedVariable = "KVACTORS_SIM_SEED";
 
+    /// <summary>Multiplies every test's seed count, for longer searches (e.g. 20 for a soak run).</summary>
+    public const string ScaleVariable = "KVACTORS_SIM_SCALE";
+
     public static IReadOnlyList<SimulationReport> RunSeeds(ITestOutputHelper output, string test, SimulationOptions options, int firstSeed, int seeds)
     {
         if (int.TryParse(Environment.GetEnvironmentVariable(SeedVariable), out var only))
             return [RunTraced(output, only, options)];
 
+        if (int.TryParse(Environment.GetEnvironmentVariable(ScaleVariable), out var scale) && scale > 1)
+            seeds *= scale;
         var watch = Stopwatch.StartNew();
         var reports = new ConcurrentBag<SimulationReport>();
         var failures = new ConcurrentBag<(int Seed, string Message)>();
@@ -35,8 +40,9 @@ public static class SimulationRunner
         output.WriteLine(
             $"{test}: {seeds} seeds, {reports.Sum(r => (long)r.Steps):N0} steps, {reports.Sum(r => r.VirtualMs) / 1000:N0} virtual s ({reports.Sum(r => r.FaultyMs) / 1000:N0} s with faults), " +
             $"{reports.Sum(r => r.AckedWrites):N0} acked writes, {reports.Sum(r => r.LeasedReads):N0} leased + {reports.Sum(r => r.StaleReads):N0} stale reads, " +
-            $"{reports.Sum(r => r.FinalEpoch - 1):N0} reconfigurations, {reports.Sum(r => r.Crashes):N0} crashes, " +
-            $"{reports.Sum(r => r.Isolations):N0} isolations, {reports.Sum(r => r.LinkCuts):N0} cuts, in {watch.ElapsedMilliseconds:N0} ms");
+            $"{reports.Sum(r => r.FinalEpoch - 1):N0} reconfigurations ({reports.Sum(r => r.Promotions):N0} promotions), {reports.Sum(r => r.Crashes):N0} crashes, " +
+            $"{reports.Sum(r => r.Isolations):N0} isolations, {reports.Sum(r => r.LinkCuts):N0} cuts, in {watch.ElapsedMilliseconds:N0} ms; " +
+            string.Join(", ", reports.SelectMany(r => r.Counts).GroupBy(c => c.Key).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Sum(c => c.Value):N0}")));
         if (!failures.IsEmpty)
         {
             foreach (var (seed, message) in failures.OrderBy(f => f.Seed))
@@ -55,13 +61,15 @@ public static class SimulationRunner
         try
         {
             var report = simulation.Run();
-            output.WriteLine(report.ToString());
+            output.WriteLine($"{report with { Counts = new Dictionary<string, int>() }}");
+            output.WriteLine(string.Join(", ", report.Counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}")));
             return report;
         }
         catch (Exception e)
         {
             output.WriteLine(simulation.TraceTail);
-            throw new XunitException($"{e.Message}{Environment.NewLine}{simulation.TraceTail}");
+            var tail = simulation.TraceTail.Split(Environment.NewLine).TakeLast(80);
+            throw new XunitException($"{e.Message}{Environment.NewLine}Last events (all in the test output):{Environment.NewLine}{string.Join(Environment.NewLine, tail)}");
         }
     }
 }

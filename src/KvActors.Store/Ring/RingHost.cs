@@ -1,0 +1,32 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
+
+namespace KvActors.Store.Ring;
+
+/// <summary>Starts the ring's actors on a node (kvnode calls it once at startup, after the actor system is up).</summary>
+public static class RingHost
+{
+    /// <summary>
+    /// Starts this node's <see cref="RingKeeper"/> (<see cref="RingPaths.KeeperPath"/>), the ClusterSingletonManager that
+    /// runs the <see cref="RingManager"/> on the oldest member (<see cref="RingPaths.ManagerPath"/>) and a
+    /// ClusterSingletonProxy to it (<see cref="RingPaths.ProxyPath"/>), and returns the proxy: send it <c>GetRing</c>,
+    /// <c>ReplicaSilent</c> and <c>LearnerCaughtUp</c>. The keeper is started first, so it answers the manager's first question.
+    /// </summary>
+    public static IActorRef Start(ActorSystem system, RingSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(settings);
+        system.ActorOf(RingKeeper.Props(settings), RingPaths.KeeperName);
+        system.ActorOf(
+            ClusterSingletonManager.Props(
+                RingManager.Props(settings),
+                PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system).WithSingletonName(RingPaths.SingletonName)),
+            RingPaths.ManagerName);
+        return system.ActorOf(
+            ClusterSingletonProxy.Props(
+                RingPaths.ManagerPath,
+                ClusterSingletonProxySettings.Create(system).WithSingletonName(RingPaths.SingletonName)),
+            RingPaths.ProxyName);
+    }
+}

@@ -1,0 +1,129 @@
+using Akka.Actor;
+using Akka.Event;
+using KvActors.Store.Partitioning;
+using KvActors.Store.Wire.Ring;
+
+namespace KvActors.Store.Ring;
+
+/// <summary>
+/// Published on the node's local EventStream each time the node's <see cref="RingKeeper"/> applies a ring (never on
+/// start from the file): the node's shard host follows it. <see cref="Previous"/> is the ring applied before (null: none).
+/// Local only: it never crosses the wire.
+/// </summary>
+public sealed record RingApplied(RingState Ring, RingState? Previous);
+
+/// <summary>The reason of the CoordinatedShutdown a <see cref="RingKeeper"/> runs when the cluster's ring has another partition count than the node.</summary>
+public sealed class PartitionCountMismatchReason : CoordinatedShutdown.Reason
+{
+    public static readonly PartitionCountMismatchReason Instance = new();
+
+    private PartitionCountMismatchReason()
+    {
+    }
+
+    /// <summary>A configuration error, as kvnode's exit code 2 for bad settings.</summary>
+    public override int ExitCode => 2;
+
+    public override string ToString() => "the cluster's ring has another partition count than this node's kvactors.store.partitions";
+}
+
+/// <summary>
+/// One per node at <see cref="RingPaths.KeeperPath"/>: holds the last ring the node applied, persisted to
+/// <see cref="RingPaths.RingFile"/> (loaded at start; missing or damaged = no ring, damaged with a warning).
+/// <list type="bullet">
+/// <item><c>RingPublished</c>: applies a ring only with a higher epoch than its own (fencing). It writes the file first,
+/// then publishes <see cref="RingApplied"/> on the EventStream. An older ring is answered with <c>LastRingReply</c>, so
+/// the manager learns that it is behind. A ring of another partition count than <see cref="RingSettings.Partitions"/> is
+/// refused: one error line and CoordinatedShutdown with <see cref="PartitionCountMismatchReason"/>.</item>
+/// <item><c>LastRingRequest</c> (a starting RingManager): answers <c>LastRingReply</c> with its ring.</item>
+/// <item><c>GetRing</c> (anyone): answers <c>RingReply</c> with its ring.</item>
+/// </list>
+/// </summary>
+public sealed class RingKeeper : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly RingSettings _settings;
+    private readonly string _file;
+    private readonly NodeId _self;
+    private RingState? _ring;
+    private RingMap? _ringProto;
+    private bool _refused;
+
+    public RingKeeper(RingSettings settings, NodeId? self = null)
+    {
+        _settings = settings;
+        _file = RingPaths.RingFile(settings.DataDir);
+        _self = self ?? RingPaths.NodeIdOf(((ExtendedActorSystem)Context.System).Provider.DefaultAddress);
+
+        Receive<RingPublished>(OnPublished);
+        Receive<LastRingRequest>(_ => Sender.Tell(new LastRingReply { Node = _self.Value, Ring = _ringProto }));
+        Receive<GetRing>(_ => Sender.Tell(new RingReply
+        {
+            Ring = _ringProto,
+            Status = _ring is null ? $"{_self} has applied no ring yet." : "",
+        }));
+    }
+
+    public static Props Props(RingSettings settings, NodeId? self = null) =>
+        Akka.Actor.Props.Create(() => new RingKeeper(settings, self));
+
+    protected override void PreStart()
+    {
+        var read = RingFile.Read(_file);
+        if (read.Problem is not null) _log.Warning(read.Problem);
+        if (read.Ring is { } ring && !Refuses(ring)) SetRing(ring);
+    }
+
+    private void OnPublished(RingPublished message)
+    {
+        if (_refused || message.Ring is null) return;
+        RingState ring;
+        try
+        {
+            ring = RingWire.FromProto(message.Ring);
+        }
+        catch (FormatException e)
+        {
+            _log.Warning("A published ring from {0} was ignored: {1}", Sender.Path, e.Message);
+            return;
+        }
+        if (Refuses(ring)) return;
+        if (_ring is { } current && ring.Epoch <= current.Epoch)
+        {
+            // Equal: a republication. Lower: a manager that is behind; tell it where this node is.
+            if (ring.Epoch < current.Epoch) Sender.Tell(new LastRingReply { Node = _self.Value, Ring = _ringProto });
+            return;
+        }
+        try
+        {
+            RingFile.Write(_file, ring);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Applied anyway: the other nodes keep the ring too, and refusing it would leave this node fenced out.
+            _log.Error("Ring epoch {0} is applied but could not be saved to {1}: {2}", ring.Epoch, _file, e.Message);
+        }
+        var previous = _ring;
+        SetRing(ring);
+        Context.System.EventStream.Publish(new RingApplied(ring, previous));
+    }
+
+    /// <summary>True when the ring has another partition count than this node: it is refused and the node shut down.</summary>
+    private bool Refuses(RingState ring)
+    {
+        if (PartitionCountRule.Mismatch(_settings.Partitions, ring.PartitionCount) is not { } mismatch) return false;
+        if (!_refused)
+        {
+            _refused = true;
+            _log.Error(mismatch);
+            CoordinatedShutdown.Get(Context.System).Run(PartitionCountMismatchReason.Instance);
+        }
+        return true;
+    }
+
+    private void SetRing(RingState ring)
+    {
+        _ring = ring;
+        _ringProto = RingWire.ToProto(ring);
+    }
+}

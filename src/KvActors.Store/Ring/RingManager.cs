@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using KvActors.Store.Partitioning;
+using KvActors.Store.Wire.Ring;
+
+namespace KvActors.Store.Ring;
+
+/// <summary>
+/// The cluster singleton that owns the ring (run by a ClusterSingletonManager, see <see cref="RingHost"/>): a thin shell
+/// over <see cref="RingManagerCore"/>. It feeds the core the cluster's membership and reachability events, the keepers'
+/// last rings, the primaries' reports and a clock tick; it sends each new ring to every member's keeper (and again every
+/// <see cref="RingSettings.RepublishInterval"/>, since a message can be lost) and answers <c>GetRing</c> from anyone.
+/// At start it asks every member's keeper for the ring it applied last (again each republish interval until the first
+/// ring is formed), so a new manager goes on from the highest epoch the cluster knows.
+/// </summary>
+public sealed class RingManager : ReceiveActor, IWithTimers
+{
+    /// <summary>The clock tick (local only, from the actor's own timer).</summary>
+    internal sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+
+        private Tick()
+        {
+        }
+    }
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Cluster _cluster = Cluster.Get(Context.System);
+    private readonly RingSettings _settings;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly RingManagerCore _core;
+    private readonly Dictionary<NodeId, UniqueAddress> _members = [];
+    private RingPublished? _published;
+    private TimeSpan _lastPublishAt;
+    private TimeSpan _lastAskAt;
+
+    public RingManager(RingSettings settings)
+    {
+        _settings = settings;
+        _core = new RingManagerCore(settings.CoreOptions, Now);
+
+        Receive<ClusterEvent.CurrentClusterState>(OnClusterState);
+        Receive<ClusterEvent.MemberUp>(e => OnMember(e.Member));
+        Receive<ClusterEvent.MemberLeft>(e => OnMember(e.Member));
+        Receive<ClusterEvent.MemberExited>(e => OnMember(e.Member));
+        Receive<ClusterEvent.MemberRemoved>(e => OnMember(e.Member));
+        Receive<ClusterEvent.UnreachableMember>(e => Handle(_core.Unreachable(RingPaths.NodeIdOf(e.Member.Address), Now)));
+        Receive<ClusterEvent.ReachableMember>(e => Handle(_core.Reachable(RingPaths.NodeIdOf(e.Member.Address), Now)));
+        Receive<ClusterEvent.IMemberEvent>(_ => { }); // Joining, WeaklyUp, Downed: nothing for the ring
+
+        Receive<LastRingReply>(OnLastRing);
+        Receive<ReplicaSilent>(r => Report(r.Node, n => _core.ReplicaSilent(r.Partition, n, r.Epoch, Now)));
+        Receive<LearnerCaughtUp>(r => Report(r.Node, n => _core.LearnerCaughtUp(r.Partition, n, r.Epoch, Now)));
+        Receive<GetRing>(_ => Sender.Tell(Reply()));
+        Receive<Tick>(_ => OnTick());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(RingSettings settings) => Akka.Actor.Props.Create(() => new RingManager(settings));
+
+    private TimeSpan Now => _clock.Elapsed;
+
+    protected override void PreStart()
+    {
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Timers.StartPeriodicTimer(nameof(Tick), Tick.Instance, _settings.TickInterval);
+        _log.Info("RingManager started on {0}: collecting the members' last rings", _cluster.SelfAddress);
+    }
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    private void OnClusterState(ClusterEvent.CurrentClusterState state)
+    {
+        foreach (var member in state.Members) OnMember(member);
+        foreach (var member in state.Unreachable) Handle(_core.Unreachable(RingPaths.NodeIdOf(member.Address), Now));
+    }
+
+    private void OnMember(Member member)
+    {
+        var node = RingPaths.NodeIdOf(member.Address);
+        switch (member.Status)
+        {
+            case MemberStatus.Up:
+                _members[node] = member.UniqueAddress;
+                if (!_core.IsFormed) AskLastRing(member.Address);
+                else if (_published is not null) Keeper(member.Address).Tell(_published, Self);
+                Handle(_core.MemberUp(node, Now));
+                break;
+            case MemberStatus.Leaving or MemberStatus.Exiting:
+                _members[node] = member.UniqueAddress;
+                Handle(_core.MemberLeaving(node, Now));
+                break;
+            case MemberStatus.Removed:
+                // A removal of an older incarnation must not remove the new one on the same host:port.
+                if (_members.TryGetValue(node, out var known) && !known.Equals(member.UniqueAddress)) break;
+                _members.Remove(node);
+                Handle(_core.MemberRemoved(node, Now));
+                break;
+        }
+    }
+
+    private void OnLastRing(LastRingReply reply)
+    {
+        NodeId node;
+        RingState? ring;
+        try
+        {
+            node = new NodeId(reply.Node);
+            ring = RingWire.FromProtoOrNull(reply.Ring);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            _log.Warning("The last ring reported by {0} was ignored: {1}", Sender.Path.Address, e.Message);
+            return;
+        }
+        Handle(_core.LastRingReported(node, ring, Now));
+    }
+
+    private void Report(string nodeText, Func<NodeId, RingOutcome> apply)
+    {
+        if (string.IsNullOrWhiteSpace(nodeText))
+        {
+            _log.Warning("A report from {0} names no node: ignored", Sender.Path.Address);
+            return;
+        }
+        Handle(apply(new NodeId(nodeText)));
+    }
+
+    private void OnTick()
+    {
+        Handle(_core.Tick(Now));
+        if (Now - _lastPublishAt >= _settings.RepublishInterval && _published is not null) PublishToAll();
+        if (!_core.IsFormed && Now - _lastAskAt >= _settings.RepublishInterval)
+        {
+            foreach (var node in _core.AwaitingReports)
+                if (_members.TryGetValue(node, out var member)) AskLastRing(member.Address);
+        }
+    }
+
+    private void Handle(RingOutcome outcome)
+    {
+        if (outcome.Publish is { } ring)
+        {
+            _log.Info(outcome.Note ?? $"New {ring}");
+            _published = new RingPublished { Ring = RingWire.ToProto(ring) };
+            PublishToAll();
+        }
+        else if (outcome.Note is { } note && _log.IsDebugEnabled)
+        {
+            _log.Debug(note);
+        }
+    }
+
+    private void PublishToAll()
+    {
+        _lastPublishAt = Now;
+        foreach (var member in _members.Values) Keeper(member.Address).Tell(_published!, Self);
+    }
+
+    private void AskLastRing(Address address)
+    {
+        _lastAskAt = Now;
+        Keeper(address).Tell(new LastRingRequest(), Self);
+    }
+
+    private RingReply Reply()
+    {
+        var status = _core.Status();
+        return new RingReply { Ring = _published?.Ring, Status = status.WaitingFor ?? "" };
+    }
+
+    private ActorSelection Keeper(Address address) => Context.ActorSelection(RingPaths.KeeperOf(address));
+}

@@ -1,0 +1,264 @@
+using KvActors.Store.Partitioning;
+
+namespace KvActors.Store.Ring;
+
+/// <summary>What an input did: the ring to publish (null when the ring did not change) and, for the log, one sentence on what happened or why it was ignored.</summary>
+public readonly record struct RingOutcome(RingState? Publish, string? Note)
+{
+    public static readonly RingOutcome Nothing = new(null, null);
+
+    public static RingOutcome Ignored(string why) => new(null, why);
+}
+
+/// <summary>The manager's view for `kv ring show` and GetRing: the ring (null before the first), or what the first ring waits for.</summary>
+public sealed record RingStatus(RingState? Ring, string? WaitingFor, IReadOnlyList<int> UnderReplicated, IReadOnlyList<int> WithoutPrimary);
+
+/// <summary>
+/// The RingManager's logic, pure: no actors, no clock (time is the <c>now</c> argument, any monotonic clock).
+/// It owns the ring and changes it in answer to membership, reachability, reports from primaries and time; every
+/// change is published as one ring at the next epoch, so the epoch only grows.
+/// <list type="bullet">
+/// <item><b>First ring</b> (of this manager). Formed once the last ring of every Up member has been reported
+/// (<see cref="LastRingReported"/>), or of a majority once <see cref="Options.LastRingTimeout"/> has passed since the
+/// core started; when no member reports a ring (a new cluster), also only once <see cref="Options.MinMembers"/> members
+/// are Up. A cluster that had a ring is not held back by the minimum: after a crash and a singleton hand-over it may
+/// have fewer members and must still go on. It starts from the highest-epoch ring any member reported (none: an empty ring
+/// of <see cref="Options.Partitions"/> partitions, so a ring's P is kept for good once formed), plans it over the Up
+/// members and publishes it at that epoch + 1 at least: the epoch continues upwards across singleton hand-over, crash
+/// and a full cluster restart. A ring reported later with an epoch at or above the manager's own is adopted above it.</item>
+/// <item><b>Membership.</b> A member Up, leaving or removed -> <see cref="RingPlanner.Plan"/> (joins get learners,
+/// removals re-replicate where enough nodes exist; with fewer nodes than RF every partition is under-replicated and
+/// still served).</item>
+/// <item><b>Reports</b> from a partition's primary, made at epoch e: ignored when the partition changed after e (stale)
+/// or e is ahead of the manager. A silent in-sync replica -> <see cref="RingTransitions.DropReplica"/>. A caught-up
+/// learner -> <see cref="RingTransitions.PromoteLearner"/>, then Plan again, which drops the replicas it replaces.</item>
+/// <item><b>Failover.</b> A primary unreachable for <see cref="Options.FailoverAfter"/> (its lease has run out by then:
+/// see <see cref="RingSettings"/>) is replaced by the first of its in-sync replicas, in node order, that is Up, not
+/// leaving and reachable (then a leaving one), without waiting for the member's removal; the old primary stays as a
+/// learner. No such replica: the partition keeps its primary.</item>
+/// </list>
+/// </summary>
+public sealed class RingManagerCore
+{
+    /// <param name="Partitions">P of a new cluster (a ring reported by a member keeps its own).</param>
+    /// <param name="ReplicationFactor">Replicas wanted per partition.</param>
+    /// <param name="MinMembers">Up members needed before the first ring.</param>
+    /// <param name="FailoverAfter">How long a primary must be unreachable before it is replaced.</param>
+    /// <param name="LastRingTimeout">After this long from the start, the first ring needs the last rings of a majority of Up members only, not all.</param>
+    public sealed record Options(int Partitions, int ReplicationFactor, int MinMembers, TimeSpan FailoverAfter, TimeSpan LastRingTimeout)
+    {
+        public Options Validated()
+        {
+            if (PartitionCountRule.Problem(Partitions) is { } problem) throw new ArgumentOutOfRangeException(nameof(Partitions), Partitions, problem);
+            ArgumentOutOfRangeException.ThrowIfLessThan(ReplicationFactor, 1);
+            ArgumentOutOfRangeException.ThrowIfLessThan(MinMembers, 1);
+            ArgumentOutOfRangeException.ThrowIfLessThan(FailoverAfter, TimeSpan.Zero);
+            ArgumentOutOfRangeException.ThrowIfLessThan(LastRingTimeout, TimeSpan.Zero);
+            return this;
+        }
+    }
+
+    private readonly Options _options;
+    private readonly TimeSpan _startedAt;
+    private readonly SortedSet<NodeId> _up = [];
+    private readonly SortedSet<NodeId> _leaving = [];
+    private readonly Dictionary<NodeId, TimeSpan> _unreachableSince = [];
+    private readonly HashSet<NodeId> _answered = [];
+    private RingState? _highestReported;
+
+    // Per partition, the epoch at which its replica set last changed: a report made before it is stale.
+    private long[] _changedAt = [];
+
+    public RingManagerCore(Options options, TimeSpan now)
+    {
+        _options = options.Validated();
+        _startedAt = now;
+    }
+
+    /// <summary>The ring in force; null until the first ring is formed.</summary>
+    public RingState? Ring { get; private set; }
+
+    public bool IsFormed => Ring is not null;
+
+    /// <summary>Members Up, leaving ones included, in node order.</summary>
+    public IReadOnlyCollection<NodeId> UpMembers => _up;
+
+    /// <summary>Up members whose last ring is not known yet (empty once the first ring is formed): the shell asks them again.</summary>
+    public IReadOnlyList<NodeId> AwaitingReports => IsFormed ? [] : _up.Where(n => !_answered.Contains(n)).ToList();
+
+    /// <summary>The highest epoch any member reported (-1: none).</summary>
+    public long HighestReportedEpoch => _highestReported?.Epoch ?? -1;
+
+    public RingStatus Status() =>
+        Ring is { } ring
+            ? new RingStatus(ring, null, RingTransitions.UnderReplicated(ring), RingTransitions.WithoutPrimary(ring))
+            : new RingStatus(null, WaitingFor(), [], []);
+
+    public RingOutcome MemberUp(NodeId node, TimeSpan now)
+    {
+        if (!_up.Add(node)) return RingOutcome.Nothing;
+        return IsFormed ? Replan($"{node} is Up") : TryForm(now);
+    }
+
+    /// <summary>The member is leaving (Leaving or Exiting): it gets no new replica and hands its replicas off.</summary>
+    public RingOutcome MemberLeaving(NodeId node, TimeSpan now)
+    {
+        _up.Add(node);
+        if (!_leaving.Add(node)) return RingOutcome.Nothing;
+        return IsFormed ? Replan($"{node} is leaving") : TryForm(now);
+    }
+
+    public RingOutcome MemberRemoved(NodeId node, TimeSpan now)
+    {
+        var wasUp = _up.Remove(node);
+        _leaving.Remove(node);
+        _unreachableSince.Remove(node);
+        if (!wasUp) return RingOutcome.Nothing;
+        return IsFormed ? Replan($"{node} was removed") : TryForm(now);
+    }
+
+    public RingOutcome Unreachable(NodeId node, TimeSpan now)
+    {
+        _unreachableSince.TryAdd(node, now);
+        return IsFormed ? FailOver(now) : RingOutcome.Nothing;
+    }
+
+    public RingOutcome Reachable(NodeId node, TimeSpan now)
+    {
+        _unreachableSince.Remove(node);
+        return RingOutcome.Nothing;
+    }
+
+    /// <summary>A member's keeper answered with the ring it applied last (null: none).</summary>
+    public RingOutcome LastRingReported(NodeId node, RingState? ring, TimeSpan now)
+    {
+        if (ring is { IsUnformed: true }) ring = null;
+        _answered.Add(node);
+        // The highest ever reported counts, even if its reporter later reports less (a damaged file, a wiped node).
+        if (ring is not null && ring.Epoch > HighestReportedEpoch) _highestReported = ring;
+        if (!IsFormed) return TryForm(now);
+        if (ring is null || ring.Epoch < Ring!.Epoch || ring.Equals(Ring)) return RingOutcome.Nothing;
+
+        // A ring at or above ours that we never saw: an earlier manager published it. Continue above it; a higher
+        // one is the later decision, so its placement is taken over.
+        var from = ring.Epoch > Ring.Epoch ? ring : Ring;
+        var planned = RingPlanner.Plan(from, _up, _options.ReplicationFactor, _leaving);
+        return Adopt(planned, ring.Epoch + 1, $"{node} reported {ring}, not older than the manager's epoch {Ring.Epoch}: continuing above it");
+    }
+
+    /// <summary>The primary of <paramref name="partition"/>, at <paramref name="epoch"/>, reports the in-sync replica <paramref name="node"/> silent.</summary>
+    public RingOutcome ReplicaSilent(int partition, NodeId node, long epoch, TimeSpan now)
+    {
+        if (Stale(partition, epoch, "silent", node) is { } stale) return stale;
+        var change = RingTransitions.DropReplica(Ring!, partition, node);
+        return change.IsRefused ? RingOutcome.Ignored(change.Refusal!) : Publish(change.Ring, $"{node} is silent in partition {partition}: dropped from its in-sync replicas");
+    }
+
+    /// <summary>The primary of <paramref name="partition"/>, at <paramref name="epoch"/>, reports the learner <paramref name="node"/> caught up.</summary>
+    public RingOutcome LearnerCaughtUp(int partition, NodeId node, long epoch, TimeSpan now)
+    {
+        if (Stale(partition, epoch, "caught up", node) is { } stale) return stale;
+        if (Ring![partition].Primary is null)
+            return RingOutcome.Ignored($"Partition {partition} has no primary, so nobody can have seen {node} catch up: the report is ignored.");
+        var change = RingTransitions.PromoteLearner(Ring, partition, node);
+        if (change.IsRefused) return RingOutcome.Ignored(change.Refusal!);
+        var planned = RingPlanner.Plan(change.Ring, _up, _options.ReplicationFactor, _leaving);
+        return Publish(planned, $"{node} caught up in partition {partition}: in sync");
+    }
+
+    /// <summary>Time passes: the first ring's collection timeout, failover deadlines.</summary>
+    public RingOutcome Tick(TimeSpan now) => IsFormed ? FailOver(now) : TryForm(now);
+
+    private RingOutcome? Stale(int partition, long epoch, string what, NodeId node)
+    {
+        if (Ring is null) return RingOutcome.Ignored($"A report that {node} is {what} in partition {partition} came before the first ring: ignored.");
+        if (partition < 0 || partition >= Ring.PartitionCount)
+            return RingOutcome.Ignored($"A report names partition {partition}, outside 0..{Ring.PartitionCount - 1}: ignored.");
+        if (epoch < _changedAt[partition] || epoch > Ring.Epoch)
+            return RingOutcome.Ignored($"A report that {node} is {what} in partition {partition} was made at epoch {epoch}, but the partition last changed at epoch {_changedAt[partition]} (ring epoch {Ring.Epoch}): ignored as stale.");
+        return null;
+    }
+
+    private RingOutcome TryForm(TimeSpan now)
+    {
+        if (WaitingFor(now) is { } waiting) return RingOutcome.Ignored(waiting);
+        var highest = _highestReported;
+        var from = highest ?? RingState.Empty(_options.Partitions, _options.ReplicationFactor);
+        var planned = RingPlanner.Plan(from, _up, _options.ReplicationFactor, _leaving);
+        var answered = _up.Count(_answered.Contains);
+        return Adopt(planned, from.Epoch + 1,
+            $"First ring formed over {_up.Count} members from {(highest is null ? "no earlier ring" : $"the highest reported ring, epoch {highest.Epoch}")} ({answered} of {_up.Count} reported)");
+    }
+
+    private string? WaitingFor(TimeSpan? now = null)
+    {
+        // A cluster that had a ring goes on from it with the members it has (a singleton hand-over after a crash may leave
+        // fewer than the minimum); only a new cluster waits for its minimum. (kvnode also gives the minimum to Akka, which
+        // moves no member Up before it is reached, so a full restart waits for it too.)
+        if (_up.Count < _options.MinMembers && _highestReported is null)
+            return $"The first ring of a new cluster waits for {_options.MinMembers} members to be Up ({_up.Count} are).";
+        var answered = _up.Count(_answered.Contains);
+        if (answered == _up.Count) return null;
+        var timedOut = now is { } t && t - _startedAt >= _options.LastRingTimeout;
+        if (timedOut && answered > _up.Count / 2) return null;
+        return $"The first ring waits for the last ring of every Up member ({answered} of {_up.Count} answered), or of a majority after {_options.LastRingTimeout.TotalMilliseconds} ms.";
+    }
+
+    private RingOutcome Replan(string why) =>
+        Publish(RingPlanner.Plan(Ring!, _up, _options.ReplicationFactor, _leaving), why);
+
+    private RingOutcome FailOver(TimeSpan now)
+    {
+        var ring = Ring!;
+        var moved = new List<int>();
+        for (var p = 0; p < ring.PartitionCount; p++)
+        {
+            if (ring[p].Primary is not { } primary
+                || !_unreachableSince.TryGetValue(primary, out var since)
+                || now - since < _options.FailoverAfter)
+                continue;
+            var candidates = ring[p].InSync.Skip(1).Where(n => _up.Contains(n) && !_unreachableSince.ContainsKey(n)).ToList();
+            if (candidates.OrderBy(_leaving.Contains).FirstOrDefault() is not { Value: not null } next)
+                continue;
+            ring = RingTransitions.Failover(ring, p, next).Ring;
+            moved.Add(p);
+        }
+        if (moved.Count == 0) return RingOutcome.Nothing;
+        var from = string.Join(", ", moved.Select(p => Ring![p].Primary).Distinct());
+        return Publish(ring, $"Failover of {moved.Count} partitions from unreachable {from} after {_options.FailoverAfter.TotalMilliseconds} ms");
+    }
+
+    /// <summary>Publishes <paramref name="candidate"/>'s placement at the next epoch, as one change, if it differs from the ring in force.</summary>
+    private RingOutcome Publish(RingState candidate, string why)
+    {
+        var current = Ring!;
+        if (candidate.SamePlacementAs(current)) return RingOutcome.Nothing;
+        var next = new RingState(current.Epoch + 1, candidate.PartitionCount, candidate.ReplicationFactor, candidate.Partitions);
+        for (var p = 0; p < next.PartitionCount; p++)
+        {
+            if (!next[p].Equals(current[p])) _changedAt[p] = next.Epoch;
+        }
+        Ring = next;
+        return new RingOutcome(next, $"{why}: {Describe(next)}.");
+    }
+
+    /// <summary>Takes over <paramref name="placement"/> at <paramref name="epoch"/> (above anything known); every partition counts as changed.</summary>
+    private RingOutcome Adopt(RingState placement, long epoch, string why)
+    {
+        var next = new RingState(Math.Max(epoch, (Ring?.Epoch ?? 0) + 1), placement.PartitionCount, placement.ReplicationFactor, placement.Partitions);
+        _changedAt = Enumerable.Repeat(next.Epoch, next.PartitionCount).ToArray();
+        Ring = next;
+        return new RingOutcome(next, $"{why}: {Describe(next)}.");
+    }
+
+    private static string Describe(RingState ring)
+    {
+        var under = RingTransitions.UnderReplicated(ring).Count;
+        var orphaned = RingTransitions.WithoutPrimary(ring).Count;
+        var learning = ring.Partitions.Count(s => !s.Learners.IsEmpty);
+        return $"epoch {ring.Epoch}, {ring.Nodes.Count} nodes"
+               + (learning > 0 ? $", {learning} partitions with learners" : "")
+               + (under > 0 ? $", {under} under-replicated" : "")
+               + (orphaned > 0 ? $", {orphaned} without primary" : "");
+    }
+}

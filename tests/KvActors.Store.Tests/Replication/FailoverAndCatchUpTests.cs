@@ -1,0 +1,178 @@
+using KvActors.Store.Replication;
+using KvActors.Store.Tests.Replication.Simulation;
+using static KvActors.Store.Tests.Replication.ReplicationTestKit;
+
+namespace KvActors.Store.Tests.Replication;
+
+/// <summary>A promoted primary reconciles and outwaits the old lease before serving; restarts; learner catch-up.</summary>
+public class FailoverAndCatchUpTests
+{
+    private static readonly PartitionConfig Epoch1 = Config(1, "p", ["a", "b"]);
+
+    private static Dictionary<string, PartitionReplica> Established()
+    {
+        var replicas = Cluster(Epoch1);
+        Settle(replicas["p"].Tick(20), replicas, 20);
+        return replicas;
+    }
+
+    [Fact]
+    public void A_promoted_replica_commits_its_prepared_tail_through_the_others_before_it_serves()
+    {
+        var r = Established();
+        Settle(r["p"].OnClientWrite(Req(1), Put("k", "one"), 30), r, 30);
+        // Seq 2 reaches a only, then p dies: prepared at a, never committed.
+        var toA = Deliver(r["p"].OnClientWrite(Req(2), Put("k", "two"), 40), r, 40, "a");
+        toA.Messages<PrepareAck>().Single().PreparedThrough.Should().Be(2);
+        r.Remove("p");
+
+        var epoch2 = Config(2, "a", ["b"]);
+        r["b"].OnConfig(epoch2, 1_000);
+        var a = r["a"];
+        var promoted = a.OnConfig(epoch2, 1_000);
+        a.IsServing(1_000).Should().BeFalse("seq 2 is not committed yet");
+        a.OnClientRead(Req(3), B("k"), ReadMode.Leased, 1_000).Replies<RetryLater>().Should().ContainSingle();
+        a.OnClientWrite(Req(2), Put("k", "two"), 1_000).Should().BeEmpty("the retry waits for the tail entry");
+
+        var reconcile = promoted.Messages<Prepare>("b").Single();
+        reconcile.Entries.Select(e => (e.Seq, e.Epoch)).Should().Equal((2L, 1L));
+        var done = Settle(promoted, r, 1_001);
+        done.Replies<WriteDone>().Should().ContainSingle().Which.Should().Be(new WriteDone(Req(2), new WriteResult(true), 2));
+        a.CommitPoint.Should().Be(2);
+        a.IsServing(1_001).Should().BeTrue();
+        S(a.OnClientRead(Req(4), B("k"), ReadMode.Leased, 1_002).Replies<ReadDone>().Single().Value).Should().Be("two");
+        r["b"].LastSeq.Should().Be(2);
+    }
+
+    [Fact]
+    public void A_promoted_replica_outwaits_the_lease_it_granted_before_it_answers()
+    {
+        var r = Established();
+        Settle(r["p"].Tick(40), r, 40); // a and b last granted p a lease at 40
+        r.Remove("p");
+        var epoch2 = Config(2, "a", ["b"]);
+        r["b"].OnConfig(epoch2, 50);
+        var a = r["a"];
+        Settle(a.OnConfig(epoch2, 50), r, 50);
+
+        var notBefore = 40 + Settings.LeasePeriodMs + Settings.LeaseMarginMs;
+        a.IsServing(notBefore - 1).Should().BeFalse("p may hold a lease from a until 140");
+        Settle(a.OnClientWrite(Req(1), Put("k", "v"), 60), r, 60).Replies<WriteDone>().Should().BeEmpty();
+        a.OnClientRead(Req(2), B("k"), ReadMode.Leased, 60).Replies<RetryLater>().Should().ContainSingle();
+
+        a.Tick(notBefore).Replies<WriteDone>().Should().ContainSingle().Which.Request.Should().Be(Req(1));
+        a.IsServing(notBefore).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_replica_that_suspected_the_primary_serves_without_further_wait_when_promoted()
+    {
+        var r = Established();
+        var a = r["a"];
+        a.Tick(200).Reports<PrimarySuspected>().Single().SinceLastGrantMs.Should().Be(180);
+        var epoch2 = Config(2, "a", ["b"]);
+        r["b"].OnConfig(epoch2, 200);
+        Settle(a.OnConfig(epoch2, 200), r, 200);
+        a.IsServing(200).Should().BeTrue("its last grant (20) plus lease and margin is long past");
+    }
+
+    [Fact]
+    public void A_restarted_replica_recovers_its_durable_log_and_acts_only_in_a_newer_epoch()
+    {
+        var r = Cluster(Epoch1);
+        var disk = new SimDisk();
+        var everything = new List<ReplicaEffect>();
+        // Record everything a emits while p writes twice and commits.
+        foreach (var replica in r.Values)
+            replica.OnConfig(Epoch1, 0);
+        var wave = r["p"].Tick(20).Concat(r["p"].OnClientWrite(Req(1), Put("k", "v"), 20)).ToList();
+        for (var i = 0; i < 10 && wave.Count > 0; i++)
+        {
+            var next = new List<ReplicaEffect>();
+            foreach (var send in wave.OfType<SendToReplica>())
+            {
+                var produced = r[send.To].OnMessage(send.Message, 21);
+                if (send.To == "a")
+                    everything.AddRange(produced);
+                next.AddRange(produced);
+            }
+            wave = next;
+        }
+        Settle(r["p"].Tick(60), r, 60); // carries the commit point
+        disk.Persist(PartitionReplica.CreateNew("a", Settings).OnConfig(Epoch1, 0)).Persist(everything);
+        r["a"].CommitPoint.Should().Be(1);
+
+        var recovered = PartitionReplica.Recover("a", Settings, disk.ToDurable(), 500);
+        recovered.Epoch.Should().Be(1);
+        recovered.Role.Should().Be(ReplicaRole.Waiting);
+        recovered.LastSeq.Should().Be(1);
+
+        recovered.OnConfig(Epoch1, 510).Reports<JoinRequest>().Should().ContainSingle().Which.Restarted.Should().BeTrue();
+        recovered.Role.Should().Be(ReplicaRole.Waiting, "it may have granted a lease in epoch 1 just before the crash");
+        recovered.OnMessage(new Prepare(1, "p", 1, 1, [], 1, 520), 520).Messages<PrepareAck>().Should().BeEmpty();
+
+        recovered.OnConfig(Config(2, "p", ["a", "b"]), 530).OfType<RecordEpoch>().Single().Epoch.Should().Be(2);
+        recovered.Role.Should().Be(ReplicaRole.InSync);
+        var ack = recovered.OnMessage(new Prepare(2, "p", 1, 1, [], 1, 540), 540).Messages<PrepareAck>().Single();
+        ack.PreparedThrough.Should().Be(1);
+        S(recovered.State.Get(B("k"))).Should().Be("v");
+    }
+
+    [Fact]
+    public void A_learner_catches_up_from_a_snapshot_is_reported_caught_up_and_then_counts_for_commits()
+    {
+        var settings = Settings with { SnapshotEveryCommits = 3, MaxUncommitted = 100 };
+        var p = PartitionReplica.CreateNew("p", settings);
+        p.OnConfig(Config(1, "p", []), 0);
+        for (var i = 1; i <= 7; i++)
+            p.OnClientWrite(Req(i), Put($"k{i % 3}", $"v{i}"), 10).Replies<WriteDone>().Should().ContainSingle("a primary alone commits at once");
+        p.Log.BaseSeq.Should().Be(3, "the log is kept back to the previous snapshot");
+
+        var epoch2 = Config(2, "p", [], "l");
+        var l = PartitionReplica.CreateNew("l", settings);
+        l.OnConfig(epoch2, 100);
+        var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["l"] = l };
+
+        var first = Deliver(p.OnConfig(epoch2, 100), r, 100);
+        first.Messages<NeedsCatchUp>("p").Single().FromSeq.Should().Be(1);
+        var data = Deliver(first, r, 101);
+        var catchUp = data.Messages<CatchUpData>("l").Single();
+        catchUp.Snapshot.Should().NotBeNull("seqs 1-3 are no longer in the log");
+        catchUp.Snapshot!.Seq.Should().Be(7);
+
+        var installed = Deliver(data, r, 102);
+        installed.OfType<InstallSnapshot>().Should().ContainSingle();
+        var reported = Deliver(installed, r, 103);
+        reported.Reports<LearnerCaughtUp>().Should().ContainSingle().Which.Should().Be(new LearnerCaughtUp(2, "p", "l"));
+        l.State.Pairs.Select(kv => (S(kv.Key), S(kv.Value))).Should().BeEquivalentTo(p.State.Pairs.Select(kv => (S(kv.Key), S(kv.Value))));
+
+        // Until the manager moves it into the in-sync set, commits wait for it as well.
+        var write = p.OnClientWrite(Req(8), Put("k", "v8"), 110);
+        write.Replies<WriteDone>().Should().BeEmpty();
+        Settle(write, r, 111).Replies<WriteDone>().Should().ContainSingle();
+    }
+
+    [Fact]
+    public void A_lagging_learner_catches_up_from_the_log_while_the_log_still_reaches_back()
+    {
+        var settings = Settings with { SnapshotEveryCommits = 3, MaxUncommitted = 100 };
+        var p = PartitionReplica.CreateNew("p", settings);
+        p.OnConfig(Config(1, "p", []), 0);
+        for (var i = 1; i <= 5; i++)
+            p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10);
+        p.Log.BaseSeq.Should().Be(0, "the first snapshot (at 3) keeps the log back to the start");
+
+        var epoch2 = Config(2, "p", [], "l");
+        var l = PartitionReplica.CreateNew("l", settings);
+        l.OnConfig(epoch2, 100);
+        var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["l"] = l };
+        var sent = Settle(p.OnConfig(epoch2, 100), r, 100);
+
+        sent.Messages<NeedsCatchUp>().Single().FromSeq.Should().Be(1);
+        sent.Messages<CatchUpData>().Single().Should().Match<CatchUpData>(c => c.Snapshot == null && c.Entries.Count == 5);
+        l.LastSeq.Should().Be(5);
+        l.CommitPoint.Should().Be(5);
+        S(l.State.Get(B("k"))).Should().Be("v5");
+        sent.Reports<LearnerCaughtUp>().Should().ContainSingle();
+    }
+}

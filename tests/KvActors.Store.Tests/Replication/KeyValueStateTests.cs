@@ -1,0 +1,57 @@
+using KvActors.Store.Replication;
+using static KvActors.Store.Tests.Replication.ReplicationTestKit;
+
+namespace KvActors.Store.Tests.Replication;
+
+public class KeyValueStateTests
+{
+    [Fact]
+    public void A_request_applied_twice_takes_effect_once_and_keeps_its_first_answer()
+    {
+        var state = new KeyValueState(Settings);
+        state.Apply(new LogEntry(1, 1, Req(1), Put("k", "a"))).Result.Existed.Should().BeFalse();
+        state.Apply(new LogEntry(2, 1, Req(2), Put("k", "b")));
+        var again = state.Apply(new LogEntry(3, 2, Req(1), Put("k", "a")));
+        again.Should().Be(new CompletedRequest(Req(1), new WriteResult(false), 1));
+        S(state.Get(B("k"))).Should().Be("b");
+        state.AppliedThrough.Should().Be(3);
+    }
+
+    [Fact]
+    public void A_snapshot_restores_values_and_answers()
+    {
+        var state = new KeyValueState(Settings);
+        state.Apply(new LogEntry(1, 1, Req(1), Put("k", "a")));
+        state.Apply(new LogEntry(2, 1, Req(2), Del("k")));
+        state.Apply(new LogEntry(3, 1, Req(3), Put("j", "c")));
+        var copy = KeyValueState.FromSnapshot(state.Snapshot(1), Settings);
+        copy.AppliedThrough.Should().Be(3);
+        copy.Get(B("k")).Should().BeNull();
+        S(copy.Get(B("j"))).Should().Be("c");
+        copy.TryGetAnswer(Req(2), out var answer).Should().BeTrue();
+        answer.Result.Existed.Should().BeTrue();
+    }
+
+    [Fact]
+    public void The_request_table_keeps_the_last_answers_per_client_and_evicts_the_least_recent_client()
+    {
+        var table = new RequestTable(perClient: 2, maxClients: 2);
+        void Record(string client, long n) => table.Record(new CompletedRequest(Req(n, client), new WriteResult(false), n));
+        Record("a", 1);
+        Record("a", 2);
+        Record("a", 3);
+        table.TryGet(Req(1, "a"), out _).Should().BeFalse();
+        table.TryGet(Req(3, "a"), out _).Should().BeTrue();
+        Record("b", 1);
+        Record("a", 4); // a is now the most recent
+        Record("c", 1); // evicts b
+        table.TryGet(Req(1, "b"), out _).Should().BeFalse();
+        table.TryGet(Req(4, "a"), out _).Should().BeTrue();
+        table.ClientCount.Should().Be(2);
+
+        var rebuilt = new RequestTable(2, 2);
+        foreach (var answer in table.Export())
+            rebuilt.Record(answer);
+        rebuilt.Export().Should().Equal(table.Export());
+    }
+}

@@ -1,0 +1,133 @@
+using Akka.Actor;
+using Akka.Configuration;
+using KvActors.Store.Partitioning;
+using KvActors.Store.Ring;
+using KvActors.Store.Wire.Ring;
+using Xunit.Abstractions;
+using static KvActors.Store.Tests.Partitioning.Rings;
+
+namespace KvActors.Store.Tests.Ring;
+
+/// <summary>The node's RingKeeper on a local actor system (Akka.TestKit): fencing by epoch, its file, and the refusal of another P.</summary>
+public sealed class RingKeeperTests(ITestOutputHelper output)
+    : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString($"akka.loglevel = INFO\n{KvActors.TestKit.TestKitSettings.AkkaTestConfig}"), "keeper", output)
+{
+    private static readonly NodeId Self = new("127.0.0.1:4053");
+    private static readonly RingState Ring = RingPlanner.Plan(RingState.Empty(16, 3), MembersUpTo(3), 3).AtEpoch(5);
+    private readonly TempDataDir _dir = new();
+
+    private RingSettings Settings => new() { Partitions = 16, DataDir = _dir.Path };
+
+    private IActorRef StartKeeper() => Sys.ActorOf(RingKeeper.Props(Settings, Self));
+
+    private static RingPublished Publish(RingState ring) => new() { Ring = RingWire.ToProto(ring) };
+
+    private RingState? LastRingOf(IActorRef keeper)
+    {
+        keeper.Tell(new LastRingRequest(), TestActor);
+        var reply = ExpectMsg<LastRingReply>();
+        reply.Node.Should().Be(Self.Value);
+        return RingWire.FromProtoOrNull(reply.Ring);
+    }
+
+    protected override void AfterAll()
+    {
+        try { base.AfterAll(); }
+        finally { _dir.Dispose(); }
+    }
+
+    [Fact]
+    public void A_higher_epoch_is_saved_applied_and_published_on_the_event_stream()
+    {
+        var applied = CreateTestProbe();
+        Sys.EventStream.Subscribe(applied.Ref, typeof(RingApplied));
+        var keeper = StartKeeper();
+        LastRingOf(keeper).Should().BeNull("a new node has no ring");
+
+        keeper.Tell(Publish(Ring));
+
+        applied.ExpectMsg<RingApplied>().Should().Be(new RingApplied(Ring, null));
+        RingFile.Read(_dir.RingFile).Ring.Should().Be(Ring, "saved before it is applied");
+        LastRingOf(keeper).Should().Be(Ring);
+
+        var next = Ring.WithPartition(0, Set([2, 1, 3]));
+        keeper.Tell(Publish(next));
+        applied.ExpectMsg<RingApplied>().Should().Be(new RingApplied(next, Ring));
+    }
+
+    [Fact]
+    public void An_older_epoch_is_ignored_and_answered_with_the_keepers_ring_and_the_same_epoch_is_ignored_silently()
+    {
+        var applied = CreateTestProbe();
+        Sys.EventStream.Subscribe(applied.Ref, typeof(RingApplied));
+        var keeper = StartKeeper();
+        keeper.Tell(Publish(Ring));
+        applied.ExpectMsg<RingApplied>();
+
+        keeper.Tell(Publish(Ring.WithPartition(1, Set([3, 2, 1])).AtEpoch(4)), TestActor);
+        RingWire.FromProtoOrNull(ExpectMsg<LastRingReply>().Ring).Should().Be(Ring, "the manager that is behind learns where this node is");
+
+        keeper.Tell(Publish(Ring), TestActor);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        applied.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        RingFile.Read(_dir.RingFile).Ring.Should().Be(Ring);
+        LastRingOf(keeper).Should().Be(Ring);
+    }
+
+    [Fact]
+    public void A_restarted_keeper_reports_the_ring_from_its_file_and_still_fences_older_epochs()
+    {
+        var keeper = StartKeeper();
+        keeper.Tell(Publish(Ring));
+        AwaitAssert(() => RingFile.Read(_dir.RingFile).Ring.Should().Be(Ring));
+        Watch(keeper);
+        Sys.Stop(keeper);
+        ExpectTerminated(keeper);
+
+        var again = StartKeeper();
+
+        LastRingOf(again).Should().Be(Ring);
+        again.Tell(new GetRing(), TestActor);
+        ExpectMsg<RingReply>().Should().Be(new RingReply { Ring = RingWire.ToProto(Ring), Status = "" });
+        again.Tell(Publish(Ring.AtEpoch(3)), TestActor);
+        ExpectMsg<LastRingReply>();
+    }
+
+    [Fact]
+    public void A_corrupt_file_is_no_ring_with_a_warning_and_a_missing_one_is_no_ring_quietly()
+    {
+        RingFile.Write(_dir.RingFile, Ring);
+        var bytes = File.ReadAllBytes(_dir.RingFile);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(_dir.RingFile, bytes);
+
+        var keeper = EventFilter.Warning(contains: "is damaged (its checksum does not match)").ExpectOne(StartKeeper);
+        LastRingOf(keeper).Should().BeNull();
+        keeper.Tell(new GetRing(), TestActor);
+        ExpectMsg<RingReply>().Status.Should().Be("127.0.0.1:4053 has applied no ring yet.");
+
+        keeper.Tell(Publish(Ring.AtEpoch(1)));
+        AwaitAssert(() => RingFile.Read(_dir.RingFile).Ring.Should().Be(Ring.AtEpoch(1), "a good ring replaces the damaged file"));
+
+        File.Delete(_dir.RingFile);
+        var fresh = EventFilter.Warning().Expect(0, StartKeeper);
+        LastRingOf(fresh).Should().BeNull();
+    }
+
+    [Fact]
+    public void A_ring_of_another_partition_count_is_refused_with_one_sentence_and_the_node_shuts_down()
+    {
+        var applied = CreateTestProbe();
+        Sys.EventStream.Subscribe(applied.Ref, typeof(RingApplied));
+        var keeper = StartKeeper();
+        var other = RingPlanner.Plan(RingState.Empty(32, 3), MembersUpTo(3), 3);
+
+        EventFilter.Error(message: PartitionCountRule.Mismatch(16, 32)).ExpectOne(() => keeper.Tell(Publish(other)));
+
+        AwaitCondition(() => Sys.WhenTerminated.IsCompleted, TimeSpan.FromSeconds(20));
+        CoordinatedShutdown.Get(Sys).ShutdownReason.Should().BeSameAs(PartitionCountMismatchReason.Instance);
+        CoordinatedShutdown.Get(Sys).ShutdownReason!.ExitCode.Should().Be(2);
+        applied.HasMessages.Should().BeFalse("a refused ring is not applied");
+        RingFile.Read(_dir.RingFile).Ring.Should().BeNull("a refused ring is never saved");
+    }
+}

@@ -1,0 +1,305 @@
+using KvActors.Store.Partitioning;
+using KvActors.Store.Ring;
+using static KvActors.Store.Tests.Partitioning.Rings;
+
+namespace KvActors.Store.Tests.Ring;
+
+/// <summary>Test helpers for the RingManager's core: options, time, and a core with a formed ring.</summary>
+internal static class Cores
+{
+    public static readonly RingManagerCore.Options Options =
+        new(Partitions: 16, ReplicationFactor: 3, MinMembers: 3, FailoverAfter: TimeSpan.FromSeconds(1), LastRingTimeout: TimeSpan.FromSeconds(5));
+
+    public static TimeSpan At(double seconds) => TimeSpan.FromSeconds(seconds);
+
+    /// <summary>A core whose first ring is formed over <paramref name="members"/> (each Up, each reporting no ring) at time 0.</summary>
+    public static RingManagerCore Formed(int[] members, RingManagerCore.Options? options = null)
+    {
+        var core = new RingManagerCore(options ?? Options with { MinMembers = members.Length }, At(0));
+        foreach (var m in members) core.MemberUp(Member(m), At(0));
+        foreach (var m in members) core.LastRingReported(Member(m), null, At(0));
+        core.Ring.Should().NotBeNull("the first ring is formed once every member reported");
+        return core;
+    }
+
+    /// <summary>The ring <paramref name="outcome"/> published; fails if it published none.</summary>
+    public static RingState Published(this RingOutcome outcome)
+    {
+        outcome.Publish.Should().NotBeNull($"a new ring was expected, but: {outcome.Note}");
+        return outcome.Publish!;
+    }
+
+    /// <summary><paramref name="ring"/>'s placement at another epoch (what an earlier manager might have published).</summary>
+    public static RingState AtEpoch(this RingState ring, long epoch) => new(epoch, ring.PartitionCount, ring.ReplicationFactor, ring.Partitions);
+}
+
+public sealed class RingManagerCoreTests
+{
+    private static readonly RingManagerCore.Options Options = Cores.Options;
+
+    private static TimeSpan At(double seconds) => Cores.At(seconds);
+
+    [Fact]
+    public void The_first_ring_waits_for_the_minimum_of_members_and_for_every_members_last_ring()
+    {
+        var core = new RingManagerCore(Options, At(0));
+        core.MemberUp(Member(1), At(0)).Publish.Should().BeNull();
+        core.LastRingReported(Member(1), null, At(0)).Publish.Should().BeNull();
+        core.MemberUp(Member(2), At(1)).Publish.Should().BeNull();
+        core.LastRingReported(Member(2), null, At(1)).Publish.Should().BeNull("2 of the minimum of 3 are Up");
+        core.Status().WaitingFor.Should().Be("The first ring of a new cluster waits for 3 members to be Up (2 are).");
+
+        core.MemberUp(Member(3), At(2)).Publish.Should().BeNull("the third member has not reported its last ring yet");
+        core.AwaitingReports.Should().Equal(Member(3));
+        core.Status().WaitingFor.Should().StartWith("The first ring waits for the last ring of every Up member (2 of 3 answered)");
+
+        var ring = core.LastRingReported(Member(3), null, At(2)).Published();
+
+        ring.Epoch.Should().Be(1);
+        ring.Partitions.Should().OnlyContain(set => set.InSync.Length == 3 && set.Learners.IsEmpty);
+        Spread(PrimaryCounts(ring, MembersUpTo(3))).Should().BeLessThanOrEqualTo(1);
+        core.Ring.Should().BeSameAs(ring);
+        core.AwaitingReports.Should().BeEmpty();
+        core.Status().WaitingFor.Should().BeNull();
+    }
+
+    [Fact]
+    public void After_the_collection_timeout_the_last_rings_of_a_majority_are_enough_but_not_of_a_minority()
+    {
+        var core = new RingManagerCore(Options, At(0));
+        foreach (var m in new[] { 1, 2, 3 }) core.MemberUp(Member(m), At(0));
+        core.LastRingReported(Member(1), null, At(0));
+        core.Tick(At(10)).Publish.Should().BeNull("1 of 3 is not a majority");
+
+        core.LastRingReported(Member(2), null, At(10)).Publish.Should().NotBeNull("2 of 3 reported and the timeout has passed");
+
+        var patient = new RingManagerCore(Options, At(0));
+        foreach (var m in new[] { 1, 2, 3 }) patient.MemberUp(Member(m), At(0));
+        patient.LastRingReported(Member(1), null, At(1));
+        patient.LastRingReported(Member(2), null, At(1)).Publish.Should().BeNull("within the timeout every member's ring is awaited");
+        patient.Tick(At(4.9)).Publish.Should().BeNull();
+        patient.Tick(At(5)).Published().Epoch.Should().Be(1);
+    }
+
+    [Fact]
+    public void The_first_ring_continues_from_the_highest_epoch_any_member_reports()
+    {
+        var old = RingPlanner.Plan(RingState.Empty(16, 3), MembersUpTo(3), 3);
+        var core = new RingManagerCore(Options, At(0));
+        foreach (var m in new[] { 1, 2, 3 }) core.MemberUp(Member(m), At(0));
+        core.LastRingReported(Member(1), old.AtEpoch(7), At(0));
+        core.LastRingReported(Member(2), old.AtEpoch(12), At(0));
+        core.LastRingReported(Member(3), null, At(0));
+
+        var ring = core.Ring!;
+        ring.Epoch.Should().Be(13, "one above the highest reported epoch");
+        ring.SamePlacementAs(old).Should().BeTrue("the same members keep the placement they had");
+        core.HighestReportedEpoch.Should().Be(12);
+    }
+
+    [Fact]
+    public void A_ring_reported_later_at_or_above_the_managers_epoch_is_continued_above()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var mine = core.Ring!;
+        var theirs = RingTransitions.DropReplica(mine, 0, mine[0].InSync[1]).Ring.AtEpoch(20);
+
+        var adopted = core.LastRingReported(Member(2), theirs, At(1)).Published();
+
+        adopted.Epoch.Should().Be(21);
+        adopted.SamePlacementAs(theirs).Should().BeTrue("a higher epoch is a later decision of an earlier manager");
+        core.LastRingReported(Member(3), mine, At(2)).Publish.Should().BeNull("an older ring changes nothing");
+        var sameEpoch = RingTransitions.DropReplica(adopted, 1, adopted[1].InSync[1]).Ring.AtEpoch(21);
+        var above = core.LastRingReported(Member(3), sameEpoch, At(3)).Published();
+        above.Epoch.Should().Be(22, "two rings of one epoch: the manager's is published above both");
+        above.SamePlacementAs(adopted).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_cluster_that_had_a_ring_goes_on_with_fewer_members_than_the_minimum()
+    {
+        var old = RingPlanner.Plan(RingState.Empty(16, 3), MembersUpTo(3), 3).AtEpoch(5);
+        var core = new RingManagerCore(Options, At(0));
+        core.MemberUp(Member(1), At(0));
+        core.MemberUp(Member(2), At(0));
+        core.LastRingReported(Member(1), old, At(0));
+        var ring = core.LastRingReported(Member(2), old, At(0)).Published();
+
+        ring.Epoch.Should().Be(6);
+        ring.Nodes.Should().Equal(Members(1, 2), "the member that is gone is removed");
+        ring.Partitions.Should().OnlyContain(set => set.Primary != null && set.InSync.Length == 2);
+        RingTransitions.UnderReplicated(ring).Should().HaveCount(16, "2 nodes for RF 3: under-replicated, still served");
+    }
+
+    [Fact]
+    public void A_join_adds_the_new_member_as_a_learner_in_about_a_quarter_of_the_replica_slots()
+    {
+        var core = Cores.Formed([1, 2, 3], Options with { Partitions = 64 });
+        var before = core.Ring!;
+
+        var ring = core.MemberUp(Member(4), At(1)).Published();
+
+        ring.Epoch.Should().Be(before.Epoch + 1);
+        var learning = ring.Partitions.Count(s => s.IsLearner(Member(4)));
+        learning.Should().BeInRange(64 * 3 / 4 - 1, 64 * 3 / 4 + 1);
+        ring.Partitions.Should().OnlyContain(s => !s.IsInSync(Member(4)), "it has no data yet");
+        ring.Partitions.Should().OnlyContain(s => s.InSync.Length == 3, "the replicas it replaces stay in sync until it has caught up");
+        core.MemberUp(Member(4), At(2)).Publish.Should().BeNull("an Up member that is already known changes nothing");
+    }
+
+    [Fact]
+    public void A_caught_up_learner_becomes_in_sync_and_the_replica_it_replaces_is_dropped()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var joined = core.MemberUp(Member(4), At(1)).Published();
+        var p = Enumerable.Range(0, 16).First(i => joined[i].IsLearner(Member(4)));
+
+        var ring = core.LearnerCaughtUp(p, Member(4), joined.Epoch, At(2)).Published();
+
+        ring.Epoch.Should().Be(joined.Epoch + 1, "one change, one epoch");
+        ring[p].IsInSync(Member(4)).Should().BeTrue();
+        ring[p].Count.Should().Be(3, "the replica it was added to replace is dropped");
+        ring[p].Learners.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Reports_made_before_the_partition_last_changed_or_about_a_non_learner_are_ignored()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var formedAt = core.Ring!.Epoch;
+        var joined = core.MemberUp(Member(4), At(1)).Published();
+        var p = Enumerable.Range(0, 16).First(i => joined[i].IsLearner(Member(4)));
+
+        core.LearnerCaughtUp(p, Member(4), formedAt, At(2)).Note.Should().Contain("stale");
+        core.LearnerCaughtUp(p, Member(4), joined.Epoch + 5, At(2)).Note.Should().Contain("ignored", "an epoch ahead of the manager is not believed");
+        core.LearnerCaughtUp(p, joined[p].Primary!.Value, joined.Epoch, At(2)).Note.Should().Contain("is not a learner");
+        core.LearnerCaughtUp(99, Member(4), joined.Epoch, At(2)).Note.Should().Contain("outside");
+        core.Ring.Should().BeSameAs(joined);
+
+        var after = core.LearnerCaughtUp(p, Member(4), joined.Epoch, At(2)).Published();
+        core.LearnerCaughtUp(p, Member(4), joined.Epoch, At(3)).Publish.Should().BeNull("a repeated report finds it in sync already");
+        var other = Enumerable.Range(0, 16).FirstOrDefault(i => i != p && after[i].IsLearner(Member(4)) && after[i].Equals(joined[i]), -1);
+        if (other >= 0)
+            core.LearnerCaughtUp(other, Member(4), joined.Epoch, At(3)).Publish.Should().NotBeNull("that partition did not change since the report's epoch");
+    }
+
+    [Fact]
+    public void A_silent_in_sync_replica_is_dropped_to_learner_and_stale_reports_are_ignored()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var ring = core.Ring!;
+        var follower = ring[0].InSync[1];
+
+        var dropped = core.ReplicaSilent(0, follower, ring.Epoch, At(1)).Published();
+
+        dropped.Epoch.Should().Be(ring.Epoch + 1);
+        dropped[0].IsLearner(follower).Should().BeTrue();
+        dropped[0].InSync.Should().HaveCount(2);
+
+        // Back in sync at a later epoch; the old report must not drop it again.
+        var back = core.LearnerCaughtUp(0, follower, dropped.Epoch, At(2)).Published();
+        back[0].IsInSync(follower).Should().BeTrue();
+        core.ReplicaSilent(0, follower, ring.Epoch, At(3)).Note.Should().Contain("stale");
+        core.ReplicaSilent(0, back[0].Primary!.Value, back.Epoch, At(3)).Note.Should().Contain("is the primary");
+        core.Ring.Should().BeSameAs(back);
+    }
+
+    [Fact]
+    public void An_unreachable_primary_fails_over_only_after_failover_after_without_waiting_for_removal()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var ring = core.Ring!;
+        var led = Enumerable.Range(0, 16).Where(p => ring[p].Primary == Member(1)).ToList();
+        led.Should().NotBeEmpty();
+
+        core.Unreachable(Member(1), At(10)).Publish.Should().BeNull();
+        core.Tick(At(10.99)).Publish.Should().BeNull("not before failover-after has passed");
+
+        var failed = core.Tick(At(11)).Published();
+
+        failed.Epoch.Should().Be(ring.Epoch + 1, "every failover of that node in one epoch");
+        foreach (var p in led)
+        {
+            failed[p].Primary.Should().Be(ring[p].InSync[1], "the first in-sync replica in node order, reachable");
+            failed[p].IsLearner(Member(1)).Should().BeTrue("the old primary must reconcile before it is in sync again");
+        }
+        foreach (var p in Enumerable.Range(0, 16).Except(led)) failed[p].Should().Be(ring[p]);
+        core.Tick(At(12)).Publish.Should().BeNull("nothing more to do");
+
+        var removed = core.MemberRemoved(Member(1), At(15)).Published();
+        removed.Nodes.Should().Equal(Members(2, 3));
+    }
+
+    [Fact]
+    public void A_primary_that_is_reachable_again_before_the_deadline_is_kept()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var ring = core.Ring!;
+        core.Unreachable(Member(1), At(10));
+        core.Reachable(Member(1), At(10.5));
+        core.Tick(At(20)).Publish.Should().BeNull();
+        core.Ring.Should().BeSameAs(ring);
+
+        core.Unreachable(Member(1), At(30));
+        core.Tick(At(30.5)).Publish.Should().BeNull("the deadline counts from the latest unreachability");
+        core.Tick(At(31)).Publish.Should().NotBeNull();
+    }
+
+    [Fact]
+    public void Failover_skips_unreachable_replicas_and_keeps_the_primary_when_no_in_sync_replica_is_reachable()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var ring = core.Ring!;
+        core.Unreachable(Member(1), At(10));
+        core.Unreachable(Member(2), At(10));
+
+        var failed = core.Tick(At(11)).Published();
+
+        for (var p = 0; p < 16; p++)
+        {
+            if (ring[p].Primary == Member(1) || ring[p].Primary == Member(2))
+                failed[p].Primary.Should().Be(Member(3), "the only reachable in-sync replica");
+            else
+                failed[p].Should().Be(ring[p]);
+        }
+
+        // Member 3 unreachable as well: its partitions have nobody to go to.
+        core.Unreachable(Member(3), At(12));
+        core.Tick(At(20)).Publish.Should().BeNull();
+    }
+
+    [Fact]
+    public void A_leaving_member_gets_no_new_replica_and_a_removed_one_is_re_replicated()
+    {
+        var core = Cores.Formed([1, 2, 3, 4]);
+        var leaving = core.MemberLeaving(Member(4), At(1)).Published();
+        leaving.Partitions.Should().OnlyContain(s => !s.IsLearner(Member(4)));
+        leaving.Partitions.Where(s => s.IsInSync(Member(4))).Should().OnlyContain(s => s.Learners.Length == 1,
+            "its in-sync replicas stay until their replacements have caught up");
+
+        var removed = core.MemberRemoved(Member(4), At(2)).Published();
+        removed.Nodes.Should().Equal(MembersUpTo(3));
+        removed.Partitions.Should().OnlyContain(s => s.Primary != null && s.Count == 3);
+        core.MemberRemoved(Member(4), At(3)).Publish.Should().BeNull("a member removed twice changes nothing");
+    }
+
+    [Fact]
+    public void With_fewer_nodes_than_RF_the_partitions_are_under_replicated_and_still_served()
+    {
+        var core = Cores.Formed([1, 2]);
+        var status = core.Status();
+        status.Ring!.Partitions.Should().OnlyContain(s => s.InSync.Length == 2);
+        status.UnderReplicated.Should().HaveCount(16);
+        status.WithoutPrimary.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Reports_before_the_first_ring_are_ignored()
+    {
+        var core = new RingManagerCore(Options, At(0));
+        core.ReplicaSilent(0, Member(1), 1, At(0)).Note.Should().Contain("before the first ring");
+        core.LearnerCaughtUp(0, Member(1), 1, At(0)).Publish.Should().BeNull();
+        core.Unreachable(Member(1), At(0)).Publish.Should().BeNull();
+        core.Tick(At(100)).Publish.Should().BeNull("no member is Up");
+    }
+}
