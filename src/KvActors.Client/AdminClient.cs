@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using Akka.Actor;
 using KvActors.Store.Security;
 using KvActors.Store.Wire.Admin;
@@ -38,14 +37,19 @@ public sealed class AdminClient : IAsyncDisposable
     public static async Task<AdminClient> ConnectAsync(AdminClientOptions options)
     {
         if (options.Seeds.Count == 0) throw new AdminClientException("No seed address was given: use --seeds host:port[,host:port...].");
-        ActorSystem system;
+        ClusterCertificate? certificate;
         try
         {
-            system = ClientSystem.Start(options.Host, options.CertificatePath, options.CertificatePasswordVariable);
+            certificate = options.CertificatePath is null ? null : ClusterCertificate.Load(options.CertificatePath, options.CertificatePasswordVariable);
         }
         catch (CertificateException e)
         {
             throw new AdminClientException(e.Message, e);
+        }
+        ActorSystem system;
+        try
+        {
+            system = ClientSystem.Start(options.Host, certificate);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -53,7 +57,7 @@ public sealed class AdminClient : IAsyncDisposable
         }
         try
         {
-            var (node, admin) = await FindNode(system, options).ConfigureAwait(false);
+            var (node, admin) = await FindNode(system, options, certificate).ConfigureAwait(false);
             return new AdminClient(system, admin, node, options.Timeout);
         }
         catch
@@ -70,9 +74,9 @@ public sealed class AdminClient : IAsyncDisposable
     /// order given: a later seed is used only when every earlier one has failed. A seed whose port
     /// refuses connections fails at once rather than after the timeout.
     /// </summary>
-    private static async Task<(HostPort, IActorRef)> FindNode(ActorSystem system, AdminClientOptions options)
+    private static async Task<(HostPort, IActorRef)> FindNode(ActorSystem system, AdminClientOptions options, ClusterCertificate? certificate)
     {
-        var attempts = options.Seeds.Select(seed => (Seed: seed, Task: Resolve(system, options, seed))).ToList();
+        var attempts = options.Seeds.Select(seed => (Seed: seed, Task: Resolve(system, options, certificate, seed))).ToList();
         var reasons = new List<string>();
         foreach (var (seed, task) in attempts)
         {
@@ -83,12 +87,10 @@ public sealed class AdminClient : IAsyncDisposable
         throw new AdminClientException($"No node answered: {string.Join("; ", reasons)}.");
     }
 
-    private static async Task<(IActorRef? Admin, string? Failure)> Resolve(ActorSystem system, AdminClientOptions options, HostPort seed)
+    private static async Task<(IActorRef? Admin, string? Failure)> Resolve(ActorSystem system, AdminClientOptions options, ClusterCertificate? certificate, HostPort seed)
     {
         var clock = Stopwatch.StartNew();
-        // Akka.Remote retries a refused association until the ask times out; a plain TCP connect
-        // tells "nothing listens there" at once, which is the common mistake worth reporting fast.
-        var refusal = await ProbeTcp(seed, options.Timeout).ConfigureAwait(false);
+        var refusal = await EndpointProbe.ProbeAsync(seed, certificate, options.Timeout).ConfigureAwait(false);
         if (refusal is not null) return (null, refusal);
         var remaining = options.Timeout - clock.Elapsed;
         if (remaining <= TimeSpan.Zero) return (null, $"did not answer within {Seconds(options.Timeout)} s");
@@ -103,30 +105,6 @@ public sealed class AdminClient : IAsyncDisposable
                 ? " (if the cluster uses TLS, pass --cert)"
                 : " (is it started with the same --cert, and is --system right?)";
             return (null, $"accepted the connection but its admin actor did not answer within {Seconds(options.Timeout)} s{tls}");
-        }
-    }
-
-    /// <summary>Null when something accepts TCP connections at <paramref name="seed"/>, else why not.</summary>
-    private static async Task<string?> ProbeTcp(HostPort seed, TimeSpan timeout)
-    {
-        using var tcp = new TcpClient();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await tcp.ConnectAsync(seed.Host, seed.Port, deadline.Token).ConfigureAwait(false);
-            return null;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
-        {
-            return "refused the connection (no node listens there)";
-        }
-        catch (SocketException e)
-        {
-            return $"could not be reached ({e.SocketErrorCode})";
-        }
-        catch (OperationCanceledException)
-        {
-            return $"did not accept a connection within {Seconds(timeout)} s";
         }
     }
 

@@ -14,9 +14,8 @@ internal static class ClientSystem
 {
     public const string Name = "kv-client";
 
-    public static ActorSystem Start(string host, string? certificatePath, string passwordVariable)
+    public static ActorSystem Start(string host, ClusterCertificate? certificate)
     {
-        var certificate = certificatePath is null ? null : ClusterCertificate.Load(certificatePath, passwordVariable);
         var config = ConfigurationFactory.ParseString($"""
             akka.actor.provider = remote
             akka.remote.dot-netty.tcp.hostname = {ConfigOverrides.Quote(host)}

@@ -1,4 +1,6 @@
 using KvActors.Node.Hosting;
+using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using KvActors.Node.Startup;
 using KvActors.Store.Configuration;
@@ -32,7 +34,7 @@ catch (Exception e) when (e is not OutOfMemoryException)
     Environment.Exit(2);
 }
 await host.WaitForShutdownAsync().ConfigureAwait(false);
-return 0;
+return NodeExit.Code(host.Services.GetRequiredService<ActorSystem>());
 
 static int Fail(string message)
 {

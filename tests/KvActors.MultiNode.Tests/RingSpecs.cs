@@ -52,11 +52,11 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
     }
 
     /// <summary>n1, then n2 and n3 joining it; waits until all three are Up.</summary>
-    private List<RingNode> StartRingCluster()
+    private List<RingNode> StartRingCluster(Config? config = null)
     {
-        var n1 = StartRingNode("n1");
+        var n1 = StartRingNode("n1", config: config);
         Harness.AwaitMembersUp(1, [n1.Node]);
-        var nodes = new List<RingNode> { n1, StartRingNode("n2", joinTo: n1.Node), StartRingNode("n3", joinTo: n1.Node) };
+        var nodes = new List<RingNode> { n1, StartRingNode("n2", joinTo: n1.Node, config: config), StartRingNode("n3", joinTo: n1.Node, config: config) };
         Harness.AwaitMembersUp(3, nodes.Select(n => n.Node));
         return nodes;
     }
@@ -175,6 +175,42 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
             var epochs = new List<long>();
             while (n.Applied.HasMessages) epochs.Add(n.Applied.ExpectMsg<RingApplied>().Ring.Epoch);
             epochs.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems($"{n} applied every ring above the one before");
+        }
+    }
+
+    /// <summary>
+    /// Fault: a node that does not run the RingManager crashes, and the split-brain resolver is slowed down (stable-after
+    /// 30 s) so that the node stays an unreachable member. Invariant: once failover-after has passed, every partition it
+    /// led is led by one of its in-sync replicas that is reachable, without waiting for the member's removal (it is
+    /// still a member, kept as a learner where it led); the partitions it did not lead are unchanged.
+    /// </summary>
+    [Fact]
+    public void An_unreachable_primary_fails_over_without_waiting_for_its_removal()
+    {
+        var slowResolver = ConfigurationFactory.ParseString("akka.cluster.split-brain-resolver.stable-after = 30s");
+        var nodes = StartRingCluster(slowResolver);
+        var before = AwaitRingOnAll(nodes, r => r.Epoch >= 1, "the first ring");
+        var crashed = nodes[2];
+        var survivors = nodes.Take(2).ToList();
+
+        Harness.Crash(crashed.Node);
+
+        var after = AwaitRingOnAll(survivors, r => r.Partitions.All(s => s.Primary != crashed.Id),
+            $"a ring where the crashed {crashed.Id} leads no partition");
+        survivors.Should().OnlyContain(n => n.Node.Members.Any(m => m.UniqueAddress.Equals(crashed.Node.UniqueAddress)),
+            "the crashed node is still a member (unreachable, not removed) when its partitions have failed over");
+        after.Epoch.Should().Be(before.Epoch + 1, "every failover of the node in one new epoch");
+        for (var p = 0; p < Partitions; p++)
+        {
+            if (before[p].Primary == crashed.Id)
+            {
+                before[p].IsInSync(after[p].Primary!.Value).Should().BeTrue($"partition {p} failed over to an in-sync replica");
+                after[p].IsLearner(crashed.Id).Should().BeTrue($"the old primary of partition {p} must reconcile before it is in sync again");
+            }
+            else
+            {
+                after[p].Should().Be(before[p], $"partition {p} did not lose its primary");
+            }
         }
     }
 

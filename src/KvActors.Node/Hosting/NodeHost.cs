@@ -72,7 +72,7 @@ public static class NodeHost
         var extended = (ExtendedActorSystem)system;
         extended.SystemActorOf(Props.Create(() => new AdminActor(new ClusterAdmin(system))), AdminPaths.ActorName);
         var cluster = Akka.Cluster.Cluster.Get(system);
-        SeedJoiner.Start(system, settings.Seeds, settings.SystemName);
+        SeedJoiner.Start(system, settings.Seeds, settings.SystemName, settings.Certificate);
         var s = cluster.Settings;
         var tls = settings.Certificate is null ? "off" : $"mutual, pinned {settings.Certificate.Thumbprint[..16]}...";
         var seeds = settings.Seeds.Count == 0 ? "none" : string.Join(", ", settings.Seeds);

@@ -1,15 +1,5 @@
 namespace KvActors.Store.Replication;
 
-/// <summary>How a client read is served.</summary>
-public enum ReadMode
-{
-    /// <summary>At the primary, from committed state, only while it holds its lease.</summary>
-    Leased,
-
-    /// <summary>At any replica, from its committed state, which may be behind.</summary>
-    Stale,
-}
-
 /// <summary>The answer to one client request. The shell sends it to every sender waiting on <see cref="Request"/>.</summary>
 public abstract record ClientReply(RequestId Request);
 

@@ -126,7 +126,7 @@ public sealed class PartitionReplica
         if (Role != ReplicaRole.Primary)
             Reply(new NotPrimary(request, Epoch, Config?.Primary));
         else if (state.TryGetAnswer(request, out var answer))
-            Reply(new WriteDone(request, answer.Result, answer.Seq));
+            Reply(IsServing(now) ? new WriteDone(request, answer.Result, answer.Seq) : new RetryLater(request, "the new primary is reconciling"));
         else if (pending.ContainsKey(request))
         {
             // A retry of a write in flight: it gets the same answer when that commits.
