@@ -4,10 +4,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using KvActors.Node.Startup;
 using KvActors.Store.Configuration;
+using KvActors.Store.Ring;
 
 // kvnode: parse flags and config first, so any mistake there is one sentence and exit code 2;
 // then run the node in the generic host until the actor system terminates (exit code 0).
 NodeSettings settings;
+RingSettings ring;
 LayeredConfig config;
 try
 {
@@ -16,13 +18,14 @@ try
     config = NodeConfig.Load(arguments);
     settings = NodeSettings.From(config);
     StorageConfig.From(new SettingReader(config)); // checked now; the store opens it
+    ring = RingSettings.From(new SettingReader(config));
 }
 catch (Exception e) when (e is UsageException or ConfigException)
 {
     return Fail(e.Message);
 }
 
-using var host = NodeHost.Build(settings, config);
+using var host = NodeHost.Build(settings, ring, config);
 try
 {
     await host.StartAsync().ConfigureAwait(false);

@@ -16,6 +16,12 @@ public static class NodeExit
         if (reason is null || reason is CoordinatedShutdown.ClrExitReason or CoordinatedShutdown.ClusterLeavingReason
                 or CoordinatedShutdown.ClusterDowningReason or CoordinatedShutdown.ActorSystemTerminateReason)
             return 0;
+        // Our own reasons say what went wrong and carry their exit code.
+        if (reason.GetType().Namespace?.StartsWith("KvActors", StringComparison.Ordinal) == true && reason.ExitCode != 0)
+        {
+            Console.Error.WriteLine($"kvnode: the node stopped: {reason}.");
+            return reason.ExitCode;
+        }
         Console.Error.WriteLine($"kvnode: the node stopped unexpectedly ({reason.GetType().Name.Replace("Reason", "", StringComparison.Ordinal)}); see its log.");
         return 1;
     }

@@ -7,6 +7,7 @@ using KvActors.Client;
 using KvActors.Node.Admin;
 using KvActors.Node.Startup;
 using KvActors.Store.Configuration;
+using KvActors.Store.Ring;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,7 @@ namespace KvActors.Node.Hosting;
 /// </summary>
 public static class NodeHost
 {
-    public static IHost Build(NodeSettings settings, LayeredConfig config)
+    public static IHost Build(NodeSettings settings, RingSettings ring, LayeredConfig config)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
         builder.Logging.ClearProviders()
@@ -32,11 +33,11 @@ public static class NodeHost
             .AddFilter("Microsoft", Microsoft.Extensions.Logging.LogLevel.Warning);
         // The coordinated shutdown (leave, exiting, removal) must not be cut short by the host.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(1));
-        builder.Services.AddAkka(settings.SystemName, (akka, _) => Configure(akka, settings, config));
+        builder.Services.AddAkka(settings.SystemName, (akka, _) => Configure(akka, settings, ring, config));
         return builder.Build();
     }
 
-    private static void Configure(AkkaConfigurationBuilder akka, NodeSettings settings, LayeredConfig config)
+    private static void Configure(AkkaConfigurationBuilder akka, NodeSettings settings, RingSettings ring, LayeredConfig config)
     {
         var remote = new RemoteOptions { HostName = settings.Host, Port = settings.Port };
         if (settings.Certificate is { } certificate)
@@ -64,13 +65,15 @@ public static class NodeHost
                 Roles = [.. settings.Roles],
                 MinimumNumberOfMembers = settings.MinNrOfMembers,
             })
-            .AddStartup((system, _) => Started(system, settings));
+            .AddStartup((system, _) => Started(system, settings, ring));
     }
 
-    private static void Started(ActorSystem system, NodeSettings settings)
+    private static void Started(ActorSystem system, NodeSettings settings, RingSettings ring)
     {
         var extended = (ExtendedActorSystem)system;
         extended.SystemActorOf(Props.Create(() => new AdminActor(new ClusterAdmin(system))), AdminPaths.ActorName);
+        // The ring keeper first: a RingManager that starts asks every member for its last ring.
+        RingHost.Start(system, ring);
         var cluster = Akka.Cluster.Cluster.Get(system);
         SeedJoiner.Start(system, settings.Seeds, settings.SystemName, settings.Certificate);
         var s = cluster.Settings;
