@@ -8,6 +8,7 @@ using KvActors.Node.Admin;
 using KvActors.Node.Startup;
 using KvActors.Store.Configuration;
 using KvActors.Store.Ring;
+using KvActors.Store.Shards;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -65,15 +66,16 @@ public static class NodeHost
                 Roles = [.. settings.Roles],
                 MinimumNumberOfMembers = settings.MinNrOfMembers,
             })
-            .AddStartup((system, _) => Started(system, settings, ring));
+            .AddStartup((system, _) => Started(system, settings, ring, config));
     }
 
-    private static void Started(ActorSystem system, NodeSettings settings, RingSettings ring)
+    private static void Started(ActorSystem system, NodeSettings settings, RingSettings ring, LayeredConfig config)
     {
         var extended = (ExtendedActorSystem)system;
         extended.SystemActorOf(Props.Create(() => new AdminActor(new ClusterAdmin(system))), AdminPaths.ActorName);
         // The ring keeper first: a RingManager that starts asks every member for its last ring.
-        RingHost.Start(system, ring);
+        // Then the data path: the storage engine (recovered from data-dir), the replicator and the shard host.
+        StoreHost.Start(system, StorageConfig.From(new SettingReader(config)), RingHost.Start(system, ring));
         var cluster = Akka.Cluster.Cluster.Get(system);
         SeedJoiner.Start(system, settings.Seeds, settings.SystemName, settings.Certificate);
         var s = cluster.Settings;

@@ -1,0 +1,163 @@
+using Akka.Actor;
+using Akka.Event;
+using KvActors.Storage;
+using KvActors.Store.Partitioning;
+using KvActors.Store.Replication;
+using KvActors.Store.Wire.Store;
+
+namespace KvActors.Store.Shards;
+
+/// <summary>
+/// One partition on one node (a child of the node's <see cref="ShardHost"/>, named <c>p{partition}</c>): a thin shell
+/// over one <see cref="PartitionReplica"/>. It feeds the core the partition's replica set from each ring
+/// (<see cref="ShardRing"/>), client requests (<see cref="PutRequest"/>, <see cref="DeleteRequest"/>,
+/// <see cref="GetRequest"/>, forwarded by the host with the client as sender), other replicas' messages
+/// (<see cref="InboundReplication"/>) and a periodic tick, and carries out the effects in order (<see cref="ShardEffects"/>).
+/// </summary>
+/// <remarks>
+/// At start it loads the partition from the storage engine (messages meanwhile are stashed): nothing on disk -> a new
+/// replica; committed records on disk -> <see cref="PartitionReplica.Recover"/> from them as a snapshot. The engine
+/// keeps no epoch, so the recovered replica may adopt the current ring's epoch (it still waits out a lease period
+/// before serving as primary, and catches up from the primary as a backup). A key or value over its limit is refused
+/// (<see cref="Refused"/>) before the core sees it. While the replicator's queue to one of the partition's replicas is
+/// congested, new writes are answered RetryLater (back-pressure instead of an unbounded queue).
+/// </remarks>
+public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly int _partition;
+    private readonly NodeId _self;
+    private readonly IStorageEngine _engine;
+    private readonly ShardSettings _settings;
+    private readonly ReplicatorLoad? _load;
+    private readonly ShardEffects _effects;
+    private PartitionReplica _replica = null!;
+
+    public ShardActor(int partition, NodeId self, IStorageEngine engine, IActorRef replicator, IActorRef manager, ShardSettings settings, ReplicatorLoad? load)
+    {
+        _partition = partition;
+        _self = self;
+        _engine = engine;
+        _settings = settings;
+        _load = load;
+        _effects = new ShardEffects(partition, engine, replicator, manager, _log);
+
+        Receive<Loaded>(OnLoaded);
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(int partition, NodeId self, IStorageEngine engine, IActorRef replicator, IActorRef manager, ShardSettings settings, ReplicatorLoad? load = null) =>
+        Akka.Actor.Props.Create(() => new ShardActor(partition, self, engine, replicator, manager, settings, load));
+
+    /// <summary>The monotonic clock the core runs on (ms).</summary>
+    private static long Now => Environment.TickCount64;
+
+    protected override void PreStart()
+    {
+        var self = Self;
+        _engine.LoadPartitionAsync(_partition).AsTask().ContinueWith(
+            t => t.IsCompletedSuccessfully ? new Loaded(t.Result, null) : new Loaded(null, t.Exception?.GetBaseException()),
+            TaskScheduler.Default).PipeTo(self);
+    }
+
+    private void OnLoaded(Loaded loaded)
+    {
+        if (loaded.Failure is not null)
+            throw new InvalidOperationException($"Partition {_partition} could not be loaded from storage: {loaded.Failure.Message}", loaded.Failure);
+        var state = loaded.State!;
+        if (state.LastSeq == 0 && state.Entries.Count == 0)
+            _replica = PartitionReplica.CreateNew(_self.Value, _settings.Replication);
+        else
+        {
+            var snapshot = new ReplicaSnapshot(state.LastSeq, 0, state.Entries.ToArray(), Array.Empty<CompletedRequest>());
+            _replica = PartitionReplica.Recover(_self.Value, _settings.Replication,
+                new DurableReplicaState(0, state.LastSeq, snapshot, state.LastSeq, 0, Array.Empty<LogEntry>()), Now);
+            _log.Info("Partition {0}: recovered {1} keys through seq {2}", _partition, state.Entries.Count, state.LastSeq);
+        }
+        Become(Serving);
+        Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.TickInterval);
+        Stash.UnstashAll();
+    }
+
+    private void Serving()
+    {
+        ReceiveAsync<ShardRing>(OnRing);
+        ReceiveAsync<InboundReplication>(m => Run(_replica.OnMessage(m.Message, Now)));
+        ReceiveAsync<PutRequest>(m => Write(new RequestId(m.ClientId, m.RequestId), m.Key.ToByteArray(), m.Value.ToByteArray()));
+        ReceiveAsync<DeleteRequest>(m => Write(new RequestId(m.ClientId, m.RequestId), m.Key.ToByteArray(), null));
+        ReceiveAsync<GetRequest>(OnGet);
+        ReceiveAsync<Tick>(_ => Run(_replica.Tick(Now)));
+    }
+
+    private Task OnRing(ShardRing message)
+    {
+        var set = message.Ring[_partition];
+        if (set.Primary is not { } primary || !set.Contains(_self))
+            return Task.CompletedTask; // no primary, or not ours (the host stops this actor)
+        var config = new PartitionConfig(message.Ring.Epoch, primary.Value,
+            set.InSync.Skip(1).Select(n => n.Value).ToArray(), set.Learners.Select(n => n.Value).ToArray());
+        return Run(_replica.OnConfig(config, Now));
+    }
+
+    private Task Write(RequestId request, byte[] key, byte[]? value)
+    {
+        if (Refusal(key, value) is { } reason)
+        {
+            Sender.Tell(StoreWire.Refused(request, reason));
+            return Task.CompletedTask;
+        }
+        if (Congested() is { } destination)
+        {
+            Sender.Tell(StoreWire.ToReply(new Replication.RetryLater(request, $"replication to {destination} is backed up")));
+            return Task.CompletedTask;
+        }
+        _effects.Await(request, Sender);
+        var operation = value is null ? KvOperation.Delete(key) : KvOperation.Put(key, value);
+        return Run(_replica.OnClientWrite(request, operation, Now));
+    }
+
+    private Task OnGet(GetRequest message)
+    {
+        var request = new RequestId(message.ClientId, message.RequestId);
+        var key = message.Key.ToByteArray();
+        if (Refusal(key, null) is { } reason)
+        {
+            Sender.Tell(StoreWire.Refused(request, reason));
+            return Task.CompletedTask;
+        }
+        _effects.Await(request, Sender);
+        return Run(_replica.OnClientRead(request, key, message.Stale ? ReadMode.Stale : ReadMode.Leased, Now));
+    }
+
+    private string? Refusal(byte[] key, byte[]? value) =>
+        key.Length > _settings.MaxKeySize
+            ? $"A key of {key.Length} bytes exceeds kvactors.storage.max-key-size ({_settings.MaxKeySize} bytes)."
+            : value is not null && value.Length > _settings.MaxValueSize
+                ? $"A value of {value.Length} bytes exceeds kvactors.storage.max-value-size ({_settings.MaxValueSize} bytes)."
+                : null;
+
+    private string? Congested()
+    {
+        if (_load is null || _replica.Config is not { } config)
+            return null;
+        foreach (var member in config.Members)
+            if (member != _self.Value && _load.IsCongested(member))
+                return member;
+        return null;
+    }
+
+    private Task Run(IReadOnlyList<ReplicaEffect> effects) =>
+        effects.Count == 0 ? Task.CompletedTask : _effects.Run(effects, Self);
+
+    /// <summary>The partition as the engine recovered it (or why it could not).</summary>
+    private sealed record Loaded(PartitionState? State, Exception? Failure);
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+}

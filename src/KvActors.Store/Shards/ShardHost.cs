@@ -1,0 +1,138 @@
+using Akka.Actor;
+using Akka.Event;
+using KvActors.Storage;
+using KvActors.Store.Partitioning;
+using KvActors.Store.Ring;
+using KvActors.Store.Wire.Ring;
+using KvActors.Store.Wire.Store;
+
+namespace KvActors.Store.Shards;
+
+/// <summary>
+/// One per node at <see cref="StoreHost.ShardsPath"/>: runs one <see cref="ShardActor"/> (child <c>p{n}</c>) per partition
+/// the ring gives this node (primary, in-sync replica or learner). It follows <see cref="RingApplied"/> on the local
+/// EventStream and, at start, asks the local keeper (<c>GetRing</c>) for the ring it loaded from disk; a partition the
+/// node loses is stopped and then dropped from storage. It routes client requests by key to the partition's actor
+/// (answering NotPrimary, with the ring's primary as hint, for a partition it does not hold) and unpacks inbound
+/// <see cref="ReplicationBatch"/>es to the partitions' actors, acknowledging each batch to the sender.
+/// </summary>
+public sealed class ShardHost : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly NodeId _self;
+    private readonly IStorageEngine _engine;
+    private readonly IActorRef _replicator;
+    private readonly IActorRef _manager;
+    private readonly ShardSettings _settings;
+    private readonly ReplicatorLoad? _load;
+    private readonly Dictionary<int, IActorRef> _shards = new();
+    private readonly Dictionary<IActorRef, int> _stopping = new();
+    private RingState? _ring;
+    private Partitioner? _partitioner;
+
+    public ShardHost(NodeId self, IStorageEngine engine, IActorRef replicator, IActorRef manager, ShardSettings settings, ReplicatorLoad? load)
+    {
+        _self = self;
+        _engine = engine;
+        _replicator = replicator;
+        _manager = manager;
+        _settings = settings;
+        _load = load;
+
+        Receive<RingApplied>(m => Apply(m.Ring));
+        Receive<RingReply>(m =>
+        {
+            if (RingWire.FromProtoOrNull(m.Ring) is { } ring) Apply(ring);
+        });
+        Receive<PutRequest>(m => Route(m.Key, m.ClientId, m.RequestId, m));
+        Receive<DeleteRequest>(m => Route(m.Key, m.ClientId, m.RequestId, m));
+        Receive<GetRequest>(m => Route(m.Key, m.ClientId, m.RequestId, m));
+        Receive<ReplicationBatch>(OnBatch);
+        Receive<Terminated>(OnTerminated);
+    }
+
+    public static Props Props(NodeId self, IStorageEngine engine, IActorRef replicator, IActorRef manager, ShardSettings settings, ReplicatorLoad? load = null) =>
+        Akka.Actor.Props.Create(() => new ShardHost(self, engine, replicator, manager, settings, load));
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(RingApplied));
+        Context.ActorSelection(RingPaths.KeeperPath).Tell(new GetRing(), Self);
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    private void Apply(RingState ring)
+    {
+        if (_ring is { } current && ring.Epoch <= current.Epoch)
+            return;
+        _ring = ring;
+        if (_partitioner?.PartitionCount != ring.PartitionCount)
+            _partitioner = new Partitioner(ring.PartitionCount);
+        var message = new ShardRing(ring);
+        for (var p = 0; p < ring.PartitionCount; p++)
+        {
+            var holds = ring[p].Contains(_self);
+            if (holds)
+            {
+                if (!_shards.TryGetValue(p, out var shard))
+                {
+                    shard = Context.ActorOf(ShardActor.Props(p, _self, _engine, _replicator, _manager, _settings, _load), $"p{p}-{ring.Epoch}");
+                    _shards[p] = shard;
+                }
+                shard.Tell(message);
+            }
+            else if (_shards.Remove(p, out var lost))
+            {
+                Context.Watch(lost);
+                _stopping[lost] = p;
+                Context.Stop(lost);
+            }
+        }
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        if (!_stopping.Remove(terminated.ActorRef, out var partition))
+            return;
+        if (_shards.ContainsKey(partition))
+            return; // held again meanwhile: a new actor owns its storage
+        _log.Info("Partition {0} is no longer held by this node: dropping its storage", partition);
+        _engine.DropPartitionAsync(partition).AsTask().ContinueWith(
+            t => _log.Warning("Dropping partition {0} from storage failed: {1}", partition, t.Exception?.GetBaseException().Message),
+            TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    private void Route(Google.Protobuf.ByteString key, string clientId, long requestId, object request)
+    {
+        var id = new Replication.RequestId(clientId, requestId);
+        if (_ring is null || _partitioner is null)
+        {
+            Sender.Tell(StoreWire.ToReply(new Replication.RetryLater(id, $"{_self} has no ring yet")));
+            return;
+        }
+        var partition = _partitioner.PartitionOf(key.Span);
+        if (_shards.TryGetValue(partition, out var shard))
+            shard.Forward(request);
+        else
+            Sender.Tell(StoreWire.ToReply(new Replication.NotPrimary(id, _ring.Epoch, _ring[partition].Primary?.Value)));
+    }
+
+    private void OnBatch(ReplicationBatch batch)
+    {
+        foreach (var item in batch.Items)
+        {
+            if (!_shards.TryGetValue(item.Partition, out var shard))
+                continue; // not held here (yet): the sender resends once the rings agree
+            try
+            {
+                shard.Tell(new InboundReplication(StoreWire.FromItem(item)), Sender);
+            }
+            catch (FormatException e)
+            {
+                _log.Warning("A replication item from {0} was ignored: {1}", batch.FromNode, e.Message);
+            }
+        }
+        Sender.Tell(new ReplicationBatchAck { FromNode = _self.Value, ThroughBatchId = batch.BatchId });
+    }
+}

@@ -1,0 +1,37 @@
+using KvActors.Storage;
+using KvActors.Store.Replication;
+
+namespace KvActors.Store.Shards;
+
+/// <summary>The shard layer's settings: the replication core's timing, the value limits, and the replicator's batching and bounds.</summary>
+public sealed record ShardSettings
+{
+    public ReplicationSettings Replication { get; init; } = new();
+
+    /// <summary>How often each ShardActor ticks its core (heartbeats, timeouts, reports); well under the heartbeat interval.</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Keys longer than this are refused before anything is logged (<c>kvactors.storage.max-key-size</c>).</summary>
+    public int MaxKeySize { get; init; } = 64 << 10;
+
+    /// <summary>Values longer than this are refused before anything is logged (<c>kvactors.storage.max-value-size</c>).</summary>
+    public int MaxValueSize { get; init; } = 1 << 20;
+
+    /// <summary>Most replication items in one <c>ReplicationBatch</c>.</summary>
+    public int MaxBatchItems { get; init; } = 512;
+
+    /// <summary>Most unacknowledged batches in flight to one destination node.</summary>
+    public int MaxBatchesInFlight { get; init; } = 8;
+
+    /// <summary>
+    /// Most items queued for one destination; further items are dropped (the replication core resends from the
+    /// replica's acknowledged point on its heartbeat) and, from half of it, primaries answer new writes RetryLater.
+    /// </summary>
+    public int MaxQueuedPerDestination { get; init; } = 20_000;
+
+    /// <summary>A batch unacknowledged for this long is given up as lost (a crashed or cut-off destination): its slot is freed.</summary>
+    public TimeSpan BatchAckTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>These settings with the value limits of <paramref name="storage"/>.</summary>
+    public ShardSettings WithLimitsOf(StorageSettings storage) => this with { MaxKeySize = storage.MaxKeySize, MaxValueSize = storage.MaxValueSize };
+}

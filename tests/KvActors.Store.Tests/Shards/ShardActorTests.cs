@@ -1,0 +1,139 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Google.Protobuf;
+using KvActors.Storage;
+using KvActors.Storage.Engine;
+using KvActors.Store.Partitioning;
+using KvActors.Store.Replication;
+using KvActors.Store.Shards;
+using KvActors.Store.Wire.Store;
+using Xunit.Abstractions;
+
+namespace KvActors.Store.Tests.Shards;
+
+/// <summary>One ShardActor on a local actor system (Akka.TestKit), with an in-memory engine and probes for the replicator and the manager.</summary>
+public sealed class ShardActorTests(ITestOutputHelper output)
+    : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString($"""
+        akka.loglevel = INFO
+        {KvActors.TestKit.TestKitSettings.AkkaTestConfig}
+        """), "shard", output)
+{
+    private static readonly NodeId Self = new("127.0.0.1:4053");
+    private static readonly NodeId Other = new("127.0.0.1:4054");
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private readonly InMemoryStorageEngine _engine = new();
+
+    private static ShardSettings Settings => new() { MaxKeySize = 8, MaxValueSize = 16 };
+
+    private static RingState RingOf(long epoch, params NodeId[] inSync) =>
+        new(epoch, 1, inSync.Length, [new ReplicaSet(inSync, [])]);
+
+    private (IActorRef Shard, Akka.TestKit.TestProbe Replicator, Akka.TestKit.TestProbe Manager) Start(RingState ring)
+    {
+        var replicator = CreateTestProbe();
+        var manager = CreateTestProbe();
+        var shard = Sys.ActorOf(ShardActor.Props(0, Self, _engine, replicator, manager, Settings));
+        shard.Tell(new ShardRing(ring));
+        return (shard, replicator, manager);
+    }
+
+    private static PutRequest Put(long id, string key, byte[] value) =>
+        new() { ClientId = "c", RequestId = id, Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value) };
+
+    private static GetRequest Get(long id, string key) => new() { ClientId = "c", RequestId = id, Key = ByteString.CopyFromUtf8(key) };
+
+    /// <summary>Fault: none. Invariant: a single-replica primary commits a write at once, persists it, and a read returns it.</summary>
+    [Fact]
+    public async Task A_single_replica_primary_writes_and_reads_back()
+    {
+        var (shard, _, _) = Start(RingOf(1, Self));
+
+        shard.Tell(Put(1, "k", [1, 2, 3]));
+        var written = ExpectMsg<KvReply>(Wait);
+        written.ResultCase.Should().Be(KvReply.ResultOneofCase.WriteDone);
+        written.WriteDone.Existed.Should().BeFalse();
+
+        shard.Tell(Get(2, "k"));
+        var read = ExpectMsg<KvReply>(Wait);
+        read.ResultCase.Should().Be(KvReply.ResultOneofCase.ReadDone);
+        read.ReadDone.Found.Should().BeTrue();
+        read.ReadDone.Value.ToByteArray().Should().Equal(1, 2, 3);
+
+        shard.Tell(Put(1, "k", [1, 2, 3]));
+        ExpectMsg<KvReply>(Wait).WriteDone.Seq.Should().Be(written.WriteDone.Seq, "a retry gets the first answer");
+
+        var stored = await _engine.LoadPartitionAsync(0);
+        stored.Entries.Should().ContainSingle().Which.Value.Should().Equal(1, 2, 3);
+    }
+
+    /// <summary>Fault: a value one byte over the limit, and a key over its limit. Invariant: refused with the reason, nothing logged; a value at the limit works.</summary>
+    [Fact]
+    public async Task A_value_over_the_limit_is_refused_before_anything_is_logged()
+    {
+        var (shard, _, _) = Start(RingOf(1, Self));
+
+        shard.Tell(Put(1, "k", new byte[17]));
+        var refused = ExpectMsg<KvReply>(Wait);
+        refused.ResultCase.Should().Be(KvReply.ResultOneofCase.Refused);
+        refused.Refused.Reason.Should().Contain("max-value-size");
+
+        shard.Tell(Put(2, "much-too-long-key", [1]));
+        ExpectMsg<KvReply>(Wait).Refused.Reason.Should().Contain("max-key-size");
+
+        (await _engine.LoadPartitionAsync(0)).LastSeq.Should().Be(0, "nothing was logged");
+
+        shard.Tell(Put(3, "k", new byte[16]));
+        ExpectMsg<KvReply>(Wait).ResultCase.Should().Be(KvReply.ResultOneofCase.WriteDone, "a value at the limit is accepted");
+    }
+
+    /// <summary>Fault: a primary of an older epoch sends a Prepare. Invariant: it is refused (nothing applied) and told the newer epoch.</summary>
+    [Fact]
+    public void A_prepare_from_a_stale_epoch_is_refused()
+    {
+        var (shard, replicator, _) = Start(RingOf(5, Other, Self));
+        var old = new Prepare(4, Other.Value, 0, 0, [new LogEntry(1, 4, new RequestId("c", 1), KvOperation.Put([1], [1]))], 1, 100);
+
+        shard.Tell(new InboundReplication(old));
+
+        var answer = replicator.FishForMessage<OutboundReplication>(m => m.Message is StaleEpoch, Wait);
+        answer.To.Should().Be(Other.Value);
+        answer.Message.Epoch.Should().Be(5);
+        shard.Tell(new GetRequest { ClientId = "c", RequestId = 2, Key = ByteString.CopyFrom([1]), Stale = true });
+        ExpectMsg<KvReply>(Wait).ReadDone.Found.Should().BeFalse("the stale entry was not applied");
+    }
+
+    /// <summary>Fault: a write sent to a backup. Invariant: NotPrimary naming the epoch and the primary.</summary>
+    [Fact]
+    public void A_backup_answers_not_primary_with_a_hint()
+    {
+        var (shard, _, _) = Start(RingOf(3, Other, Self));
+
+        shard.Tell(Put(1, "k", [1]));
+
+        var reply = ExpectMsg<KvReply>(Wait);
+        reply.ResultCase.Should().Be(KvReply.ResultOneofCase.NotPrimary);
+        (reply.NotPrimary.Epoch, reply.NotPrimary.Hint).Should().Be((3L, Other.Value));
+    }
+
+    /// <summary>Fault: none. Invariant: a primary with a backup sends the write through the replicator and answers only once the backup acknowledged it.</summary>
+    [Fact]
+    public void A_primary_answers_a_write_once_its_backup_acknowledges()
+    {
+        var (shard, replicator, _) = Start(RingOf(2, Self, Other));
+
+        shard.Tell(Put(1, "k", [4]));
+        var prepare = replicator.FishForMessage<OutboundReplication>(m => m.Message is Prepare { Entries.Count: > 0 }, Wait);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        var p = (Prepare)prepare.Message;
+        shard.Tell(new InboundReplication(new PrepareAck(2, Other.Value, p.Entries[^1].Seq, p.SentAt)));
+
+        ExpectMsg<KvReply>(Wait).ResultCase.Should().Be(KvReply.ResultOneofCase.WriteDone);
+    }
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        _engine.DisposeAsync().AsTask().Wait();
+    }
+}
