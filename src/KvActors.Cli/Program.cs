@@ -10,6 +10,7 @@ foreach (var option in GlobalOptions.All) root.Options.Add(option);
 root.Options.Add(ReplCommand.Command);
 root.Subcommands.Add(ClusterCommands.Create());
 root.Subcommands.Add(CertCommands.Create());
+foreach (var data in DataCommands.Create()) root.Subcommands.Add(data);
 root.SetAction((parsed, _) => ReplCommand.Run(parsed));
 
 var parsed = root.Parse(args);

@@ -91,12 +91,12 @@ public sealed class ClusterCommandTests(NodeFixture fixture)
     }
 
     [Fact]
-    public void Data_commands_are_refused_until_the_store_exists()
+    public void A_data_command_without_its_key_is_one_sentence_and_exit_code_2()
     {
-        var run = Executables.Kv("--command", "GET some-key", "--seeds", Node);
+        var run = Executables.Kv("--command", "GET", "--seeds", Node);
 
         run.ExitCode.Should().Be(2, run.ToString());
-        run.OneSentenceError().Should().Be("not available yet: the data commands arrive with the store.");
+        run.OneSentenceError().Should().Be("GET takes one key: GET key.");
     }
 
     [Fact]

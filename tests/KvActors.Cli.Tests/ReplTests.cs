@@ -21,7 +21,7 @@ public sealed class ReplTests(NodeFixture fixture)
         run.StdoutLines[0].Should().StartWith($"PONG from {Node} in ");
         ClusterView.Parse(run.StdoutLines[1]).IsUpWith(Node).Should().BeTrue(run.StdoutLines[1]);
         run.StdoutLines[2].Should().Be(Node);
-        run.StdoutLines[3].Should().StartWith("commands: PING, STATUS, LIST_NODES, HELP, EXIT");
+        run.StdoutLines[3].Should().Be(ReplLines.Help);
         run.StdoutLines[4].Should().Be("BYE");
         run.Stderr.Should().BeEmpty();
         run.Stdout.Should().NotContain("\u001b").And.NotContain("kv>", "no prompt or banner when stdin is a script");
@@ -30,12 +30,12 @@ public sealed class ReplTests(NodeFixture fixture)
     [Fact]
     public void A_failed_command_is_one_ERROR_line_the_script_goes_on_and_the_exit_code_is_2()
     {
-        var run = Repl("PING\nGET k\nFROB x\nLIST_NODES\n", "--seeds", Node);
+        var run = Repl("PING\nGET\nFROB x\nLIST_NODES\n", "--seeds", Node);
 
         run.ExitCode.Should().Be(2, run.ToString());
         run.StdoutLines.Should().HaveCount(4, run.ToString());
         run.StdoutLines[0].Should().StartWith("PONG from ");
-        run.StdoutLines[1].Should().Be("ERROR not available yet: the data commands arrive with the store.");
+        run.StdoutLines[1].Should().Be("ERROR GET takes one key: GET key.");
         run.StdoutLines[2].Should().Be("ERROR Unknown command 'FROB': type HELP for the list.");
         run.StdoutLines[3].Should().Be(Node, "commands after a failure still run");
     }
@@ -65,5 +65,5 @@ public sealed class ReplTests(NodeFixture fixture)
 
 internal static class ReplLines
 {
-    public const string Help = "commands: PING, STATUS, LIST_NODES, HELP, EXIT (PUT, GET, DELETE arrive with the store)";
+    public const string Help = "commands: PING, STATUS, LIST_NODES, PUT key value, GET key, DELETE key, HELP, EXIT";
 }

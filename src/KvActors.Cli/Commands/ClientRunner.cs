@@ -21,4 +21,21 @@ public static class ClientRunner
             return CliError.Report(e.Message);
         }
     }
+
+    /// <summary>As <see cref="Run"/> for the data commands, with a <see cref="KvClient"/>.</summary>
+    public static async Task<int> RunData(ParseResult parsed, Func<KvClient, Task<int>> command)
+    {
+        AdminClientOptions options;
+        try { options = GlobalOptions.ClientOptions(parsed); }
+        catch (FormatException e) { return CliError.Report(e.Message); }
+        try
+        {
+            await using var client = await KvClient.ConnectAsync(KvClientOptions.From(options)).ConfigureAwait(false);
+            return await command(client).ConfigureAwait(false);
+        }
+        catch (KvClientException e)
+        {
+            return CliError.Report(e.Message);
+        }
+    }
 }

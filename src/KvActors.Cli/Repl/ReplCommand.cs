@@ -27,7 +27,8 @@ public static class ReplCommand
             var next = Console.ReadLine();
             if (next is null) break; // end of input
             // In the REPL an error is printed, not fatal; a script learns of it from the exit code.
-            if (await session.Execute(next).ConfigureAwait(false) != ExitCodes.Success) failed = true;
+            // A key that is not there is an answer, not a failure.
+            if (await session.Execute(next).ConfigureAwait(false) == ExitCodes.Error) failed = true;
         }
         return failed && !interactive ? ExitCodes.Error : ExitCodes.Success;
     }

@@ -1,20 +1,22 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using KvActors.Cli.Output;
 using KvActors.Client;
 
 namespace KvActors.Cli.Repl;
 
 /// <summary>
-/// The prototypes' line commands (PING, STATUS, LIST_NODES, HELP, EXIT; PUT/GET/DELETE once the
-/// store exists). Connects on the first command that needs a node and keeps that connection.
+/// The prototypes' line commands (PING, STATUS, LIST_NODES, PUT|SET, GET, DELETE|DEL, HELP, EXIT).
+/// Connects on the first command that needs a node (an admin client for the cluster commands, a
+/// <see cref="KvClient"/> for the data commands) and keeps that connection.
 /// With <paramref name="oneLine"/> (input piped from a script) every command prints exactly one
 /// line on stdout, an error as "ERROR sentence", so a script can pair outputs with commands.
 /// </summary>
 public sealed class ReplSession(AdminClientOptions options, bool json, bool oneLine = false) : IAsyncDisposable
 {
-    public const string StoreMissing = "not available yet: the data commands arrive with the store";
-
     private AdminClient? _client;
+    private KvClient? _kv;
 
     public bool ExitRequested { get; private set; }
 
@@ -22,14 +24,14 @@ public sealed class ReplSession(AdminClientOptions options, bool json, bool oneL
         PING                 round trip to the node's admin actor
         STATUS               the cluster as the node sees it (like kv cluster show)
         LIST_NODES           member addresses, one per line
-        PUT key value        (not available yet: the data commands arrive with the store)
-        GET key              (not available yet)
-        DELETE key           (not available yet)
+        PUT key value        write a value (SET too): the rest of the line as it is, or one "quoted string" (JSON escapes)
+        GET key              the value, or NOT FOUND key
+        DELETE key           delete the key (DEL too): OK DELETE, or NOT FOUND key
         HELP                 this list
         EXIT                 leave the REPL
         """;
 
-    public const string HelpLine = "commands: PING, STATUS, LIST_NODES, HELP, EXIT (PUT, GET, DELETE arrive with the store)";
+    public const string HelpLine = "commands: PING, STATUS, LIST_NODES, PUT key value, GET key, DELETE key, HELP, EXIT";
 
     /// <summary>Runs one line; returns its exit code (errors are already printed).</summary>
     public async Task<int> Execute(string line)
@@ -64,9 +66,12 @@ public sealed class ReplSession(AdminClientOptions options, bool json, bool oneL
                     ExitRequested = true;
                     if (oneLine) Console.WriteLine("BYE");
                     return ExitCodes.Success;
-                case "PUT" or "SET" or "GET" or "DELETE" or "DEL":
-                    // Refused rather than faked: an answer here would look like data that is not there.
-                    return Error(StoreMissing);
+                case "PUT" or "SET":
+                    return await Put(line).ConfigureAwait(false);
+                case "GET":
+                    return await Get(words).ConfigureAwait(false);
+                case "DELETE" or "DEL":
+                    return await Delete(words).ConfigureAwait(false);
                 default:
                     return Error($"Unknown command '{words[0]}': type HELP for the list");
             }
@@ -74,6 +79,74 @@ public sealed class ReplSession(AdminClientOptions options, bool json, bool oneL
         catch (AdminClientException e)
         {
             return Error(e.Message);
+        }
+        catch (KvClientException e)
+        {
+            return Error(e.Message);
+        }
+    }
+
+    private async Task<int> Put(string line)
+    {
+        // PUT key value: the value is the rest of the line after the key's separating whitespace.
+        var rest = AfterWord(line.TrimStart());
+        var key = FirstWord(rest);
+        if (key.Length == 0) return Error("PUT needs a key and a value: PUT key value");
+        var text = AfterWord(rest);
+        if (text.Length == 0) return Error($"PUT {key} needs a value (\"\" for an empty one)");
+        var value = Unquote(text);
+        var result = await (await Kv().ConfigureAwait(false)).PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value)).ConfigureAwait(false);
+        Console.WriteLine(json ? DataText.WrittenJson("PUT", key, result) : DataText.Written("PUT", key, result));
+        return ExitCodes.Success;
+    }
+
+    private async Task<int> Get(string[] words)
+    {
+        if (words.Length != 2) return Error("GET takes one key: GET key");
+        var key = words[1];
+        var value = await (await Kv().ConfigureAwait(false)).GetAsync(Encoding.UTF8.GetBytes(key)).ConfigureAwait(false);
+        if (json) Console.WriteLine(DataText.ValueJson(key, value));
+        else if (value is null) Console.WriteLine(DataText.NotFound(key));
+        else
+        {
+            var text = Encoding.UTF8.GetString(value);
+            // One line per command when piped: a value with line breaks is printed as a JSON string.
+            Console.WriteLine(oneLine && text.AsSpan().IndexOfAny('\n', '\r') >= 0 ? ClusterJson.Str(text) : text);
+        }
+        return value is null ? ExitCodes.NotFound : ExitCodes.Success;
+    }
+
+    private async Task<int> Delete(string[] words)
+    {
+        if (words.Length != 2) return Error($"{words[0].ToUpperInvariant()} takes one key: DELETE key");
+        var key = words[1];
+        var result = await (await Kv().ConfigureAwait(false)).DeleteWithPlacementAsync(Encoding.UTF8.GetBytes(key)).ConfigureAwait(false);
+        if (json) Console.WriteLine(DataText.WrittenJson("DELETE", key, result));
+        else Console.WriteLine(result.Existed ? DataText.Written("DELETE", key, result) : DataText.NotFound(key));
+        return result.Existed ? ExitCodes.Success : ExitCodes.NotFound;
+    }
+
+    private static string FirstWord(string s)
+    {
+        var end = 0;
+        while (end < s.Length && !char.IsWhiteSpace(s[end])) end++;
+        return s[..end];
+    }
+
+    /// <summary>What follows the first word of <paramref name="s"/> and the whitespace after it.</summary>
+    private static string AfterWord(string s) => s[FirstWord(s).Length..].TrimStart();
+
+    /// <summary>A value that is exactly one JSON string literal ("a b", "say \"hi\"") is unquoted; anything else is taken as it is.</summary>
+    internal static string Unquote(string text)
+    {
+        if (!text.StartsWith('"')) return text;
+        try
+        {
+            return JsonSerializer.Deserialize<string>(text) ?? text;
+        }
+        catch (JsonException)
+        {
+            return text;
         }
     }
 
@@ -86,8 +159,11 @@ public sealed class ReplSession(AdminClientOptions options, bool json, bool oneL
 
     private async Task<AdminClient> Client() => _client ??= await AdminClient.ConnectAsync(options).ConfigureAwait(false);
 
+    private async Task<KvClient> Kv() => _kv ??= await KvClient.ConnectAsync(KvClientOptions.From(options)).ConfigureAwait(false);
+
     public async ValueTask DisposeAsync()
     {
         if (_client is not null) await _client.DisposeAsync().ConfigureAwait(false);
+        if (_kv is not null) await _kv.DisposeAsync().ConfigureAwait(false);
     }
 }

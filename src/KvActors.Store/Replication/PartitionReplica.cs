@@ -222,6 +222,18 @@ public sealed class PartitionReplica
 
     private void Adopt(PartitionConfig config, long now)
     {
+        if (Config is { } current && SameMembers(current, config))
+        {
+            // The ring moved on for other partitions: this one keeps its replicas, their progress and the
+            // lease, and only takes the new epoch. Resetting them on every ring (hundreds of epochs while
+            // a cluster rebalances) would re-send every uncommitted tail and restart every catch-up.
+            Config = config;
+            Epoch = config.Epoch;
+            minEpochToAdopt = config.Epoch + 1;
+            restarted = false;
+            effects.Add(new RecordEpoch(Epoch));
+            return;
+        }
         var wasPrimary = Role == ReplicaRole.Primary;
         Config = config;
         Epoch = config.Epoch;
@@ -273,6 +285,9 @@ public sealed class PartitionReplica
                 RequestJoin(now);
         }
     }
+
+    private static bool SameMembers(PartitionConfig a, PartitionConfig b) =>
+        a.Primary == b.Primary && a.InSync.SequenceEqual(b.InSync) && a.Learners.SequenceEqual(b.Learners);
 
     private void RequestJoin(long now)
     {

@@ -35,6 +35,10 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     private readonly Dictionary<NodeId, UniqueAddress> _members = [];
     private RingPublished? _published;
     private TimeSpan _lastPublishAt;
+    // A new ring waiting for the next tick: while a cluster rebalances, learners catch up one partition
+    // at a time, and publishing each of those rings at once would make every node reconfigure (and
+    // persist a ring) hundreds of times a second. At most one publication per tick.
+    private bool _newRingPending;
     private TimeSpan _lastAskAt;
 
     public RingManager(RingSettings settings)
@@ -134,7 +138,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     private void OnTick()
     {
         Handle(_core.Tick(Now));
-        if (Now - _lastPublishAt >= _settings.RepublishInterval && _published is not null) PublishToAll();
+        if (_published is not null && (_newRingPending || Now - _lastPublishAt >= _settings.RepublishInterval)) PublishToAll();
         if (!_core.IsFormed && Now - _lastAskAt >= _settings.RepublishInterval)
         {
             foreach (var node in _core.AwaitingReports)
@@ -148,7 +152,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         {
             _log.Info(outcome.Note ?? $"New {ring}");
             _published = new RingPublished { Ring = RingWire.ToProto(ring) };
-            PublishToAll();
+            _newRingPending = true;
         }
         else if (outcome.Note is { } note && _log.IsDebugEnabled)
         {
@@ -159,6 +163,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     private void PublishToAll()
     {
         _lastPublishAt = Now;
+        _newRingPending = false;
         foreach (var member in _members.Values) Keeper(member.Address).Tell(_published!, Self);
     }
 

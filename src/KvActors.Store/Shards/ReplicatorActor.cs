@@ -83,8 +83,16 @@ public sealed class ReplicatorActor : ReceiveActor, IWithTimers
         if (destination.InFlight.Count >= _settings.MaxBatchesInFlight || destination.Queue.Count == 0)
             return;
         var batch = new ReplicationBatch { FromNode = _self.Value, BatchId = ++destination.LastBatchId };
-        while (batch.Items.Count < _settings.MaxBatchItems && destination.Queue.TryDequeue(out var item))
-            batch.Items.Add(item);
+        // Bounded by items and by bytes: one batch must fit in one Akka.Remote frame
+        // (akka.remote.dot-netty.tcp.maximum-frame-size), or the transport drops it.
+        var bytes = 0;
+        while (batch.Items.Count < _settings.MaxBatchItems && destination.Queue.TryPeek(out var next))
+        {
+            var size = next.CalculateSize();
+            if (batch.Items.Count > 0 && bytes + size > _settings.MaxBatchBytes) break;
+            batch.Items.Add(destination.Queue.Dequeue());
+            bytes += size;
+        }
         destination.InFlight.Enqueue((batch.BatchId, Environment.TickCount64));
         destination.Shards.Tell(batch, Self);
         _load.Set(destination.Node, destination.Queue.Count);

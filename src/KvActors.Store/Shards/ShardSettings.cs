@@ -20,6 +20,13 @@ public sealed record ShardSettings
     /// <summary>Most replication items in one <c>ReplicationBatch</c>.</summary>
     public int MaxBatchItems { get; init; } = 512;
 
+    /// <summary>
+    /// Most bytes of items in one <c>ReplicationBatch</c> (a single larger item still goes alone). Well under
+    /// akka.remote.dot-netty.tcp.maximum-frame-size (4 MiB in reference.conf), which also bounds one item:
+    /// a key at max-key-size plus a value at max-value-size.
+    /// </summary>
+    public int MaxBatchBytes { get; init; } = 1 << 20;
+
     /// <summary>Most unacknowledged batches in flight to one destination node.</summary>
     public int MaxBatchesInFlight { get; init; } = 8;
 

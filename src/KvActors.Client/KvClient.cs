@@ -1,0 +1,398 @@
+using System.Diagnostics;
+using System.Text;
+using Akka.Actor;
+using Google.Protobuf;
+using KvActors.Store.Partitioning;
+using KvActors.Store.Ring;
+using KvActors.Store.Security;
+using KvActors.Store.Shards;
+using KvActors.Store.Wire.Ring;
+using KvActors.Store.Wire.Store;
+
+namespace KvActors.Client;
+
+/// <summary>
+/// The store's client: a non-member Akka.Remote system of its own that fetches the ring from any seed's
+/// <c>/user/ring-keeper</c> and sends each request straight to its partition's primary (<c>/user/shards</c>).
+/// NotPrimary (the ring is refreshed and the hint used), RetryLater and unanswered attempts are retried with the
+/// same client id and request id, so the store applies a write at most once, until the request's deadline
+/// (<see cref="KvClientOptions.Timeout"/>). Only a committed write (WriteDone) is reported as done; a refusal
+/// (a key or value over its limit) fails at once. Every failure is a <see cref="KvClientException"/> with one
+/// sentence. Thread-safe: any number of requests may be in flight.
+/// </summary>
+public sealed class KvClient : IAsyncDisposable
+{
+    /// <summary>The longest one attempt waits for an answer before the request is sent again (same request id).</summary>
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan TerminateWait = TimeSpan.FromSeconds(3);
+
+    private readonly ActorSystem _system;
+    private readonly KvClientOptions _options;
+    private readonly ClusterCertificate? _certificate;
+    private readonly bool _tls;
+    private readonly Timer _refreshTimer;
+    private readonly object _refreshLock = new();
+    private Task? _refreshing;
+    private long _nextRequestId;
+    private volatile RingView? _ring;
+    private volatile string? _ringStatus;
+    private int _disposed;
+    private readonly long _maxMessageBytes;
+
+    /// <summary>Room left in a frame for Akka.Remote's envelope (recipient and sender paths, manifest).</summary>
+    private const int FrameOverhead = 1024;
+
+    private sealed record RingView(RingState State, Partitioner Partitioner);
+
+    private KvClient(ActorSystem system, KvClientOptions options, ClusterCertificate? certificate)
+    {
+        _system = system;
+        _options = options;
+        _certificate = certificate;
+        _tls = certificate is not null;
+        _maxMessageBytes = (system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128000) - FrameOverhead;
+        _refreshTimer = new Timer(_ => _ = RefreshQuietly(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Names this client's requests (with a request id each): random per instance.</summary>
+    public string ClientId { get; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>The epoch of the ring the client routes by; -1 before it has one.</summary>
+    public long RingEpoch => _ring?.State.Epoch ?? -1;
+
+    /// <summary>
+    /// Starts the client system and fetches the ring from the seeds; throws when no seed answers within the timeout.
+    /// A cluster that has not formed its first ring yet is not an error here: requests wait for it until their deadline.
+    /// </summary>
+    public static async Task<KvClient> ConnectAsync(KvClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Seeds.Count == 0) throw new KvClientException("No seed address was given: use --seeds host:port[,host:port...].");
+        ClusterCertificate? certificate;
+        try
+        {
+            certificate = options.CertificatePath is null ? null : ClusterCertificate.Load(options.CertificatePath, options.CertificatePasswordVariable);
+        }
+        catch (CertificateException e)
+        {
+            throw new KvClientException(e.Message, e);
+        }
+        ActorSystem system;
+        try
+        {
+            system = ClientSystem.Start(options.Host, certificate);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new KvClientException($"The client could not start its own endpoint on {options.Host}: {Innermost(e).Message.TrimEnd('.')}.", e);
+        }
+        var client = new KvClient(system, options, certificate);
+        try
+        {
+            await client.FirstRing().ConfigureAwait(false);
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        client._refreshTimer.Change(options.RingRefreshInterval, options.RingRefreshInterval);
+        return client;
+    }
+
+    /// <summary>Asks every seed at once and keeps the newest ring; fails only when no seed answers at all.</summary>
+    private async Task FirstRing()
+    {
+        var answers = await Task.WhenAll(_options.Seeds.Select(seed => AskRing(seed, _options.Timeout))).ConfigureAwait(false);
+        if (answers.All(a => a.Failure is not null))
+            throw new KvClientException($"No node answered: {string.Join("; ", answers.Select(a => $"{a.Node} {a.Failure}"))}.");
+        foreach (var answer in answers)
+        {
+            if (answer.Ring is not null) Offer(answer.Ring);
+            else if (answer.Status is not null) _ringStatus = answer.Status;
+        }
+    }
+
+    private readonly record struct RingAnswer(HostPort Node, RingState? Ring, string? Status, string? Failure);
+
+    private async Task<RingAnswer> AskRing(HostPort node, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        var refusal = await EndpointProbe.ProbeAsync(node, _certificate, timeout).ConfigureAwait(false);
+        if (refusal is not null) return new RingAnswer(node, null, null, refusal);
+        var remaining = timeout - clock.Elapsed;
+        if (remaining <= TimeSpan.Zero) return new RingAnswer(node, null, null, $"did not answer within {AdminClient.Seconds(timeout)} s");
+        try
+        {
+            var path = $"{AdminPaths.Protocol(_tls)}://{_options.SystemName}@{node.Host}:{node.Port}{RingPaths.KeeperPath}";
+            var reply = await _system.ActorSelection(path).Ask<RingReply>(new GetRing(), remaining).ConfigureAwait(false);
+            var ring = RingWire.FromProtoOrNull(reply.Ring);
+            return new RingAnswer(node, ring, ring is null ? NullIfEmpty(reply.Status) ?? "the cluster has not formed its first ring yet" : null, null);
+        }
+        catch (AskTimeoutException)
+        {
+            var hint = _tls ? " (is it started with the same --cert, and is --system right?)" : " (if the cluster uses TLS, pass --cert)";
+            return new RingAnswer(node, null, null, $"accepted the connection but its ring keeper did not answer within {AdminClient.Seconds(timeout)} s{hint}");
+        }
+        catch (FormatException e)
+        {
+            return new RingAnswer(node, null, null, $"answered with a ring the client cannot read ({e.Message.TrimEnd('.')})");
+        }
+        catch (Exception e) when (e is InvalidCastException or ActorNotFoundException)
+        {
+            return new RingAnswer(node, null, null, "answered with an unexpected message (is it a different version?)");
+        }
+    }
+
+    private void Offer(RingState ring)
+    {
+        while (true)
+        {
+            var current = _ring;
+            if (current is not null && current.State.Epoch >= ring.Epoch) return;
+            var partitioner = current?.Partitioner.PartitionCount == ring.PartitionCount ? current.Partitioner : new Partitioner(ring.PartitionCount);
+            if (Interlocked.CompareExchange(ref _ring, new RingView(ring, partitioner), current) == current) return;
+        }
+    }
+
+    /// <summary>
+    /// Asks the ring's nodes, the seeds and <paramref name="hint"/> at once; returns as soon as one gives a ring newer than
+    /// <paramref name="beyondEpoch"/>, else when all have answered or failed. One refresh at a time: callers share it.
+    /// </summary>
+    private Task Refresh(long beyondEpoch, string? hint = null)
+    {
+        lock (_refreshLock)
+        {
+            if (_refreshing is { IsCompleted: false } running) return running;
+            _refreshing = RefreshOnce(beyondEpoch, hint);
+            return _refreshing;
+        }
+    }
+
+    private async Task RefreshOnce(long beyondEpoch, string? hint)
+    {
+        var candidates = new List<HostPort>();
+        void Add(string? node)
+        {
+            if (node is not null && HostPort.TryParse(node, out _) is { } parsed && !candidates.Contains(parsed)) candidates.Add(parsed);
+        }
+        Add(hint);
+        if (_ring is { } view) foreach (var node in view.State.Nodes) Add(node.Value);
+        foreach (var seed in _options.Seeds) Add(seed.ToString());
+        var timeout = AttemptTimeout < _options.Timeout ? AttemptTimeout : _options.Timeout;
+        var pending = candidates.Select(c => AskRing(c, timeout)).ToList();
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            var answer = await done.ConfigureAwait(false);
+            if (answer.Ring is { } ring)
+            {
+                Offer(ring);
+                if (ring.Epoch > beyondEpoch) return;
+            }
+            else if (answer.Status is not null && _ring is null)
+            {
+                _ringStatus = answer.Status;
+            }
+        }
+    }
+
+    private async Task RefreshQuietly()
+    {
+        if (Volatile.Read(ref _disposed) != 0) return;
+        try { await Refresh(RingEpoch).ConfigureAwait(false); }
+        catch (Exception e) when (e is not OutOfMemoryException) { /* the next request or tick tries again */ }
+    }
+
+    /// <summary>Where <paramref name="key"/> lives according to the client's ring; null before the client has a ring.</summary>
+    public KvPlacement? PlacementOf(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _ring is { } view ? Placement(view, view.Partitioner.PartitionOf(key), null) : null;
+    }
+
+    public KvPlacement? PlacementOf(string key) => PlacementOf(Utf8(key));
+
+    private static KvPlacement Placement(RingView view, int partition, string? answeredBy)
+    {
+        var set = view.State[partition];
+        var primary = answeredBy ?? set.Primary?.Value;
+        var replicas = set.InSync.Concat(set.Learners).Select(n => n.Value).Where(n => n != primary).ToList();
+        return new KvPlacement(partition, view.State.Epoch, primary, replicas);
+    }
+
+    /// <summary>Writes <paramref name="value"/> under <paramref name="key"/>; returns once the write is committed at every in-sync replica.</summary>
+    public async Task<KvWriteResult> PutAsync(byte[] key, byte[] value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        var k = ByteString.CopyFrom(key);
+        var v = ByteString.CopyFrom(value);
+        var (reply, placement) = await Send(key, id => new PutRequest { ClientId = ClientId, RequestId = id, Key = k, Value = v }).ConfigureAwait(false);
+        return WriteResult(reply, placement, "PUT");
+    }
+
+    public Task<KvWriteResult> PutAsync(string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return PutAsync(Utf8(key), Encoding.UTF8.GetBytes(value));
+    }
+
+    /// <summary>The committed value under <paramref name="key"/> (a leased read at the primary); null when the key has none.</summary>
+    public async Task<byte[]?> GetAsync(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var k = ByteString.CopyFrom(key);
+        var (reply, _) = await Send(key, id => new GetRequest { ClientId = ClientId, RequestId = id, Key = k }).ConfigureAwait(false);
+        if (reply.ResultCase != KvReply.ResultOneofCase.ReadDone)
+            throw new KvClientException($"The store answered a GET with {reply.ResultCase} (is it a different version?).");
+        return reply.ReadDone.Found ? reply.ReadDone.Value.ToByteArray() : null;
+    }
+
+    /// <summary>The committed value under <paramref name="key"/> as UTF-8 text; null when the key has none.</summary>
+    public async Task<string?> GetAsync(string key) =>
+        await GetAsync(Utf8(key)).ConfigureAwait(false) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
+
+    /// <summary>Deletes <paramref name="key"/> once committed; true when it held a value (a repeat delete is false).</summary>
+    public async Task<bool> DeleteAsync(byte[] key) => (await DeleteWithPlacementAsync(key).ConfigureAwait(false)).Existed;
+
+    public Task<bool> DeleteAsync(string key) => DeleteAsync(Utf8(key));
+
+    /// <summary>As <see cref="DeleteAsync(byte[])"/>, with the sequence number and where the delete was committed.</summary>
+    public async Task<KvWriteResult> DeleteWithPlacementAsync(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var k = ByteString.CopyFrom(key);
+        var (reply, placement) = await Send(key, id => new DeleteRequest { ClientId = ClientId, RequestId = id, Key = k }).ConfigureAwait(false);
+        return WriteResult(reply, placement, "DELETE");
+    }
+
+    private static KvWriteResult WriteResult(KvReply reply, KvPlacement placement, string verb) =>
+        reply.ResultCase == KvReply.ResultOneofCase.WriteDone
+            ? new KvWriteResult(reply.WriteDone.Existed, reply.WriteDone.Seq, placement)
+            : throw new KvClientException($"The store answered a {verb} with {reply.ResultCase}, not a committed write (is it a different version?).");
+
+    /// <summary>
+    /// Sends one request (built once, with one request id) to its partition's primary until a final answer
+    /// (WriteDone, ReadDone) or the deadline; Refused fails at once.
+    /// </summary>
+    private async Task<(KvReply Reply, KvPlacement Placement)> Send(byte[] key, Func<long, IMessage> build)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var message = build(Interlocked.Increment(ref _nextRequestId));
+        // Akka.Remote drops a message over its frame size without a word; say so now rather than time out.
+        var size = message.CalculateSize();
+        if (size > _maxMessageBytes)
+            throw new KvClientException($"The request is {size} bytes, over the {_maxMessageBytes} bytes one remote message may carry (akka.remote.dot-netty.tcp.maximum-frame-size, less {FrameOverhead} for the envelope).") { Refused = true };
+        var clock = Stopwatch.StartNew();
+        string? target = null; // a NotPrimary hint, tried before the ring's primary
+        var problem = "no attempt was made";
+        var backoff = TimeSpan.FromMilliseconds(20);
+        while (true)
+        {
+            var remaining = _options.Timeout - clock.Elapsed;
+            if (remaining <= TimeSpan.Zero)
+                throw new KvClientException($"The request was not completed within {AdminClient.Seconds(_options.Timeout)} s: {problem.TrimEnd('.')}.");
+            var view = _ring;
+            if (view is null)
+            {
+                problem = $"the client has no ring yet ({(_ringStatus ?? "no node gave one").TrimEnd('.')})";
+                await Bounded(Refresh(-1), remaining).ConfigureAwait(false);
+                await Pause(ref backoff, _options.Timeout - clock.Elapsed).ConfigureAwait(false);
+                continue;
+            }
+            var partition = view.Partitioner.PartitionOf(key);
+            var node = target ?? view.State[partition].Primary?.Value;
+            if (node is null || HostPort.TryParse(node, out _) is not { } endpoint)
+            {
+                problem = $"partition {partition} has no primary in ring epoch {view.State.Epoch}";
+                target = null;
+                await Bounded(Refresh(view.State.Epoch), remaining).ConfigureAwait(false);
+                await Pause(ref backoff, _options.Timeout - clock.Elapsed).ConfigureAwait(false);
+                continue;
+            }
+            KvReply reply;
+            var wait = AttemptTimeout < remaining ? AttemptTimeout : remaining;
+            try
+            {
+                var path = $"{AdminPaths.Protocol(_tls)}://{_options.SystemName}@{endpoint.Host}:{endpoint.Port}{StoreHost.ShardsPath}";
+                reply = await _system.ActorSelection(path).Ask<KvReply>(message, wait).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                problem = $"{node} did not answer within {AdminClient.Seconds(wait)} s";
+                target = null;
+                await Bounded(Refresh(view.State.Epoch), _options.Timeout - clock.Elapsed).ConfigureAwait(false);
+                continue;
+            }
+            catch (InvalidCastException e)
+            {
+                throw new KvClientException($"{node} answered with an unexpected message (is it a different version?).", e);
+            }
+            switch (reply.ResultCase)
+            {
+                case KvReply.ResultOneofCase.WriteDone or KvReply.ResultOneofCase.ReadDone:
+                    return (reply, Placement(view, partition, node));
+                case KvReply.ResultOneofCase.Refused:
+                    throw new KvClientException(NullIfEmpty(reply.Refused.Reason) ?? $"{node} refused the request.") { Refused = true };
+                case KvReply.ResultOneofCase.NotPrimary:
+                    var hint = NullIfEmpty(reply.NotPrimary.Hint);
+                    problem = $"{node} is not the primary of partition {partition}{(hint is null ? "" : $" (it named {hint})")}";
+                    var stale = reply.NotPrimary.Epoch >= view.State.Epoch ? view.State.Epoch : view.State.Epoch - 1;
+                    if (hint is not null && hint != node)
+                    {
+                        target = hint;
+                        _ = Refresh(stale, hint); // follow the hint now; the ring catches up meanwhile
+                    }
+                    else
+                    {
+                        target = null;
+                        await Bounded(Refresh(stale, hint), _options.Timeout - clock.Elapsed).ConfigureAwait(false);
+                        await Pause(ref backoff, _options.Timeout - clock.Elapsed).ConfigureAwait(false);
+                    }
+                    continue;
+                case KvReply.ResultOneofCase.RetryLater:
+                    problem = $"{node} asked to retry later ({(NullIfEmpty(reply.RetryLater.Reason) ?? "busy").TrimEnd('.')})";
+                    await Pause(ref backoff, _options.Timeout - clock.Elapsed).ConfigureAwait(false);
+                    continue;
+                default:
+                    throw new KvClientException($"{node} answered with an empty reply (is it a different version?).");
+            }
+        }
+    }
+
+    /// <summary>Waits for <paramref name="task"/> at most <paramref name="limit"/>; its failures are the next attempt's concern.</summary>
+    private static async Task Bounded(Task task, TimeSpan limit)
+    {
+        if (limit <= TimeSpan.Zero) return;
+        try { await task.WaitAsync(limit).ConfigureAwait(false); }
+        catch (Exception e) when (e is not OutOfMemoryException) { /* timed out or failed: retried by the caller */ }
+    }
+
+    private static Task Pause(ref TimeSpan backoff, TimeSpan remaining)
+    {
+        var delay = backoff < remaining ? backoff : remaining;
+        backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
+        return delay > TimeSpan.Zero ? Task.Delay(delay) : Task.CompletedTask;
+    }
+
+    private static byte[] Utf8(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Encoding.UTF8.GetBytes(key);
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _refreshTimer.DisposeAsync().ConfigureAwait(false);
+        // A node that accepted a connection but never answered leaves an association that Akka.Remote flushes for seconds.
+        await Task.WhenAny(_system.Terminate(), Task.Delay(TerminateWait)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,11 @@
+namespace KvActors.Client;
+
+/// <summary>Where a key lives, as the client's ring says: its partition, the ring's epoch, the primary and the other replicas (in-sync first, then learners).</summary>
+public sealed record KvPlacement(int Partition, long Epoch, string? Primary, IReadOnlyList<string> Replicas)
+{
+    public override string ToString() =>
+        $"partition {Partition}, epoch {Epoch}, primary {Primary ?? "none"}, replicas {(Replicas.Count == 0 ? "none" : string.Join(", ", Replicas))}";
+}
+
+/// <summary>A committed write: whether the key held a value before, its sequence number in the partition, and where it was written.</summary>
+public sealed record KvWriteResult(bool Existed, long Seq, KvPlacement Placement);
