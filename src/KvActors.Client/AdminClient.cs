@@ -37,24 +37,8 @@ public sealed class AdminClient : IAsyncDisposable
     public static async Task<AdminClient> ConnectAsync(AdminClientOptions options)
     {
         if (options.Seeds.Count == 0) throw new AdminClientException("No seed address was given: use --seeds host:port[,host:port...].");
-        ClusterCertificate? certificate;
-        try
-        {
-            certificate = options.CertificatePath is null ? null : ClusterCertificate.Load(options.CertificatePath, options.CertificatePasswordVariable);
-        }
-        catch (CertificateException e)
-        {
-            throw new AdminClientException(e.Message, e);
-        }
-        ActorSystem system;
-        try
-        {
-            system = ClientSystem.Start(options.Host, certificate);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new AdminClientException($"The client could not start its own endpoint on {options.Host}: {Innermost(e).Message.TrimEnd('.')}.", e);
-        }
+        var (system, certificate) = ClientSystem.Start(options.Host, options.CertificatePath, options.CertificatePasswordVariable,
+            (message, cause) => new AdminClientException(message, cause));
         try
         {
             var (node, admin) = await FindNode(system, options, certificate).ConfigureAwait(false);
@@ -109,8 +93,6 @@ public sealed class AdminClient : IAsyncDisposable
     }
 
     internal static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-
-    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
     /// <summary>Round trip to the admin actor; returns the node that answered and the elapsed time.</summary>
     public async Task<(string Node, TimeSpan Latency)> PingAsync()

@@ -14,6 +14,34 @@ internal static class ClientSystem
 {
     public const string Name = "kv-client";
 
+    /// <summary>
+    /// Loads the certificate (if any) and starts the system; a failure is <paramref name="fail"/>(one sentence, cause),
+    /// so each client throws its own exception type.
+    /// </summary>
+    public static (ActorSystem System, ClusterCertificate? Certificate) Start(
+        string host, string? certificatePath, string passwordVariable, Func<string, Exception, Exception> fail)
+    {
+        ClusterCertificate? certificate;
+        try
+        {
+            certificate = certificatePath is null ? null : ClusterCertificate.Load(certificatePath, passwordVariable);
+        }
+        catch (CertificateException e)
+        {
+            throw fail(e.Message, e);
+        }
+        try
+        {
+            return (Start(host, certificate), certificate);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw fail($"The client could not start its own endpoint on {host}: {Innermost(e).Message.TrimEnd('.')}.", e);
+        }
+    }
+
+    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+
     public static ActorSystem Start(string host, ClusterCertificate? certificate)
     {
         var config = ConfigurationFactory.ParseString($"""

@@ -69,24 +69,8 @@ public sealed class KvClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Seeds.Count == 0) throw new KvClientException("No seed address was given: use --seeds host:port[,host:port...].");
-        ClusterCertificate? certificate;
-        try
-        {
-            certificate = options.CertificatePath is null ? null : ClusterCertificate.Load(options.CertificatePath, options.CertificatePasswordVariable);
-        }
-        catch (CertificateException e)
-        {
-            throw new KvClientException(e.Message, e);
-        }
-        ActorSystem system;
-        try
-        {
-            system = ClientSystem.Start(options.Host, certificate);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new KvClientException($"The client could not start its own endpoint on {options.Host}: {Innermost(e).Message.TrimEnd('.')}.", e);
-        }
+        var (system, certificate) = ClientSystem.Start(options.Host, options.CertificatePath, options.CertificatePasswordVariable,
+            (message, cause) => new KvClientException(message, cause));
         var client = new KvClient(system, options, certificate);
         try
         {
@@ -385,8 +369,6 @@ public sealed class KvClient : IAsyncDisposable
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
-
-    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
     public async ValueTask DisposeAsync()
     {
