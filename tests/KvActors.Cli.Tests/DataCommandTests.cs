@@ -19,13 +19,12 @@ public sealed class ThreeNodeFixture : IDisposable
             _nodes.StartNode(new NodeOptions { Name = "data-m1", Seeds = [seed.Address], Arguments = limit });
             _nodes.StartNode(new NodeOptions { Name = "data-m2", Seeds = [seed.Address], Arguments = limit });
             Seed = seed.Address;
-            var deadline = DateTime.UtcNow + TestKitSettings.Dilated(TimeSpan.FromSeconds(60));
-            RunResult run;
-            while ((run = Executables.Kv("put", "ready", "yes", "--seeds", Seed)).ExitCode != 0)
+            // The ring needs a moment after start: the cluster is ready once a put is acknowledged.
+            Awaiting.AwaitAssert(() =>
             {
-                if (DateTime.UtcNow > deadline) throw new XunitException($"The three nodes never accepted a put: {run}");
-                Thread.Sleep(500);
-            }
+                var run = Executables.Kv("put", "ready", "yes", "--seeds", Seed);
+                if (run.ExitCode != 0) throw new XunitException($"The three nodes never accepted a put: {run}");
+            }, TestKitSettings.Dilated(TimeSpan.FromSeconds(60)), TimeSpan.FromMilliseconds(500));
         }
         catch
         {

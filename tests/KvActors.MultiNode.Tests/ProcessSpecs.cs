@@ -147,16 +147,14 @@ public sealed class ProcessSpecs(ITestOutputHelper output) : IDisposable
     /// <summary>Polls <paramref name="observer"/>'s view through kv until <paramref name="condition"/> holds; fails with the last view and the observer's log.</summary>
     private static ClusterView AwaitView(NodeProcess observer, Func<ClusterView, bool> condition, string what, TimeSpan deadline, string? certificate = null)
     {
-        var clock = Stopwatch.StartNew();
         ClusterView? last = null;
-        while (true)
+        Awaiting.AwaitAssert(() =>
         {
             last = Executables.TryShowCluster(observer.Address, certificate, "3s") ?? last;
-            if (last is not null && condition(last)) return last;
-            if (clock.Elapsed >= deadline)
+            if (last is null || !condition(last))
                 throw observer.Failure($"Expected {what} within {deadline.TotalSeconds:0.#} s; {observer.Name}'s last view: {last?.ToString() ?? "none (kv got no answer)"}.");
-            Thread.Sleep(200); // the polling pace; the condition is what is awaited
-        }
+        }, deadline, TimeSpan.FromMilliseconds(200));
+        return last!;
     }
 
     private static readonly Regex Thumbprint = new(@"SHA-256 (?<thumbprint>[0-9A-F]{64})", RegexOptions.CultureInvariant);
