@@ -60,9 +60,24 @@ run_tests() {
     failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
     skipped=$((skipped + $(get notExecuted)))
   done
+  print_failures "$results"
   echo "$passed passed, $failed failed, $skipped skipped"
   if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
   if [ "$files" -eq 0 ] || [ "$passed" -eq 0 ]; then echo "build.sh: no test ran." >&2; exit 1; fi
+}
+
+# Names each failed test with the first lines of its message, just above the totals, so a CI log's tail says what broke.
+print_failures() {
+  local trx
+  for trx in "$1"/*.trx; do
+    [ -f "$trx" ] || continue
+    awk '
+      /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1; next }
+      want && /<Message>/ { sub(/.*<Message>/, ""); lines = 0; inmsg = 1 }
+      inmsg { printing = $0; sub(/<\/Message>.*/, "", printing); if (lines == 0) print "FAILED " name ": " printing; else if (lines < 6) print "    " printing; lines++
+              if ($0 ~ /<\/Message>/) { inmsg = 0; want = 0 } }
+    ' "$trx"
+  done
 }
 
 bench() {

@@ -1,9 +1,12 @@
 namespace KvActors.Storage;
 
 /// <summary>
-/// What the store needs from durable storage. Operations are the store's Put and Delete on a partition, each with the
-/// partition's seq (monotonic per partition, assigned by the primary). Implementations: <see cref="Engine.FileStorageEngine"/>
-/// (write-ahead log + snapshots on disk) and <see cref="Engine.InMemoryStorageEngine"/> (for tests).
+/// What the store needs from durable storage: each partition's replication log and snapshots. Operations are the
+/// store's Put and Delete on a partition, each with the partition's seq (assigned by the primary), the epoch it was
+/// assigned in and an opaque tag. Records after a partition's commit point may be truncated (<see cref="TruncateAfterAsync"/>);
+/// the replica's epoch and commit point are kept with <see cref="RecordMarkAsync"/>. Implementations:
+/// <see cref="Engine.FileStorageEngine"/> (write-ahead log + snapshots on disk) and <see cref="Engine.InMemoryStorageEngine"/>
+/// (for tests).
 /// </summary>
 public interface IStorageEngine : IAsyncDisposable
 {
@@ -11,9 +14,9 @@ public interface IStorageEngine : IAsyncDisposable
     IReadOnlyCollection<int> ListPartitions();
 
     /// <summary>
-    /// The partition as recovered: its newest snapshot plus every later record. Call it at start, before appending to
-    /// the partition. Throws <see cref="StorageException"/> (<see cref="StorageErrorKind.Corrupt"/>) rather than return
-    /// state that might be wrong. A partition with nothing on disk loads empty with seq 0.
+    /// The partition as recovered: its newest snapshot, every later record not voided, and its highest mark. Call it at
+    /// start, before appending to the partition. Throws <see cref="StorageException"/> (<see cref="StorageErrorKind.Corrupt"/>)
+    /// rather than return state that might be wrong. A partition with nothing on disk loads empty with seq 0.
     /// </summary>
     ValueTask<PartitionState> LoadPartitionAsync(int partition, CancellationToken cancellationToken = default);
 
@@ -24,14 +27,26 @@ public interface IStorageEngine : IAsyncDisposable
     ValueTask AppendAsync(int partition, long seq, StorageOperation operation);
 
     /// <summary>
-    /// Durably records <paramref name="state"/> as the partition's contents at <paramref name="seq"/>, then deletes log
-    /// segments no longer needed. The collection must not change until the returned task completes.
+    /// Durably voids every record of the partition logged so far with a seq above <paramref name="seq"/> (a prepared
+    /// tail that another primary's history replaced). Later appends continue after <paramref name="seq"/>.
     /// </summary>
-    ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state, CancellationToken cancellationToken = default);
+    ValueTask TruncateAfterAsync(int partition, long seq);
+
+    /// <summary>Durably records the replica's adopted epoch and commit point (recovery returns the highest of each).</summary>
+    ValueTask RecordMarkAsync(int partition, ReplicaMark mark);
 
     /// <summary>
-    /// Records of the partition with seq &gt; <paramref name="afterSeq"/>, oldest first, at most <paramref name="maxRecords"/>;
-    /// or <see cref="CatchUpResult.Compacted"/> when the log no longer holds all of them (send a snapshot instead).
+    /// Durably records <paramref name="state"/> as the partition's contents at <paramref name="seq"/> (whose record has
+    /// <paramref name="epoch"/>), with the caller's <paramref name="tag"/>, then deletes log segments no longer needed.
+    /// Records after <paramref name="seq"/> stay. The collection must not change until the returned task completes.
+    /// </summary>
+    ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state,
+        long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records of the partition with seq &gt; <paramref name="afterSeq"/> not voided by a truncation, oldest first, at most
+    /// <paramref name="maxRecords"/>; or <see cref="CatchUpResult.Compacted"/> when the log no longer holds all of them
+    /// (send a snapshot instead).
     /// </summary>
     ValueTask<CatchUpResult> ReadSinceAsync(int partition, long afterSeq, int maxRecords = int.MaxValue, CancellationToken cancellationToken = default);
 

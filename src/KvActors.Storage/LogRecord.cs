@@ -1,4 +1,7 @@
 namespace KvActors.Storage;
 
-/// <summary>A logged operation with its partition and sequence number, as replication catch-up reads it back.</summary>
-public readonly record struct LogRecord(int Partition, long Seq, OperationKind Kind, ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Value);
+/// <summary>
+/// A logged operation with its partition and sequence number, as recovery and replication catch-up read it back, with
+/// the epoch and the caller's tag it was appended with (see <see cref="StorageOperation"/>).
+/// </summary>
+public readonly record struct LogRecord(int Partition, long Seq, OperationKind Kind, ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Value, long Epoch = 0, ReadOnlyMemory<byte> Tag = default);

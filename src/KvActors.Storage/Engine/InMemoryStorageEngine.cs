@@ -2,7 +2,7 @@ namespace KvActors.Storage.Engine;
 
 /// <summary>
 /// The engine contract kept in memory, for tests of the layers above: same answers as <see cref="FileStorageEngine"/>
-/// (including size limits and "compacted" after a snapshot), nothing durable.
+/// (including size limits, truncation, marks and "compacted" after a snapshot), nothing durable.
 /// </summary>
 public sealed class InMemoryStorageEngine : IStorageEngine
 {
@@ -21,6 +21,9 @@ public sealed class InMemoryStorageEngine : IStorageEngine
     {
         public Dictionary<byte[], byte[]> Snapshot = new(ByteArrayComparer.Instance);
         public long SnapshotSeq;
+        public long SnapshotEpoch;
+        public byte[] SnapshotTag = [];
+        public ReplicaMark Mark;
         public readonly List<LogRecord> Records = new();
     }
 
@@ -34,15 +37,8 @@ public sealed class InMemoryStorageEngine : IStorageEngine
         lock (_lock)
         {
             if (!_partitions.TryGetValue(partition, out var p)) return ValueTask.FromResult(PartitionState.Empty(partition));
-            var entries = new Dictionary<byte[], byte[]>(p.Snapshot, ByteArrayComparer.Instance);
-            var seq = p.SnapshotSeq;
-            foreach (var r in p.Records)
-            {
-                if (r.Kind == OperationKind.Put) entries[r.Key.ToArray()] = r.Value.ToArray();
-                else entries.Remove(r.Key.ToArray());
-                seq = Math.Max(seq, r.Seq);
-            }
-            return ValueTask.FromResult(new PartitionState(partition, seq, entries));
+            return ValueTask.FromResult(new PartitionState(partition, p.SnapshotSeq, p.SnapshotEpoch, p.SnapshotTag.ToArray(),
+                new Dictionary<byte[], byte[]>(p.Snapshot, ByteArrayComparer.Instance), p.Records.ToArray(), p.Mark));
         }
     }
 
@@ -51,18 +47,38 @@ public sealed class InMemoryStorageEngine : IStorageEngine
         if (OperationLimits.Check(operation, _maxKeySize, _maxValueSize) is { } error) return ValueTask.FromException(error);
         lock (_lock)
         {
-            Get(partition).Records.Add(new LogRecord(partition, seq, operation.Kind, operation.Key.ToArray(), operation.Value.ToArray()));
+            Get(partition).Records.Add(new LogRecord(partition, seq, operation.Kind, operation.Key.ToArray(), operation.Value.ToArray(),
+                operation.Epoch, operation.Tag.ToArray()));
         }
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state, CancellationToken cancellationToken = default)
+    public ValueTask TruncateAfterAsync(int partition, long seq)
+    {
+        lock (_lock) Get(partition).Records.RemoveAll(r => r.Seq > seq);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RecordMarkAsync(int partition, ReplicaMark mark)
+    {
+        lock (_lock)
+        {
+            var p = Get(partition);
+            p.Mark = p.Mark.Max(mark);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state,
+        long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
             var p = Get(partition);
             p.Snapshot = new Dictionary<byte[], byte[]>(state.Select(kv => KeyValuePair.Create(kv.Key.ToArray(), kv.Value.ToArray())), ByteArrayComparer.Instance);
             p.SnapshotSeq = seq;
+            p.SnapshotEpoch = epoch;
+            p.SnapshotTag = tag.ToArray();
             // Like log compaction: records the snapshot covers are gone, so catch-up from before it says "compacted".
             p.Records.RemoveAll(r => r.Seq <= seq);
         }
