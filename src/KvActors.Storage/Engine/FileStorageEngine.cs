@@ -140,7 +140,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
             {
                 if (ReferenceEquals(value, PartitionReplay.Tombstone)) entries.Remove(key);
             }
-            return new PartitionState(partition, replay.LastSeq, entries);
+            return new PartitionState(partition, replay.LastSeq, 0, default, entries, Array.Empty<LogRecord>(), ReplicaMark.None); // TEMP until the log keeps records
         }
 
         foreach (var (key, value) in replay.Changes)
@@ -148,7 +148,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
             if (ReferenceEquals(value, PartitionReplay.Tombstone)) entries.Remove(key);
             else entries[key] = value;
         }
-        return new PartitionState(partition, replay.LastSeq, entries);
+        return new PartitionState(partition, replay.LastSeq, 0, default, entries, Array.Empty<LogRecord>(), ReplicaMark.None); // TEMP until the log keeps records
     }
 
     /// <summary>The slow path: rebuild one partition by scanning the log files again.</summary>
@@ -231,7 +231,12 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
         }, cancellationToken);
     }
 
-    public async ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state, CancellationToken cancellationToken = default)
+    public ValueTask TruncateAfterAsync(int partition, long seq) => throw new NotSupportedException("TEMP");
+
+    public ValueTask RecordMarkAsync(int partition, ReplicaMark mark) => throw new NotSupportedException("TEMP");
+
+    public async ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state,
+        long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(seq);
         await _snapshotGate.WaitAsync(cancellationToken);
