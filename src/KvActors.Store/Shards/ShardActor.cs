@@ -16,9 +16,9 @@ namespace KvActors.Store.Shards;
 /// </summary>
 /// <remarks>
 /// At start it loads the partition from the storage engine (messages meanwhile are stashed): nothing on disk -> a new
-/// replica; committed records on disk -> <see cref="PartitionReplica.Recover"/> from them as a snapshot. The engine
-/// keeps no epoch, so the recovered replica may adopt the current ring's epoch (it still waits out a lease period
-/// before serving as primary, and catches up from the primary as a backup). A key or value over its limit is refused
+/// replica; otherwise <see cref="PartitionReplica.Recover"/> from its snapshot, log, epoch and commit point
+/// (<see cref="ShardRecovery"/>): it adopts only a newer epoch than it had, waits out a lease period before serving as
+/// primary, and catches up from the primary as a backup. A key or value over its limit is refused
 /// (<see cref="Refused"/>) before the core sees it. While the replicator's queue to one of the partition's replicas is
 /// congested, new writes are answered RetryLater (back-pressure instead of an unbounded queue).
 /// </remarks>
@@ -69,14 +69,17 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         if (loaded.Failure is not null)
             throw new InvalidOperationException($"Partition {_partition} could not be loaded from storage: {loaded.Failure.Message}", loaded.Failure);
         var state = loaded.State!;
-        if (state.LastSeq == 0 && state.Entries.Count == 0)
+        if (ShardRecovery.IsEmpty(state))
             _replica = PartitionReplica.CreateNew(_self.Value, _settings.Replication);
         else
         {
-            var snapshot = new ReplicaSnapshot(state.LastSeq, 0, state.Entries.ToArray(), Array.Empty<CompletedRequest>());
-            _replica = PartitionReplica.Recover(_self.Value, _settings.Replication,
-                new DurableReplicaState(0, state.LastSeq, snapshot, state.LastSeq, 0, Array.Empty<LogEntry>()), Now);
-            _log.Info("Partition {0}: recovered {1} keys through seq {2}", _partition, state.Entries.Count, state.LastSeq);
+            var durable = ShardRecovery.ToDurable(state, out var ignored);
+            if (ignored is not null)
+                _log.Warning("Partition {0}: {1}", _partition, ignored);
+            _effects.Recovered(state.Mark);
+            _replica = PartitionReplica.Recover(_self.Value, _settings.Replication, durable, Now);
+            _log.Info("Partition {0}: recovered at epoch {1}, commit point {2}, log through seq {3} ({4} keys committed)",
+                _partition, durable.Epoch, _replica.CommitPoint, _replica.LastSeq, _replica.State.Count);
         }
         Become(Serving);
         Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.TickInterval);

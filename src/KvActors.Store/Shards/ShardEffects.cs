@@ -12,16 +12,13 @@ namespace KvActors.Store.Shards;
 /// ReplicatorActor; reports to the RingManager; replies to every sender waiting on a request.
 /// </summary>
 /// <remarks>
-/// <para>What is durable, and what is not (yet). <see cref="IStorageEngine"/> logs (partition, seq, Put/Delete) and
-/// snapshots; it cannot truncate entries, and keeps neither epochs nor request ids. So the shell persists only what is
-/// <em>committed</em>: each <see cref="ApplyCommitted"/> is appended (at its seq), <see cref="SaveSnapshot"/> and
-/// <see cref="InstallSnapshot"/> are saved as snapshots. The uncommitted tail (<see cref="AppendToLog"/>,
-/// <see cref="TruncateLogAfter"/>) lives only in the core's in-memory log, and <see cref="RecordEpoch"/> /
-/// <see cref="RecordCommitPoint"/> are not persisted (the commit point is implied by the last committed record). Consequences:
-/// a backup's acknowledgement is not backed by its disk, so an acknowledged write survives the crash of fewer than RF
-/// nodes (it is in the memory of every in-sync replica) but not a crash of every replica at once before it is
-/// committed and appended everywhere; and a restarted node does not know the epoch it last adopted, so it may adopt
-/// the current ring's epoch again (see <see cref="ShardActor"/>).</para>
+/// <para>What is durable: the partition's replication log, as the core describes it. <see cref="AppendToLog"/> appends
+/// each prepared entry (with its epoch, and its request id in the record's tag) before the acknowledgement that follows
+/// it is sent; <see cref="TruncateLogAfter"/> voids a replaced tail; <see cref="RecordEpoch"/> and
+/// <see cref="RecordCommitPoint"/> are kept as the partition's <see cref="ReplicaMark"/>; <see cref="SaveSnapshot"/> and
+/// <see cref="InstallSnapshot"/> save snapshots with the kept answers in their tag. So with fsync=always a backup's
+/// acknowledgement is backed by its disk, and a restarted node recovers its log, epoch and commit point
+/// (<see cref="ShardRecovery"/>). <see cref="ApplyCommitted"/> needs nothing more on disk: the commit point covers it.</para>
 /// <para>Reports: <see cref="ReplicaSilent"/> and <see cref="LearnerCaughtUp"/> go to the RingManager's proxy as the
 /// ring protocol's messages. <see cref="PrimarySuspected"/>, <see cref="JoinRequest"/> and <see cref="ConfigRequest"/>
 /// are logged at debug level and dropped for now: the RingManager fails over on Akka's reachability and republishes
@@ -31,9 +28,13 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
 {
     private readonly Dictionary<RequestId, List<IActorRef>> _waiting = new();
     private readonly List<Task> _durable = new();
+    private ReplicaMark _mark;
 
-    /// <summary>Writes committed and appended to storage here (observability and tests).</summary>
-    public long Persisted { get; private set; }
+    /// <summary>Committed writes applied here (observability and tests).</summary>
+    public long Applied { get; private set; }
+
+    /// <summary>The mark recovered from storage: later marks only raise it.</summary>
+    public void Recovered(ReplicaMark mark) => _mark = mark;
 
     /// <summary>Remembers that <paramref name="sender"/> waits for the answer to <paramref name="request"/>.</summary>
     public void Await(RequestId request, IActorRef sender)
@@ -50,26 +51,32 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
         {
             switch (effect)
             {
-                case ApplyCommitted applied:
-                    // A retried request applied a second time changed nothing (it got its first answer): nothing to log.
-                    if (applied.Answer.Seq == applied.Entry.Seq)
-                    {
-                        var op = applied.Entry.Operation;
-                        var storageOp = op.Kind == KvOperationKind.Put ? StorageOperation.Put(op.Key, op.Value) : StorageOperation.Delete(op.Key);
-                        _durable.Add(engine.AppendAsync(partition, applied.Entry.Seq, storageOp).AsTask());
-                        Persisted++;
-                    }
+                case AppendToLog append:
+                    foreach (var entry in append.Entries)
+                        _durable.Add(engine.AppendAsync(partition, entry.Seq, ToStorage(entry)).AsTask());
+                    break;
+                case TruncateLogAfter truncate:
+                    _durable.Add(engine.TruncateAfterAsync(partition, truncate.Seq).AsTask());
+                    break;
+                case RecordEpoch epoch:
+                    Mark(_mark with { Epoch = Math.Max(_mark.Epoch, epoch.Epoch) });
+                    break;
+                case RecordCommitPoint commit:
+                    Mark(_mark with { CommitPoint = Math.Max(_mark.CommitPoint, commit.Seq) });
                     break;
                 case SaveSnapshot save:
                     await Durable();
-                    _durable.Add(engine.SaveSnapshotAsync(partition, save.Snapshot.Seq, save.Snapshot.Data).AsTask());
+                    _durable.Add(Save(save.Snapshot));
                     break;
                 case InstallSnapshot install:
+                    // The snapshot replaces the whole log: void the old history's tail first, then save.
+                    _durable.Add(engine.TruncateAfterAsync(partition, install.Snapshot.Seq).AsTask());
                     await Durable();
-                    _durable.Add(engine.SaveSnapshotAsync(partition, install.Snapshot.Seq, install.Snapshot.Data).AsTask());
+                    _durable.Add(Save(install.Snapshot));
                     break;
-                case AppendToLog or TruncateLogAfter or RecordEpoch or RecordCommitPoint:
-                    break; // in the core's memory only: see the remarks
+                case ApplyCommitted:
+                    Applied++;
+                    break;
                 case SendToReplica send:
                     await Durable();
                     replicator.Tell(new OutboundReplication(send.To, partition, send.Message), self);
@@ -90,6 +97,24 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
             }
         }
         await Durable();
+    }
+
+    private void Mark(ReplicaMark mark)
+    {
+        if (mark == _mark)
+            return;
+        _mark = mark;
+        _durable.Add(engine.RecordMarkAsync(partition, mark).AsTask());
+    }
+
+    private Task Save(ReplicaSnapshot snapshot) =>
+        engine.SaveSnapshotAsync(partition, snapshot.Seq, snapshot.Data, snapshot.Epoch, DurableTags.OfRequests(snapshot.Requests)).AsTask();
+
+    private static StorageOperation ToStorage(LogEntry entry)
+    {
+        var op = entry.Operation;
+        return new StorageOperation(op.Kind == KvOperationKind.Put ? OperationKind.Put : OperationKind.Delete,
+            op.Key, op.Value ?? ReadOnlyMemory<byte>.Empty, entry.Epoch, DurableTags.OfRequest(entry.Request));
     }
 
     private async Task Durable()

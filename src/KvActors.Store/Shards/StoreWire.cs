@@ -104,13 +104,7 @@ public static class StoreWire
     {
         var message = new SnapshotMessage { Seq = snapshot.Seq, Epoch = snapshot.Epoch };
         message.Data.AddRange(snapshot.Data.Select(kv => new KeyValueMessage { Key = ByteString.CopyFrom(kv.Key), Value = ByteString.CopyFrom(kv.Value) }));
-        message.Requests.AddRange(snapshot.Requests.Select(r => new CompletedRequestMessage
-        {
-            ClientId = r.Request.ClientId,
-            RequestId = r.Request.Sequence,
-            Existed = r.Result.Existed,
-            Seq = r.Seq,
-        }));
+        message.Requests.AddRange(snapshot.Requests.Select(ToProto));
         return message;
     }
 
@@ -118,7 +112,18 @@ public static class StoreWire
         snapshot.Seq,
         snapshot.Epoch,
         snapshot.Data.Select(kv => new KeyValuePair<byte[], byte[]>(kv.Key.ToByteArray(), kv.Value.ToByteArray())).ToArray(),
-        snapshot.Requests.Select(r => new CompletedRequest(new RequestId(r.ClientId, r.RequestId), new WriteResult(r.Existed), r.Seq)).ToArray());
+        snapshot.Requests.Select(FromProto).ToArray());
+
+    public static CompletedRequestMessage ToProto(CompletedRequest request) => new()
+    {
+        ClientId = request.Request.ClientId,
+        RequestId = request.Request.Sequence,
+        Existed = request.Result.Existed,
+        Seq = request.Seq,
+    };
+
+    public static CompletedRequest FromProto(CompletedRequestMessage request) =>
+        new(new RequestId(request.ClientId, request.RequestId), new WriteResult(request.Existed), request.Seq);
 
     // ---------------------------------------------------------------- client replies
 

@@ -28,12 +28,13 @@ public sealed class ShardActorTests(ITestOutputHelper output)
     private static RingState RingOf(long epoch, params NodeId[] inSync) =>
         new(epoch, 1, inSync.Length, [new ReplicaSet(inSync, [])]);
 
-    private (IActorRef Shard, Akka.TestKit.TestProbe Replicator, Akka.TestKit.TestProbe Manager) Start(RingState ring)
+    private (IActorRef Shard, Akka.TestKit.TestProbe Replicator, Akka.TestKit.TestProbe Manager) Start(RingState? ring)
     {
         var replicator = CreateTestProbe();
         var manager = CreateTestProbe();
         var shard = Sys.ActorOf(ShardActor.Props(0, Self, _engine, replicator, manager, Settings));
-        shard.Tell(new ShardRing(ring));
+        if (ring is not null)
+            shard.Tell(new ShardRing(ring));
         return (shard, replicator, manager);
     }
 
@@ -129,6 +130,80 @@ public sealed class ShardActorTests(ITestOutputHelper output)
         shard.Tell(new InboundReplication(new PrepareAck(2, Other.Value, p.Entries[^1].Seq, p.SentAt)));
 
         ExpectMsg<KvReply>(Wait).ResultCase.Should().Be(KvReply.ResultOneofCase.WriteDone);
+    }
+
+    /// <summary>Fault: none. Invariant: a backup acknowledges a prepared entry only after the engine holds it, with its epoch and request, and the adopted epoch as the mark.</summary>
+    [Fact]
+    public async Task A_backup_logs_the_prepared_entry_and_its_epoch_before_acknowledging()
+    {
+        var (shard, replicator, _) = Start(RingOf(5, Other, Self));
+
+        shard.Tell(new InboundReplication(new Prepare(5, Other.Value, 0, 0, [new LogEntry(1, 5, new RequestId("c", 7), KvOperation.Put([1], [2]))], 0, 100)));
+
+        var ack = replicator.FishForMessage<OutboundReplication>(m => m.Message is PrepareAck { PreparedThrough: 1 }, Wait);
+        ack.To.Should().Be(Other.Value);
+        var stored = await _engine.LoadPartitionAsync(0);
+        stored.Records.Should().ContainSingle().Which.Should().Match<LogRecord>(r => r.Seq == 1 && r.Epoch == 5 && r.Kind == KvActors.Storage.OperationKind.Put);
+        stored.Mark.Epoch.Should().Be(5);
+        stored.Mark.CommitPoint.Should().Be(0, "the entry is prepared, not committed");
+    }
+
+    /// <summary>
+    /// Fault: the backup's actor stops (as in a crash) holding an uncommitted entry and is started again on the same storage.
+    /// Invariant: the epoch does not go back (an older primary is refused), and the prepared tail is still there
+    /// (a newer primary's next entry continues it and is acknowledged).
+    /// </summary>
+    [Fact]
+    public void A_restarted_backup_keeps_its_epoch_and_its_prepared_tail()
+    {
+        var (shard, replicator, _) = Start(RingOf(5, Other, Self));
+        shard.Tell(new InboundReplication(new Prepare(5, Other.Value, 0, 0, [new LogEntry(1, 5, new RequestId("c", 7), KvOperation.Put([1], [2]))], 0, 100)));
+        replicator.FishForMessage<OutboundReplication>(m => m.Message is PrepareAck { PreparedThrough: 1 }, Wait);
+        Crash(shard);
+
+        var (restarted, replicator2, _) = Start(ring: null);
+        restarted.Tell(new InboundReplication(new Prepare(4, Other.Value, 0, 0, [new LogEntry(1, 4, new RequestId("c", 1), KvOperation.Put([9], [9]))], 0, 100)));
+        replicator2.FishForMessage<OutboundReplication>(m => m.Message is StaleEpoch, Wait).Message.Epoch.Should().Be(5, "the epoch adopted before the crash");
+
+        restarted.Tell(new ShardRing(RingOf(6, Other, Self)));
+        restarted.Tell(new InboundReplication(new Prepare(6, Other.Value, 1, 5, [new LogEntry(2, 6, new RequestId("c", 8), KvOperation.Put([3], [4]))], 1, 200)));
+        replicator2.FishForMessage<OutboundReplication>(m => m.Message is PrepareAck { PreparedThrough: 2 }, Wait);
+        restarted.Tell(new GetRequest { ClientId = "c", RequestId = 9, Key = ByteString.CopyFrom([1]), Stale = true });
+        var read = ExpectMsg<KvReply>(Wait);
+        read.ReadDone.Found.Should().BeTrue("entry 1, prepared before the crash, was committed by the new primary's commit point");
+        read.ReadDone.Value.ToByteArray().Should().Equal(2);
+    }
+
+    /// <summary>Fault: a single-replica primary's actor stops after a committed write and starts again. Invariant: the value is there and a retry of the request gets its first answer.</summary>
+    [Fact]
+    public void A_restarted_primary_keeps_its_data_and_its_answers_to_retries()
+    {
+        var (shard, _, _) = Start(RingOf(3, Self));
+        shard.Tell(Put(1, "k", [5]));
+        var first = ExpectMsg<KvReply>(Wait);
+        first.ResultCase.Should().Be(KvReply.ResultOneofCase.WriteDone);
+        shard.Tell(Put(2, "k", [6]));
+        ExpectMsg<KvReply>(Wait).ResultCase.Should().Be(KvReply.ResultOneofCase.WriteDone);
+        Crash(shard);
+
+        var (restarted, _, _) = Start(RingOf(4, Self));
+        AwaitAssert(() =>
+        {
+            restarted.Tell(Put(1, "k", [5]));
+            var retry = ExpectMsg<KvReply>(Wait);
+            retry.ResultCase.Should().Be(KvReply.ResultOneofCase.WriteDone);
+            retry.WriteDone.Seq.Should().Be(first.WriteDone.Seq, "the retry gets the first answer, not a second write");
+        }, Wait, TimeSpan.FromMilliseconds(100));
+        restarted.Tell(Get(3, "k"));
+        ExpectMsg<KvReply>(Wait).ReadDone.Value.ToByteArray().Should().Equal(6);
+    }
+
+    /// <summary>Stops the actor and waits until it is gone; its storage stays, as a crashed node's disk does.</summary>
+    private void Crash(IActorRef shard)
+    {
+        Watch(shard);
+        Sys.Stop(shard);
+        ExpectTerminated(shard, Wait);
     }
 
     protected override void AfterAll()

@@ -1,0 +1,41 @@
+using KvActors.Storage;
+using KvActors.Store.Replication;
+
+namespace KvActors.Store.Shards;
+
+/// <summary>
+/// Turns a partition as the storage engine recovered it into the replica's <see cref="DurableReplicaState"/>: the
+/// snapshot with its kept answers, the log after it (epochs and request ids from the records), the adopted epoch and
+/// the commit point. Pure.
+/// </summary>
+internal static class ShardRecovery
+{
+    /// <summary>Whether the engine had nothing at all for the partition (then the replica starts new).</summary>
+    public static bool IsEmpty(PartitionState state) =>
+        state.SnapshotSeq == 0 && state.SnapshotEntries.Count == 0 && state.Records.Count == 0 && state.Mark == ReplicaMark.None;
+
+    /// <param name="ignored">Records dropped because they do not continue the log (the reason, for the node's log); null if none.</param>
+    public static DurableReplicaState ToDurable(PartitionState state, out string? ignored)
+    {
+        ignored = null;
+        var snapshot = state.SnapshotSeq == 0 && state.SnapshotEntries.Count == 0
+            ? null
+            : new ReplicaSnapshot(state.SnapshotSeq, state.SnapshotEpoch, state.SnapshotEntries.ToArray(),
+                state.SnapshotTag.IsEmpty ? Array.Empty<CompletedRequest>() : DurableTags.ToRequests(state.SnapshotTag));
+        var log = new List<LogEntry>(state.Records.Count);
+        var next = state.SnapshotSeq + 1;
+        foreach (var record in state.Records)
+        {
+            // The engine returns records in seq order; a gap can only mean a lost middle, after which nothing is trusted.
+            if (record.Seq != next)
+            {
+                ignored = $"records from seq {record.Seq} on were ignored: seq {next} is missing";
+                break;
+            }
+            log.Add(new LogEntry(record.Seq, record.Epoch, DurableTags.ToRequest(record.Tag),
+                record.Kind == OperationKind.Put ? KvOperation.Put(record.Key.ToArray(), record.Value.ToArray()) : KvOperation.Delete(record.Key.ToArray())));
+            next++;
+        }
+        return new DurableReplicaState(state.Mark.Epoch, state.Mark.CommitPoint, snapshot, state.SnapshotSeq, state.SnapshotEpoch, log);
+    }
+}
