@@ -58,6 +58,8 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         Receive<LastRingReply>(OnLastRing);
         Receive<ReplicaSilent>(r => Report(r.Node, n => _core.ReplicaSilent(r.Partition, n, r.Epoch, Now)));
         Receive<LearnerCaughtUp>(r => Report(r.Node, n => _core.LearnerCaughtUp(r.Partition, n, r.Epoch, Now)));
+        Receive<PrimarySuspected>(r => Report(r.Node, n => _core.PrimarySuspected(r.Partition, n, r.Epoch,
+            r.SinceLastGrantMs < 0 ? null : TimeSpan.FromMilliseconds(r.SinceLastGrantMs), Now)));
         Receive<GetRing>(_ => Sender.Tell(Reply()));
         Receive<Tick>(_ => OnTick());
     }

@@ -32,6 +32,9 @@ public sealed record RingStatus(RingState? Ring, string? WaitingFor, IReadOnlyLi
 /// <item><b>Reports</b> from a partition's primary, made at epoch e: ignored when the partition changed after e (stale)
 /// or e is ahead of the manager. A silent in-sync replica -> <see cref="RingTransitions.DropReplica"/>. A caught-up
 /// learner -> <see cref="RingTransitions.PromoteLearner"/>, then Plan again, which drops the replicas it replaces.</item>
+/// <item><b>Suspicion.</b> An in-sync replica that stopped granting the primary a lease at least
+/// <see cref="Options.FailoverAfter"/> ago is promoted (<see cref="PrimarySuspected"/>): the replication layer's heartbeats
+/// notice a dead primary sooner than Akka's failure detector.</item>
 /// <item><b>Failover.</b> A primary unreachable for <see cref="Options.FailoverAfter"/> (its lease has run out by then:
 /// see <see cref="RingSettings"/>) is replaced by the first of its in-sync replicas, in node order, that is Up, not
 /// leaving and reachable (then a leaving one), without waiting for the member's removal; the old primary stays as a
@@ -164,6 +167,30 @@ public sealed class RingManagerCore
         if (change.IsRefused) return RingOutcome.Ignored(change.Refusal!);
         var planned = RingPlanner.Plan(change.Ring, _up, _options.ReplicationFactor, _leaving);
         return Publish(planned, $"{node} caught up in partition {partition}: in sync");
+    }
+
+    /// <summary>
+    /// The in-sync replica <paramref name="node"/> of <paramref name="partition"/>, at <paramref name="epoch"/>, heard
+    /// nothing from the primary for its grace period and stopped granting it a lease <paramref name="sinceLastGrant"/> ago.
+    /// A primary's lease needs every in-sync replica's grants, so once that is at least <see cref="Options.FailoverAfter"/>
+    /// (the lease period plus its margin) the old primary serves nothing more and the reporter, which holds every
+    /// committed write, is promoted at once. Replication heartbeats notice a dead primary sooner than Akka's failure
+    /// detector; a wrong suspicion (the primary is alive but cut off from this replica) costs one promotion.
+    /// </summary>
+    public RingOutcome PrimarySuspected(int partition, NodeId node, long epoch, TimeSpan? sinceLastGrant, TimeSpan now)
+    {
+        if (Stale(partition, epoch, "suspecting its primary", node) is { } stale) return stale;
+        var set = Ring![partition];
+        if (set.Primary is not { } primary || primary == node || !set.InSync.Contains(node))
+            return RingOutcome.Ignored($"{node} suspects the primary of partition {partition} but is not one of its in-sync backups: ignored.");
+        if (sinceLastGrant is not { } since || since < _options.FailoverAfter)
+            return RingOutcome.Ignored($"{node} suspects {primary} in partition {partition}, but granted a lease too recently for it to have run out: waiting for a later report.");
+        if (!_up.Contains(node) || _unreachableSince.ContainsKey(node))
+            return RingOutcome.Ignored($"{node} suspects {primary} in partition {partition} but is not an Up, reachable member: ignored.");
+        var change = RingTransitions.Failover(Ring, partition, node);
+        return change.IsRefused
+            ? RingOutcome.Ignored(change.Refusal!)
+            : Publish(change.Ring, $"{node} suspects {primary} in partition {partition}: promoted after {since.TotalMilliseconds:F0} ms without granting a lease");
     }
 
     /// <summary>Time passes: the first ring's collection timeout, failover deadlines.</summary>

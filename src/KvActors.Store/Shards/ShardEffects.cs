@@ -19,10 +19,10 @@ namespace KvActors.Store.Shards;
 /// <see cref="InstallSnapshot"/> save snapshots with the kept answers in their tag. So with fsync=always a backup's
 /// acknowledgement is backed by its disk, and a restarted node recovers its log, epoch and commit point
 /// (<see cref="ShardRecovery"/>). <see cref="ApplyCommitted"/> needs nothing more on disk: the commit point covers it.</para>
-/// <para>Reports: <see cref="ReplicaSilent"/> and <see cref="LearnerCaughtUp"/> go to the RingManager's proxy as the
-/// ring protocol's messages. <see cref="PrimarySuspected"/>, <see cref="JoinRequest"/> and <see cref="ConfigRequest"/>
-/// are logged at debug level and dropped for now: the RingManager fails over on Akka's reachability and republishes
-/// the ring, which the node's keeper applies.</para>
+/// <para>Reports: <see cref="ReplicaSilent"/>, <see cref="LearnerCaughtUp"/> and <see cref="PrimarySuspected"/> go to the
+/// RingManager's proxy as the ring protocol's messages. <see cref="JoinRequest"/> and <see cref="ConfigRequest"/> are
+/// logged at debug level and dropped: the RingManager learns of joining and restarted nodes from membership events, and
+/// republishes the ring, which each node's keeper applies.</para>
 /// </remarks>
 internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorRef replicator, IActorRef manager, ILoggingAdapter log)
 {
@@ -143,8 +143,16 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
                 log.Debug("Partition {0}: learner {1} caught up at epoch {2}; reporting it", partition, caughtUp.Learner, caughtUp.Epoch);
                 manager.Tell(new WireRing.LearnerCaughtUp { Partition = partition, Node = caughtUp.Learner, Epoch = caughtUp.Epoch }, self);
                 break;
+            case PrimarySuspected suspected:
+                log.Info("Partition {0}: suspecting the primary at epoch {1} (nothing heard for the grace period); reporting it", partition, suspected.Epoch);
+                manager.Tell(new WireRing.PrimarySuspected
+                {
+                    Partition = partition, Node = suspected.From, Epoch = suspected.Epoch, LastSeq = suspected.LastSeq,
+                    SinceLastGrantMs = suspected.SinceLastGrantMs ?? -1,
+                }, self);
+                break;
             default:
-                log.Debug("Partition {0}: report {1} dropped (not carried to the RingManager yet)", partition, report);
+                log.Debug("Partition {0}: report {1} dropped (the RingManager learns of joins and configuration through membership and the ring)", partition, report);
                 break;
         }
     }

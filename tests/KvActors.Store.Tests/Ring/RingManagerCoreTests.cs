@@ -205,6 +205,40 @@ public sealed class RingManagerCoreTests
     }
 
     [Fact]
+    public void A_backup_that_suspects_its_primary_is_promoted_once_its_last_grant_is_older_than_failover_after()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var ring = core.Ring!;
+        var set = ring[0];
+        var (primary, backup, other) = (set.Primary!.Value, set.InSync[1], set.InSync[2]);
+
+        core.PrimarySuspected(0, backup, ring.Epoch, TimeSpan.FromMilliseconds(999), At(1)).Note.Should().Contain("too recently");
+        core.PrimarySuspected(0, backup, ring.Epoch, null, At(1)).Publish.Should().BeNull("it never granted, so nothing says the lease is over");
+        core.PrimarySuspected(0, primary, ring.Epoch, TimeSpan.FromSeconds(2), At(1)).Note.Should().Contain("not one of its in-sync backups");
+        core.PrimarySuspected(0, backup, ring.Epoch + 1, TimeSpan.FromSeconds(2), At(1)).Note.Should().Contain("stale");
+
+        var promoted = core.PrimarySuspected(0, backup, ring.Epoch, TimeSpan.FromMilliseconds(1200), At(1)).Published();
+
+        promoted.Epoch.Should().Be(ring.Epoch + 1);
+        promoted[0].Primary.Should().Be(backup);
+        promoted[0].IsLearner(primary).Should().BeTrue("the old primary reconciles before it is in sync again");
+        promoted[0].IsInSync(other).Should().BeTrue();
+        foreach (var p in Enumerable.Range(1, ring.PartitionCount - 1)) promoted[p].Should().Be(ring[p], "only the reported partition moves");
+        core.PrimarySuspected(0, other, ring.Epoch, TimeSpan.FromSeconds(2), At(1)).Note.Should().Contain("stale", "the other backup's report came before the change");
+    }
+
+    [Fact]
+    public void A_suspicion_from_an_unreachable_backup_is_ignored()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var ring = core.Ring!;
+        var backup = ring[0].InSync[1];
+        core.Unreachable(backup, At(1));
+
+        core.PrimarySuspected(0, backup, ring.Epoch, TimeSpan.FromSeconds(2), At(1)).Note.Should().Contain("not an Up, reachable member");
+    }
+
+    [Fact]
     public void An_unreachable_primary_fails_over_only_after_failover_after_without_waiting_for_removal()
     {
         var core = Cores.Formed([1, 2, 3]);
