@@ -19,6 +19,13 @@ public sealed record NodeOptions
     /// <summary>--cert FILE: mutual TLS with that cluster certificate.</summary>
     public string? Certificate { get; init; }
 
+    /// <summary>
+    /// kvactors.store.partitions. Test nodes default to 32, not the product's 256: every partition's actor ticks and
+    /// heartbeats its replicas, and three 256-partition nodes plus the other test processes are more than a loaded 2-core
+    /// machine can run without missing cluster heartbeats. Every node of one cluster must use the same number.
+    /// </summary>
+    public int Partitions { get; init; } = 32;
+
     /// <summary>More flags (-Dkey=value, --host...).</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
@@ -66,6 +73,7 @@ public sealed class NodeProcess : IDisposable
         List<string> args = ["--port", options.Port.ToString(CultureInfo.InvariantCulture), "--name", options.Name, "--data-dir", dataDir];
         if (options.Seeds.Count > 0) args.AddRange(["--seeds", string.Join(',', options.Seeds)]);
         if (options.Certificate is not null) args.AddRange(["--cert", options.Certificate]);
+        args.Add($"-Dkvactors.store.partitions={options.Partitions}");
         args.AddRange(options.Arguments);
         var node = new NodeProcess(TestHostProcess.Start(Executables.NodeDll, args, options.Environment, $"kvnode {options.Name}"), options, dataDir);
         try
