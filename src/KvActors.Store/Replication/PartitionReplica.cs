@@ -339,7 +339,7 @@ public sealed class PartitionReplica
         }
         else
             prev = from - 1;
-        var entries = log.Range(prev + 1, settings.MaxBatchEntries);
+        var entries = log.Range(prev + 1, settings.MaxBatchEntries, settings.MaxBatchBytes);
         var prevEpoch = log.EpochAt(prev)!.Value;
         ReplicationMessage message = snapshot is not null || catchUp
             ? new CatchUpData(Epoch, Self, snapshot, prev, prevEpoch, entries, CommitPoint, now)

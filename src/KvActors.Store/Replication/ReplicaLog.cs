@@ -67,13 +67,27 @@ public sealed class ReplicaLog
     }
 
     /// <summary>Up to <paramref name="max"/> entries from <paramref name="from"/> on (from must be after the base).</summary>
-    public IReadOnlyList<LogEntry> Range(long from, int max)
+    /// <summary>
+    /// Entries from <paramref name="from"/> on: at most <paramref name="max"/>, and no more than <paramref name="maxBytes"/>
+    /// of keys and values together, but always at least one (a single entry is bounded by the size limits).
+    /// </summary>
+    public IReadOnlyList<LogEntry> Range(long from, int max, long maxBytes = long.MaxValue)
     {
         if (from <= BaseSeq)
             throw new ArgumentOutOfRangeException(nameof(from), $"seq {from} was discarded (base {BaseSeq}).");
         if (from > LastSeq)
             return Array.Empty<LogEntry>();
         var start = (int)(from - BaseSeq - 1);
-        return entries.GetRange(start, Math.Min(max, entries.Count - start));
+        var count = 0;
+        long bytes = 0;
+        while (count < max && start + count < entries.Count)
+        {
+            var operation = entries[start + count].Operation;
+            bytes += operation.Key.Length + (operation.Value?.Length ?? 0);
+            if (count > 0 && bytes > maxBytes)
+                break;
+            count++;
+        }
+        return entries.GetRange(start, count);
     }
 }

@@ -54,6 +54,12 @@ public sealed record ReplicationSettings
     /// <summary>Most log entries in one Prepare or CatchUpData message.</summary>
     public int MaxBatchEntries { get; init; } = 256;
 
+    /// <summary>
+    /// Most bytes of keys and values in one Prepare or CatchUpData message (one larger entry still goes alone): a message
+    /// must fit in one Akka.Remote frame (4 MiB in reference.conf) whatever the values' sizes.
+    /// </summary>
+    public long MaxBatchBytes { get; init; } = 512 << 10;
+
     /// <summary>Most prepared-but-uncommitted entries at the primary; further writes are answered Retry (back-pressure).</summary>
     public int MaxUncommitted { get; init; } = 4096;
 
@@ -76,6 +82,7 @@ public sealed record ReplicationSettings
         Positive(RepublishIntervalMs, nameof(RepublishIntervalMs));
         Positive(FailoverGiveUpMs, nameof(FailoverGiveUpMs));
         Positive(MaxBatchEntries, nameof(MaxBatchEntries));
+        Positive(MaxBatchBytes, nameof(MaxBatchBytes));
         Positive(MaxUncommitted, nameof(MaxUncommitted));
         Positive(SnapshotEveryCommits, nameof(SnapshotEveryCommits));
         Positive(RequestsKeptPerClient, nameof(RequestsKeptPerClient));

@@ -59,7 +59,9 @@ public sealed class ReplicatorActor : ReceiveActor, IWithTimers
                 _log.Warning("Replication to {0} is backed up ({1} items queued): dropping items, the replicas will be caught up", message.To, destination.Queue.Count);
             return;
         }
-        destination.Queue.Enqueue(StoreWire.ToItem(message.Partition, message.Message));
+        // A snapshot bigger than half a batch goes in pieces, so every batch fits in one Akka.Remote frame.
+        foreach (var item in SnapshotChunks.Split(StoreWire.ToItem(message.Partition, message.Message), _settings.MaxBatchBytes / 2))
+            destination.Queue.Enqueue(item);
         _load.Set(message.To, destination.Queue.Count);
         if (destination.Queue.Count >= _settings.MaxBatchItems)
             Send(destination);

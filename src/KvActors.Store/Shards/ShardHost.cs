@@ -14,7 +14,8 @@ namespace KvActors.Store.Shards;
 /// EventStream and, at start, asks the local keeper (<c>GetRing</c>) for the ring it loaded from disk; a partition the
 /// node loses is stopped and then dropped from storage. It routes client requests by key to the partition's actor
 /// (answering NotPrimary, with the ring's primary as hint, for a partition it does not hold) and unpacks inbound
-/// <see cref="ReplicationBatch"/>es to the partitions' actors, acknowledging each batch to the sender.
+/// <see cref="ReplicationBatch"/>es to the partitions' actors, acknowledging each batch to the sender; a snapshot that
+/// came in pieces is joined first (<see cref="SnapshotAssembler"/>).
 /// </summary>
 public sealed class ShardHost : ReceiveActor
 {
@@ -27,6 +28,7 @@ public sealed class ShardHost : ReceiveActor
     private readonly ReplicatorLoad? _load;
     private readonly Dictionary<int, IActorRef> _shards = new();
     private readonly Dictionary<IActorRef, int> _stopping = new();
+    private readonly SnapshotAssembler _assembler = new();
     private RingState? _ring;
     private Partitioner? _partitioner;
 
@@ -84,6 +86,7 @@ public sealed class ShardHost : ReceiveActor
             }
             else if (_shards.Remove(p, out var lost))
             {
+                _assembler.Forget(p);
                 Context.Watch(lost);
                 _stopping[lost] = p;
                 Context.Stop(lost);
@@ -126,7 +129,10 @@ public sealed class ShardHost : ReceiveActor
                 continue; // not held here (yet): the sender resends once the rings agree
             try
             {
-                shard.Tell(new InboundReplication(StoreWire.FromItem(item)), Sender);
+                if (_assembler.Accept(item, out var problem) is { } whole)
+                    shard.Tell(new InboundReplication(StoreWire.FromItem(whole)), Sender);
+                else if (problem is not null)
+                    _log.Warning("Partition {0}: {1}", item.Partition, problem);
             }
             catch (FormatException e)
             {
