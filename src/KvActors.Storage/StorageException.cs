@@ -11,6 +11,8 @@ public enum StorageErrorKind
     IoError,
     /// <summary>The engine was disposed, or an earlier fsync failure made the log untrustworthy.</summary>
     Unavailable,
+    /// <summary>A log segment or snapshot was written in another version of the on-disk format; repair cannot help.</summary>
+    UnsupportedFormat,
 }
 
 /// <summary>A storage failure with a one-sentence message that says what happened and what to do.</summary>

@@ -29,4 +29,22 @@ public class CompactionPlannerTests
         CompactionPlanner.DeletablePrefix(segments, _ => new PartitionCoverage(-1, 150)).Should().Be(1);
         CompactionPlanner.DeletablePrefix(segments, _ => new PartitionCoverage(-1, 50)).Should().Be(0);
     }
+
+    [Fact]
+    public void A_mark_or_truncation_logged_after_the_snapshot_pins_its_segment_whatever_its_seq()
+    {
+        // Records up to seq 10 and a Mark with commit point 10 at position 150; the snapshot at seq 10 was taken at 120.
+        var segment = new Dictionary<int, PartitionSpan> { [1] = new(1, 10, 150, LastControlPosition: 150) };
+        CompactionPlanner.DeletablePrefix([segment], _ => new PartitionCoverage(10, -1, SnapshotPosition: 120)).Should().Be(0);
+        CompactionPlanner.DeletablePrefix([segment], _ => new PartitionCoverage(10, -1, SnapshotPosition: 160)).Should().Be(1);
+        CompactionPlanner.DeletablePrefix([segment], _ => new PartitionCoverage(-1, 200)).Should().Be(1, "a later Drop voids it");
+    }
+
+    [Fact]
+    public void A_segment_holding_only_marks_of_a_partition_waits_for_a_snapshot_taken_after_them()
+    {
+        var segment = new Dictionary<int, PartitionSpan> { [2] = new(PartitionSpan.NoData, PartitionSpan.NoData, 80, 80) };
+        CompactionPlanner.DeletablePrefix([segment], _ => new PartitionCoverage(-1, -1)).Should().Be(0);
+        CompactionPlanner.DeletablePrefix([segment], _ => new PartitionCoverage(0, -1, SnapshotPosition: 100)).Should().Be(1);
+    }
 }

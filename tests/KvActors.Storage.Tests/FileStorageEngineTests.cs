@@ -77,7 +77,7 @@ public sealed class FileStorageEngineTests : IDisposable
         }
         var path = SegmentPaths().Single();
         var full = File.ReadAllBytes(path);
-        var lastStart = full.Length - RecordCodec.FrameSize(2, 7);
+        var lastStart = full.Length - RecordCodec.FrameSize(2, 0, 7);
         for (var cut = lastStart; cut < full.Length; cut++)
         {
             File.WriteAllBytes(path, full[..cut]);
@@ -105,7 +105,7 @@ public sealed class FileStorageEngineTests : IDisposable
         }
         var path = SegmentPaths().Single();
         var bytes = File.ReadAllBytes(path);
-        var damagedOffset = SegmentFormat.HeaderSize + RecordCodec.FrameSize(1, 1);
+        var damagedOffset = SegmentFormat.HeaderSize + RecordCodec.FrameSize(1, 0, 1);
         bytes[damagedOffset + RecordCodec.HeaderSize + 6] ^= 0x01;
         File.WriteAllBytes(path, bytes);
 
@@ -221,7 +221,8 @@ public sealed class FileStorageEngineTests : IDisposable
             engine.ListPartitions().Should().NotContain(9);
             engine.SegmentIndexes.Count.Should().BeLessThan(segments);
             Directory.GetFiles(Path.Combine(_dir.Path, "snapshots")).Should().BeEmpty();
-            (await engine.ReadSinceAsync(9, 0)).Compacted.Should().BeTrue();
+            // Nothing of the partition is left to catch up from, and nothing was compacted away that still counts.
+            (await engine.ReadSinceAsync(9, 0)).Should().BeEquivalentTo(CatchUpResult.Of([]));
         }
         await using (var engine = FileStorageEngine.Open(settings))
         {

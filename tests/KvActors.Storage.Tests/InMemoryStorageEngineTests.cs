@@ -22,4 +22,23 @@ public class InMemoryStorageEngineTests
         await engine.DropPartitionAsync(1);
         engine.ListPartitions().Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task Truncates_a_tail_keeps_the_highest_mark_and_keeps_later_records_past_a_snapshot()
+    {
+        await using var engine = new InMemoryStorageEngine();
+        for (var seq = 1; seq <= 5; seq++) await engine.AppendAsync(2, seq, new StorageOperation(OperationKind.Put, Bytes.Of($"k{seq}"), Bytes.Of("old"), 1));
+        await engine.RecordMarkAsync(2, new ReplicaMark(1, 3));
+        await engine.RecordMarkAsync(2, new ReplicaMark(2, 2));
+        await engine.TruncateAfterAsync(2, 3);
+        await engine.AppendAsync(2, 4, new StorageOperation(OperationKind.Put, Bytes.Of("k4"), Bytes.Of("new"), 2, Bytes.Of("t")));
+        await engine.SaveSnapshotAsync(2, 3, new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance), epoch: 1, tag: Bytes.Of("s"));
+
+        var s = await engine.LoadPartitionAsync(2);
+        (s.SnapshotSeq, s.SnapshotEpoch, Bytes.Text(s.SnapshotTag.ToArray()), s.Mark).Should().Be((3L, 1L, "s", new ReplicaMark(2, 3)));
+        s.Records.Select(r => (r.Seq, Bytes.Text(r.Value.ToArray()), r.Epoch, Bytes.Text(r.Tag.ToArray()))).Should().Equal((4L, "new", 2L, "t"));
+        s.LastSeq.Should().Be(4);
+        (await engine.ReadSinceAsync(2, 3)).Records.Select(r => r.Seq).Should().Equal(4);
+        (await engine.ReadSinceAsync(2, 2)).Compacted.Should().BeTrue();
+    }
 }

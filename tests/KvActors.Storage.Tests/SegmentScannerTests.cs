@@ -16,8 +16,8 @@ public class SegmentScannerTests
         {
             var key = Bytes.Of($"key-{seq}");
             var value = Bytes.Of(new string('v', seq * 7 % 50));
-            var frame = new byte[RecordCodec.FrameSize(key.Length, value.Length)];
-            RecordCodec.Encode(frame, seq % 3, seq, OperationKind.Put, key, value);
+            var frame = new byte[RecordCodec.FrameSize(key.Length, 0, value.Length)];
+            RecordCodec.Encode(frame, seq % 3, seq, OperationKind.Put, seq / 4, key, [], value);
             data.AddRange(frame);
             ends.Add(data.Count);
         }

@@ -11,11 +11,18 @@ internal sealed class SegmentEntry(long index, string path)
     public bool Sealed { get; set; }
     public Dictionary<int, PartitionSpan> Spans { get; } = new();
 
-    public void Add(int partition, long seq, long position)
+    /// <summary>Notes a Put, Delete, Truncate or Mark (a Drop is the partition's business, not the segment's).</summary>
+    public void Add(int partition, OperationKind kind, long seq, long position)
     {
-        Spans[partition] = Spans.TryGetValue(partition, out var s)
-            ? new PartitionSpan(Math.Min(s.MinSeq, seq), Math.Max(s.MaxSeq, seq), position)
-            : new PartitionSpan(seq, seq, position);
+        var span = Spans.TryGetValue(partition, out var s) ? s : new PartitionSpan(PartitionSpan.NoData, PartitionSpan.NoData, position);
+        Spans[partition] = kind is OperationKind.Put or OperationKind.Delete
+            ? span with
+            {
+                MinSeq = span.HasData ? Math.Min(span.MinSeq, seq) : seq,
+                MaxSeq = span.HasData ? Math.Max(span.MaxSeq, seq) : seq,
+                LastPosition = position,
+            }
+            : span with { LastPosition = position, LastControlPosition = position };
     }
 }
 
@@ -26,9 +33,35 @@ internal sealed class PartitionInfo
     public string? SnapshotPath;
     public long LastDropPosition = -1;
     public long LastRecordPosition = -1;
-    /// <summary>Records at or below this seq may be gone from the log; catch-up from before it needs a snapshot.</summary>
-    public long CompactedThrough;
+    /// <summary>The highest mark logged since the last Drop, with the snapshot's: what the next snapshot stores.</summary>
+    public ReplicaMark Mark;
+    /// <summary>Truncate records since the last Drop still in the log, oldest first (catch-up reads apply them).</summary>
+    public List<(long Position, long Seq)> Truncations = new();
 
     public bool HasData => Snapshot is not null || LastRecordPosition > LastDropPosition;
-    public PartitionCoverage Coverage => new(Snapshot?.Seq ?? -1, LastDropPosition);
+
+    /// <summary>Catch-up from before this seq needs the snapshot: the log may no longer hold those records.</summary>
+    public long SnapshotSeq => Snapshot?.Seq ?? 0;
+
+    public PartitionCoverage Coverage => new(Snapshot?.Seq ?? -1, LastDropPosition, Snapshot?.LogPosition ?? -1);
+
+    /// <summary>Notes a record of this partition the log now holds at <paramref name="position"/>.</summary>
+    public void OnRecord(OperationKind kind, long seq, long epoch, long position)
+    {
+        switch (kind)
+        {
+            case OperationKind.Drop:
+                LastDropPosition = position;
+                Mark = ReplicaMark.None;
+                Truncations.Clear();
+                return;
+            case OperationKind.Truncate:
+                Truncations.Add((position, seq));
+                break;
+            case OperationKind.Mark:
+                Mark = Mark.Max(new ReplicaMark(epoch, seq));
+                break;
+        }
+        LastRecordPosition = position;
+    }
 }

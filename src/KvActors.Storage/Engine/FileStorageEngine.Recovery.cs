@@ -5,9 +5,34 @@ using Microsoft.Extensions.Logging;
 
 namespace KvActors.Storage.Engine;
 
-// Start-up: pick each partition's snapshot, scan and replay the whole log once, deal with a torn tail or damage.
+// Start-up: refuse another format version, pick each partition's snapshot, scan and replay the whole log once, deal
+// with a torn tail or damage.
 public sealed partial class FileStorageEngine
 {
+    /// <summary>
+    /// Throws if any segment or snapshot is in another version of the format. Runs before recovery changes anything on
+    /// disk, and whatever repair says: such files are not damaged, and deleting them would lose data.
+    /// </summary>
+    private void RefuseOtherFormats()
+    {
+        Span<byte> head = stackalloc byte[8];
+        foreach (var (_, path) in SegmentFiles.List(_settings.WalDirectory))
+        {
+            if (SegmentFormat.CheckVersion(head[..ReadHead(path, head)], path) is { } error) throw error;
+        }
+        foreach (var path in Directory.EnumerateFiles(_settings.SnapshotDirectory, "*" + SnapshotFormat.Extension))
+        {
+            if (!SnapshotFormat.TryParseFileName(Path.GetFileName(path), out _, out _)) continue;
+            if (SnapshotFormat.CheckVersion(head[..ReadHead(path, head)], path) is { } error) throw error;
+        }
+    }
+
+    private static int ReadHead(string path, Span<byte> head)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+        return stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+    }
+
     private void RecoverSnapshots(Dictionary<int, SnapshotHeader> chosen)
     {
         var byPartition = new Dictionary<int, List<(long Seq, string Path)>>();
@@ -44,7 +69,6 @@ public sealed partial class FileStorageEngine
                     var info = Info(partition);
                     info.Snapshot = header;
                     info.SnapshotPath = path;
-                    info.CompactedThrough = header.Seq;
                     found = true;
                     continue;
                 }
@@ -82,14 +106,7 @@ public sealed partial class FileStorageEngine
             {
                 var position = LogPosition.Of(index, offset);
                 replayer.OnFrame(frame, bytes, position);
-                var info = Info(frame.Partition);
-                if (frame.Kind == OperationKind.Drop)
-                {
-                    info.LastDropPosition = position;
-                    return;
-                }
-                entry.Add(frame.Partition, frame.Seq, position);
-                info.LastRecordPosition = position;
+                Index(entry, frame.Partition, frame.Kind, frame.Seq, frame.Epoch, position);
             };
             var isLast = i == segments.Count - 1;
             var result = SegmentScanner.Scan(buffer.AsSpan(0, length), index, isLast, visitor, stopAtDamage: _settings.Repair);
@@ -128,7 +145,16 @@ public sealed partial class FileStorageEngine
         {
             _held[partition] = replay;
             var info = Info(partition);
-            if (info.LastDropPosition > info.LastRecordPosition && info.Snapshot is null) info.CompactedThrough = long.MaxValue;
+            info.Mark = replay.Mark;
+            if (!replay.UseSnapshot && info.SnapshotPath is { } voided)
+            {
+                // A crash between a Drop and deleting the snapshot it voids. Left in place, it would count again once
+                // compaction deleted the Drop, and its seq would let compaction delete the records logged since.
+                _logger.LogInformation("Deleting snapshot {Path}: partition {Partition} was dropped after it was taken", voided, partition);
+                File.Delete(voided);
+                info.Snapshot = null;
+                info.SnapshotPath = null;
+            }
             if (replay.Damage is { } error) _errors[partition] = error;
         }
         _unattributedDamage = replayer.Unattributed.ToArray();

@@ -11,7 +11,7 @@ namespace KvActors.Storage.Engine;
 /// <summary>
 /// The durable engine: one write-ahead log per node (segments under data-dir/wal, group-committed by
 /// <see cref="GroupCommitWriter"/>) and one snapshot per partition (data-dir/snapshots). Opening it recovers
-/// every partition; see docs/ARCHITECTURE.md, "Storage", for the format and rules.
+/// every partition; see docs/storage.md for the format and rules.
 /// </summary>
 public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, IDisposable
 {
@@ -43,6 +43,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
         var engine = new FileStorageEngine(settings, logger ?? NullLogger.Instance);
         Directory.CreateDirectory(settings.WalDirectory);
         Directory.CreateDirectory(settings.SnapshotDirectory);
+        engine.RefuseOtherFormats();
         var snapshots = new Dictionary<int, SnapshotHeader>();
         engine.RecoverSnapshots(snapshots);
         var nextSegment = engine.RecoverLog(snapshots);
@@ -74,9 +75,30 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     public ValueTask AppendAsync(int partition, long seq, StorageOperation operation)
     {
         if (OperationLimits.Check(operation, _settings.MaxKeySize, _settings.MaxValueSize) is { } error) return ValueTask.FromException(error);
-        // State recovered but not yet loaded would now be stale; LoadPartition falls back to reading the disk.
+        ForgetRecovered(partition);
+        return new ValueTask(_writer.Append(partition, seq, operation.Kind, operation.Epoch, operation.Key.Span, operation.Tag.Span, operation.Value.Span));
+    }
+
+    public ValueTask TruncateAfterAsync(int partition, long seq)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(seq);
+        ForgetRecovered(partition);
+        return new ValueTask(_writer.Append(partition, seq, OperationKind.Truncate, 0, default, default, default));
+    }
+
+    public ValueTask RecordMarkAsync(int partition, ReplicaMark mark)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(mark.Epoch, nameof(mark));
+        ArgumentOutOfRangeException.ThrowIfNegative(mark.CommitPoint, nameof(mark));
+        ForgetRecovered(partition);
+        // The commit point travels in the header's seq, the epoch in the payload's epoch.
+        return new ValueTask(_writer.Append(partition, mark.CommitPoint, OperationKind.Mark, mark.Epoch, default, default, default));
+    }
+
+    /// <summary>State recovered at open but not yet loaded would now be stale; LoadPartition falls back to reading the disk.</summary>
+    private void ForgetRecovered(int partition)
+    {
         if (!_held.IsEmpty) _held.TryRemove(partition, out _);
-        return new ValueTask(_writer.Append(partition, seq, operation.Kind, operation.Key.Span, operation.Value.Span));
     }
 
     public async ValueTask<PartitionState> LoadPartitionAsync(int partition, CancellationToken cancellationToken = default)
@@ -96,59 +118,37 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
         }
     }
 
-    /// <summary>Snapshot entries with the replayed changes on top.</summary>
+    /// <summary>The replayed records and mark with the snapshot's tag and entries read in.</summary>
     private PartitionState Materialize(int partition, PartitionReplay replay)
     {
-        Dictionary<byte[], byte[]> entries;
-        SnapshotHeader? header;
-        string? path;
-        lock (_lock)
-        {
-            var info = Info(partition);
-            header = info.Snapshot;
-            path = info.SnapshotPath;
-        }
-        if (replay.UseSnapshot && header is { } h && path is not null)
-        {
-            try
-            {
-                entries = SnapshotReader.ReadEntries(path, h);
-            }
-            catch (StorageException) when (_settings.Repair)
-            {
-                _logger.LogWarning("Repair: snapshot {Path} is corrupt; deleting it and loading partition {Partition} from the log alone, which may miss keys", path, partition);
-                File.Delete(path);
-                lock (_lock)
-                {
-                    var info = Info(partition);
-                    info.Snapshot = null;
-                    info.SnapshotPath = null;
-                }
-                return Materialize(partition, ReplayFromDisk(partition));
-            }
-            catch (StorageException e)
-            {
-                lock (_lock) _errors[partition] = e;
-                throw;
-            }
-        }
-        else
-        {
-            // No snapshot: the replayed changes are the state once deletions are taken out.
-            entries = replay.Changes;
-            foreach (var (key, value) in entries)
-            {
-                if (ReferenceEquals(value, PartitionReplay.Tombstone)) entries.Remove(key);
-            }
-            return new PartitionState(partition, replay.LastSeq, 0, default, entries, Array.Empty<LogRecord>(), ReplicaMark.None); // TEMP until the log keeps records
-        }
+        if (!replay.UseSnapshot || replay.Snapshot is not { } header)
+            return new PartitionState(partition, 0, 0, ReadOnlyMemory<byte>.Empty, new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance),
+                replay.Records, replay.Mark);
 
-        foreach (var (key, value) in replay.Changes)
+        var path = Path.Combine(_settings.SnapshotDirectory, SnapshotFormat.FileName(partition, header.Seq));
+        SnapshotContents contents;
+        try
         {
-            if (ReferenceEquals(value, PartitionReplay.Tombstone)) entries.Remove(key);
-            else entries[key] = value;
+            contents = SnapshotReader.ReadContents(path, header);
         }
-        return new PartitionState(partition, replay.LastSeq, 0, default, entries, Array.Empty<LogRecord>(), ReplicaMark.None); // TEMP until the log keeps records
+        catch (StorageException) when (_settings.Repair)
+        {
+            _logger.LogWarning("Repair: snapshot {Path} is corrupt; deleting it and loading partition {Partition} from the log alone, which may miss keys", path, partition);
+            File.Delete(path);
+            lock (_lock)
+            {
+                var info = Info(partition);
+                info.Snapshot = null;
+                info.SnapshotPath = null;
+            }
+            return Materialize(partition, ReplayFromDisk(partition));
+        }
+        catch (StorageException e)
+        {
+            lock (_lock) _errors[partition] = e;
+            throw;
+        }
+        return new PartitionState(partition, header.Seq, header.Epoch, contents.Tag, contents.Entries, replay.Records, replay.Mark);
     }
 
     /// <summary>The slow path: rebuild one partition by scanning the log files again.</summary>
@@ -193,22 +193,28 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
 
     public async ValueTask<CatchUpResult> ReadSinceAsync(int partition, long afterSeq, int maxRecords = int.MaxValue, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRecords);
+        // Everything before this position is written and indexed (the writer indexes a batch before publishing its end).
+        var written = _writer.WrittenPosition;
         List<SegmentEntry> segments;
         long lastDrop;
+        LaterTruncations truncations;
         lock (_lock)
         {
             if (!_partitions.TryGetValue(partition, out var info)) return CatchUpResult.Of(Array.Empty<LogRecord>());
-            if (afterSeq < info.CompactedThrough) return CatchUpResult.CompactedAnswer;
+            // Records at or below the snapshot's seq may be gone, or be another history the snapshot replaced.
+            if (afterSeq < info.SnapshotSeq) return CatchUpResult.CompactedAnswer;
             lastDrop = info.LastDropPosition;
+            truncations = new LaterTruncations(info.Truncations.Where(t => t.Position < written).ToList());
             segments = _segments.Values
-                .Where(s => s.Spans.TryGetValue(partition, out var span) && span.MaxSeq > afterSeq && span.LastPosition > lastDrop)
+                .Where(s => LogPosition.StartOf(s.Index) < written && s.Spans.TryGetValue(partition, out var span)
+                    && span.HasData && span.MaxSeq > afterSeq && span.LastPosition > lastDrop)
                 .ToList();
         }
         return await Task.Run(() =>
         {
             var records = new List<LogRecord>();
             var buffer = Array.Empty<byte>();
-            var written = _writer.WrittenPosition;
             foreach (var segment in segments)
             {
                 var length = ReadSegment(segment, written, ref buffer);
@@ -217,10 +223,13 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
                 var result = SegmentScanner.Scan(buffer.AsSpan(0, length), index, isLastSegment: false,
                     (in RecordFrame f, ReadOnlySpan<byte> bytes, long offset) =>
                     {
-                        if (f.Partition != partition || f.Seq <= afterSeq || f.Kind == OperationKind.Drop || records.Count >= maxRecords) return;
-                        if (LogPosition.Of(index, offset) < lastDrop) return;
-                        records.Add(new LogRecord(partition, f.Seq, f.Kind,
-                            bytes.Slice(f.KeyOffset, f.KeyLength).ToArray(), bytes.Slice(f.ValueOffset, f.ValueLength).ToArray()));
+                        if (f.Partition != partition || f.Seq <= afterSeq || f.Kind is not (OperationKind.Put or OperationKind.Delete)
+                            || records.Count >= maxRecords) return;
+                        var position = LogPosition.Of(index, offset);
+                        if (position < lastDrop || truncations.Voids(position, f.Seq)) return;
+                        var payload = bytes[f.KeyOffset..f.FrameLength].ToArray().AsMemory();
+                        records.Add(new LogRecord(partition, f.Seq, f.Kind, payload[..f.KeyLength], payload[(f.KeyLength + f.TagLength)..],
+                            f.Epoch, payload.Slice(f.KeyLength, f.TagLength)));
                     });
                 if (result.Damage.Any(d => d.Partition is null || d.Partition == partition))
                     throw new StorageException(StorageErrorKind.Corrupt, $"Partition {partition} cannot be read for catch-up: the log is damaged in {segment.Path}.")
@@ -231,20 +240,21 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
         }, cancellationToken);
     }
 
-    public ValueTask TruncateAfterAsync(int partition, long seq) => throw new NotSupportedException("TEMP");
-
-    public ValueTask RecordMarkAsync(int partition, ReplicaMark mark) => throw new NotSupportedException("TEMP");
-
     public async ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state,
         long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(seq);
+        var tagBytes = tag.ToArray();
         await _snapshotGate.WaitAsync(cancellationToken);
         try
         {
-            // Where the log ends now: any Drop of this partition that completed is before it, so it cannot void this snapshot.
-            var header = new SnapshotHeader(partition, seq, _writer.WrittenPosition, state.Count);
-            var path = await Task.Run(() => SnapshotWriter.Write(_settings.SnapshotDirectory, header, state), cancellationToken);
+            // Where the log ends now: any Drop of this partition that completed is before it, so it cannot void this
+            // snapshot; every Mark before it is in the partition's mark, read after it, so the snapshot carries it.
+            var position = _writer.WrittenPosition;
+            ReplicaMark mark;
+            lock (_lock) mark = Info(partition).Mark;
+            var header = new SnapshotHeader(partition, seq, epoch, position, mark, state.Count, tagBytes.Length);
+            var path = await Task.Run(() => SnapshotWriter.Write(_settings.SnapshotDirectory, header, tagBytes, state), cancellationToken);
             string? previous;
             lock (_lock)
             {
@@ -252,7 +262,6 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
                 previous = info.SnapshotPath;
                 info.Snapshot = header;
                 info.SnapshotPath = path;
-                if (info.CompactedThrough == long.MaxValue) info.CompactedThrough = seq;
             }
             _held.TryRemove(partition, out _);
             if (previous is not null && previous != path) File.Delete(previous);
@@ -267,7 +276,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     public async ValueTask DropPartitionAsync(int partition, CancellationToken cancellationToken = default)
     {
         // Durable first: if the node crashes after deleting the snapshot, the Drop record still voids the old records.
-        await _writer.Append(partition, 0, OperationKind.Drop, default, default, forceSync: true);
+        await _writer.Append(partition, 0, OperationKind.Drop, 0, default, default, default, forceSync: true);
         await _snapshotGate.WaitAsync(cancellationToken);
         try
         {
@@ -276,7 +285,6 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
                 var info = Info(partition);
                 info.Snapshot = null;
                 info.SnapshotPath = null;
-                info.CompactedThrough = long.MaxValue;
                 _errors.Remove(partition);
             }
             _held.TryRemove(partition, out _);
@@ -302,15 +310,11 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
                 var count = CompactionPlanner.DeletablePrefix(sealedPrefix.Select(s => (IReadOnlyDictionary<int, PartitionSpan>)s.Spans).ToList(),
                     p => _partitions.TryGetValue(p, out var info) ? info.Coverage : new PartitionCoverage(-1, -1));
                 doomed = sealedPrefix.Take(count).ToList();
-                foreach (var segment in doomed)
-                {
-                    _segments.Remove(segment.Index);
-                    foreach (var (p, span) in segment.Spans)
-                    {
-                        var info = Info(p);
-                        info.CompactedThrough = Math.Max(info.CompactedThrough, span.MaxSeq);
-                    }
-                }
+                foreach (var segment in doomed) _segments.Remove(segment.Index);
+                // A Truncate in a deleted segment voided only records older than itself, and those are gone too.
+                var logStart = _segments.Count > 0 ? LogPosition.StartOf(_segments.Keys.First()) : _writer.WrittenPosition;
+                foreach (var p in doomed.SelectMany(s => s.Spans.Keys).Distinct())
+                    Info(p).Truncations.RemoveAll(t => t.Position < logStart);
             }
             foreach (var segment in doomed)
             {
@@ -331,6 +335,13 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     {
         if (!_partitions.TryGetValue(partition, out var info)) _partitions[partition] = info = new PartitionInfo();
         return info;
+    }
+
+    /// <summary>Notes one record the log now holds, for compaction, catch-up reads and the next snapshot's mark.</summary>
+    private void Index(SegmentEntry segment, int partition, OperationKind kind, long seq, long epoch, long position)
+    {
+        Info(partition).OnRecord(kind, seq, epoch, position);
+        if (kind != OperationKind.Drop) segment.Add(partition, kind, seq, position);
     }
 
     void IWalListener.OnSegmentCreated(long segmentIndex, string path)
@@ -360,14 +371,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
             foreach (var r in records)
             {
                 var position = LogPosition.Of(segmentIndex, fileOffset + r.Offset - baseOffset);
-                var info = Info(r.Partition);
-                if (r.Kind == OperationKind.Drop)
-                {
-                    info.LastDropPosition = position;
-                    continue;
-                }
-                segment.Add(r.Partition, r.Seq, position);
-                info.LastRecordPosition = position;
+                Index(segment, r.Partition, r.Kind, r.Seq, r.Epoch, position);
             }
         }
     }

@@ -3,31 +3,37 @@ using System.Buffers.Binary;
 namespace KvActors.Storage.Format;
 
 /// <summary>
-/// Encodes and decodes one log record frame (layout in docs/ARCHITECTURE.md):
+/// Encodes and decodes one log record frame (layout in docs/storage.md):
 /// <code>
 /// header  0 u32 payload length N | 4 i32 partition | 8 i64 seq | 16 u32 CRC32C(payload) | 20 u32 CRC32C(header bytes 0..19)
-/// payload 0 u8 kind | 1 u32 key length K | 5 key (K bytes) | 5+K value (N-5-K bytes)
+/// payload 0 u8 kind | 1 i64 epoch | 9 u32 key length K | 13 u32 tag length T | 17 key | 17+K tag | 17+K+T value
 /// </code>
 /// The header has its own CRC so a damaged length never sends the reader off into the weeds, and the partition of a
-/// record with a damaged payload is still known (only that partition is refused).
+/// record with a damaged payload is still known (only that partition is refused). Control records (Drop, Truncate,
+/// Mark) carry no key, tag or value: their meaning is in the header's seq and the payload's epoch.
 /// </summary>
 public static class RecordCodec
 {
     public const int HeaderSize = 24;
-    public const int PayloadPrefixSize = 5;
+    public const int PayloadPrefixSize = 17;
     public const int MinimumFrameSize = HeaderSize + PayloadPrefixSize;
 
-    public static int FrameSize(int keyLength, int valueLength) => checked(HeaderSize + PayloadPrefixSize + keyLength + valueLength);
+    public static int FrameSize(int keyLength, int tagLength, int valueLength) =>
+        checked(HeaderSize + PayloadPrefixSize + keyLength + tagLength + valueLength);
 
     /// <summary>Writes one frame into <paramref name="destination"/> (exactly <see cref="FrameSize"/> bytes).</summary>
-    public static void Encode(Span<byte> destination, int partition, long seq, OperationKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public static void Encode(Span<byte> destination, int partition, long seq, OperationKind kind, long epoch,
+        ReadOnlySpan<byte> key, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> value)
     {
-        var payloadLength = PayloadPrefixSize + key.Length + value.Length;
+        var payloadLength = PayloadPrefixSize + key.Length + tag.Length + value.Length;
         var payload = destination.Slice(HeaderSize, payloadLength);
         payload[0] = (byte)kind;
-        BinaryPrimitives.WriteInt32LittleEndian(payload[1..], key.Length);
+        BinaryPrimitives.WriteInt64LittleEndian(payload[1..], epoch);
+        BinaryPrimitives.WriteInt32LittleEndian(payload[9..], key.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(payload[13..], tag.Length);
         key.CopyTo(payload[PayloadPrefixSize..]);
-        value.CopyTo(payload[(PayloadPrefixSize + key.Length)..]);
+        tag.CopyTo(payload[(PayloadPrefixSize + key.Length)..]);
+        value.CopyTo(payload[(PayloadPrefixSize + key.Length + tag.Length)..]);
 
         BinaryPrimitives.WriteInt32LittleEndian(destination, payloadLength);
         BinaryPrimitives.WriteInt32LittleEndian(destination[4..], partition);
@@ -52,20 +58,24 @@ public static class RecordCodec
         // A header that passed its CRC but describes nonsense was written by a bug, not torn: treat like a bad payload.
         if (payloadLength < PayloadPrefixSize || payloadLength > int.MaxValue - HeaderSize)
         {
-            frame = new RecordFrame(partition, seq, OperationKind.Put, 0, 0, int.MaxValue);
+            frame = new RecordFrame(partition, seq, OperationKind.Put, 0, 0, 0, 0, int.MaxValue);
             return FrameStatus.BadPayload;
         }
-        frame = new RecordFrame(partition, seq, OperationKind.Put, 0, 0, HeaderSize + payloadLength);
+        frame = new RecordFrame(partition, seq, OperationKind.Put, 0, 0, 0, 0, HeaderSize + payloadLength);
         if (data.Length - HeaderSize < payloadLength) return FrameStatus.Truncated;
 
         var payload = data.Slice(HeaderSize, payloadLength);
         if (Crc32C.Compute(payload) != BinaryPrimitives.ReadUInt32LittleEndian(data[16..])) return FrameStatus.BadPayload;
         var kind = (OperationKind)payload[0];
-        var keyLength = BinaryPrimitives.ReadInt32LittleEndian(payload[1..]);
-        if (kind is not (OperationKind.Put or OperationKind.Delete or OperationKind.Drop)
-            || keyLength < 0 || keyLength > payloadLength - PayloadPrefixSize)
-            return FrameStatus.BadPayload;
-        frame = new RecordFrame(partition, seq, kind, keyLength, payloadLength - PayloadPrefixSize - keyLength, HeaderSize + payloadLength);
+        var epoch = BinaryPrimitives.ReadInt64LittleEndian(payload[1..]);
+        var keyLength = BinaryPrimitives.ReadInt32LittleEndian(payload[9..]);
+        var tagLength = BinaryPrimitives.ReadInt32LittleEndian(payload[13..]);
+        var valueLength = (long)payloadLength - PayloadPrefixSize - keyLength - tagLength;
+        if (keyLength < 0 || tagLength < 0 || valueLength < 0) return FrameStatus.BadPayload;
+        var isData = kind is OperationKind.Put or OperationKind.Delete;
+        var isControl = kind is OperationKind.Drop or OperationKind.Truncate or OperationKind.Mark;
+        if (!isData && !(isControl && payloadLength == PayloadPrefixSize)) return FrameStatus.BadPayload;
+        frame = new RecordFrame(partition, seq, kind, epoch, keyLength, tagLength, (int)valueLength, HeaderSize + payloadLength);
         return FrameStatus.Valid;
     }
 }
@@ -81,9 +91,10 @@ public enum FrameStatus
     BadPayload,
 }
 
-/// <summary>A decoded frame's fields; key and value are located relative to the frame start.</summary>
-public readonly record struct RecordFrame(int Partition, long Seq, OperationKind Kind, int KeyLength, int ValueLength, int FrameLength)
+/// <summary>A decoded frame's fields; key, tag and value are located relative to the frame start.</summary>
+public readonly record struct RecordFrame(int Partition, long Seq, OperationKind Kind, long Epoch, int KeyLength, int TagLength, int ValueLength, int FrameLength)
 {
     public int KeyOffset => RecordCodec.HeaderSize + RecordCodec.PayloadPrefixSize;
-    public int ValueOffset => KeyOffset + KeyLength;
+    public int TagOffset => KeyOffset + KeyLength;
+    public int ValueOffset => TagOffset + TagLength;
 }

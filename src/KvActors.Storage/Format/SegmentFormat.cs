@@ -4,14 +4,15 @@ using System.Globalization;
 namespace KvActors.Storage.Format;
 
 /// <summary>
-/// Segment files: <c>wal/{index:D20}.log</c>, starting with a 16-byte header (8-byte magic "KVWAL001", i64 index)
+/// Segment files: <c>wal/{index:D20}.log</c>, starting with a 16-byte header (8-byte magic "KVWAL002", i64 index)
 /// followed by record frames back to back. Indexes only grow, so name order is log order.
 /// </summary>
 public static class SegmentFormat
 {
     public const int HeaderSize = 16;
     public const string Extension = ".log";
-    private static ReadOnlySpan<byte> Magic => "KVWAL001"u8;
+    internal static ReadOnlySpan<byte> Magic => "KVWAL002"u8;
+    internal static ReadOnlySpan<byte> MagicFamily => "KVWAL"u8;
 
     public static string FileName(long index) => index.ToString("D20", CultureInfo.InvariantCulture) + Extension;
 
@@ -30,4 +31,8 @@ public static class SegmentFormat
 
     public static bool IsValidHeader(ReadOnlySpan<byte> data, long index) =>
         data.Length >= HeaderSize && data[..8].SequenceEqual(Magic) && BinaryPrimitives.ReadInt64LittleEndian(data[8..]) == index;
+
+    /// <summary>The error for a segment written in another format version, or null.</summary>
+    internal static StorageException? CheckVersion(ReadOnlySpan<byte> head, string path) =>
+        FormatVersion.Check(head, MagicFamily, Magic, "Log segment", path);
 }

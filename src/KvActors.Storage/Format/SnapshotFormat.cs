@@ -5,16 +5,18 @@ namespace KvActors.Storage.Format;
 
 /// <summary>
 /// Snapshot files: <c>snapshots/{partition:D10}-{seq:D20}.snap</c> (written first as <c>.snap.tmp</c>, then renamed).
-/// Layout: 36-byte header (magic "KVSNAP01", i32 partition, i64 seq, i64 log position, i64 entry count), then per entry
-/// i32 key length, i32 value length, key, value; then a u32 CRC32C of every byte before it.
+/// Layout: 64-byte header (magic "KVSNAP02", i32 partition, i64 seq, i64 epoch, i64 log position, i64 mark epoch,
+/// i64 mark commit point, i64 entry count, i32 tag length), the tag, then per entry i32 key length, i32 value length,
+/// key, value; then a u32 CRC32C of every byte before it.
 /// </summary>
 public static class SnapshotFormat
 {
-    public const int HeaderSize = 36;
+    public const int HeaderSize = 64;
     public const int TrailerSize = 4;
     public const string Extension = ".snap";
     public const string TempExtension = ".snap.tmp";
-    private static ReadOnlySpan<byte> Magic => "KVSNAP01"u8;
+    internal static ReadOnlySpan<byte> Magic => "KVSNAP02"u8;
+    internal static ReadOnlySpan<byte> MagicFamily => "KVSNAP"u8;
 
     public static string FileName(int partition, long seq) =>
         partition.ToString("D10", CultureInfo.InvariantCulture) + "-" + seq.ToString("D20", CultureInfo.InvariantCulture) + Extension;
@@ -34,8 +36,12 @@ public static class SnapshotFormat
         Magic.CopyTo(destination);
         BinaryPrimitives.WriteInt32LittleEndian(destination[8..], header.Partition);
         BinaryPrimitives.WriteInt64LittleEndian(destination[12..], header.Seq);
-        BinaryPrimitives.WriteInt64LittleEndian(destination[20..], header.LogPosition);
-        BinaryPrimitives.WriteInt64LittleEndian(destination[28..], header.EntryCount);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[20..], header.Epoch);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[28..], header.LogPosition);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[36..], header.Mark.Epoch);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[44..], header.Mark.CommitPoint);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[52..], header.EntryCount);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[60..], header.TagLength);
     }
 
     public static bool TryReadHeader(ReadOnlySpan<byte> data, out SnapshotHeader header)
@@ -46,13 +52,21 @@ public static class SnapshotFormat
             BinaryPrimitives.ReadInt32LittleEndian(data[8..]),
             BinaryPrimitives.ReadInt64LittleEndian(data[12..]),
             BinaryPrimitives.ReadInt64LittleEndian(data[20..]),
-            BinaryPrimitives.ReadInt64LittleEndian(data[28..]));
-        return header.EntryCount >= 0;
+            BinaryPrimitives.ReadInt64LittleEndian(data[28..]),
+            new ReplicaMark(BinaryPrimitives.ReadInt64LittleEndian(data[36..]), BinaryPrimitives.ReadInt64LittleEndian(data[44..])),
+            BinaryPrimitives.ReadInt64LittleEndian(data[52..]),
+            BinaryPrimitives.ReadInt32LittleEndian(data[60..]));
+        return header.EntryCount >= 0 && header.TagLength >= 0;
     }
+
+    /// <summary>The error for a snapshot written in another format version, or null.</summary>
+    internal static StorageException? CheckVersion(ReadOnlySpan<byte> head, string path) =>
+        FormatVersion.Check(head, MagicFamily, Magic, "Snapshot", path);
 }
 
 /// <summary>
-/// A snapshot's identity. <see cref="LogPosition"/> is where the log ended when it was taken: a Drop record after it
-/// voids the snapshot, one before it does not.
+/// A snapshot's identity. <see cref="LogPosition"/> is where the log ended when it was taken: a Drop record at or
+/// after it voids the snapshot, one before it does not; a Mark or Truncate record before it is covered by it (its
+/// mark is in <see cref="Mark"/>). <see cref="Epoch"/> and the tag are the caller's, returned on load.
 /// </summary>
-public readonly record struct SnapshotHeader(int Partition, long Seq, long LogPosition, long EntryCount);
+public readonly record struct SnapshotHeader(int Partition, long Seq, long Epoch, long LogPosition, ReplicaMark Mark, long EntryCount, int TagLength);

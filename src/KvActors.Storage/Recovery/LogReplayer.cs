@@ -5,10 +5,11 @@ namespace KvActors.Storage.Recovery;
 /// <summary>
 /// Rebuilds partitions from snapshots plus log records, in log order. Pure: it is fed frames and damage reports and
 /// decides, per partition, what state results and whether the partition may load at all.
-/// Rules: a record applies if its seq is above the partition's snapshot seq; a Drop voids earlier records (and an
-/// older snapshot); damage attributed to a partition makes it refuse to load unless a later Drop voids it or the
-/// snapshot provably covers the damaged record; damage whose partition is unknown refuses every partition not
-/// dropped after it.
+/// Rules: a Put or Delete is kept if its seq is above the partition's snapshot seq; a Truncate voids the records kept
+/// so far with a higher seq; a Mark raises the partition's mark; a Drop voids earlier records and marks (and a snapshot
+/// not taken after it). Damage attributed to a partition makes it refuse to load unless a later Drop voids it or the
+/// damaged record provably changed nothing (<see cref="PartitionReplay.IsCoveredDamage"/>); damage whose partition is
+/// unknown refuses every partition not dropped after it.
 /// </summary>
 internal sealed class LogReplayer
 {
@@ -26,6 +27,7 @@ internal sealed class LogReplayer
         _wanted = wanted ?? (_ => true);
     }
 
+    /// <summary>Records read other than Drops.</summary>
     public long RecordsApplied { get; private set; }
 
     public void OnFrame(in RecordFrame frame, ReadOnlySpan<byte> frameBytes, long position)
@@ -33,14 +35,22 @@ internal sealed class LogReplayer
         if (!_wanted(frame.Partition)) return;
         // Records of one partition tend to come in runs; skip the dictionary lookup for a repeat.
         var replay = _last is not null && _last.Partition == frame.Partition ? _last : _last = Get(frame.Partition);
-        if (frame.Kind == OperationKind.Drop)
+        switch (frame.Kind)
         {
-            replay.Drop(position, _snapshots.TryGetValue(frame.Partition, out var s) ? s.LogPosition : long.MinValue);
-            return;
+            case OperationKind.Drop:
+                replay.Drop(position);
+                return;
+            case OperationKind.Truncate:
+                replay.Truncate(frame.Seq);
+                break;
+            case OperationKind.Mark:
+                replay.RecordMark(new ReplicaMark(frame.Epoch, frame.Seq));
+                break;
+            default:
+                replay.Add(frame, frameBytes);
+                break;
         }
         RecordsApplied++;
-        if (frame.Seq <= replay.BaseSeq) return;
-        replay.Apply(frame.Kind, frame.Seq, frameBytes.Slice(frame.KeyOffset, frame.KeyLength), frameBytes.Slice(frame.ValueOffset, frame.ValueLength));
     }
 
     public void OnDamage(SegmentDamage damage, string file, long position, bool repairAvailable = true)
@@ -50,7 +60,7 @@ internal sealed class LogReplayer
         {
             if (!_wanted(p)) return;
             var replay = Get(p);
-            if (_snapshots.TryGetValue(p, out var s) && replay.UseSnapshot && s.LogPosition > position && damage.Seq <= s.Seq) return;
+            if (damage.Seq is { } seq && replay.IsCoveredDamage(position, seq)) return;
             replay.Damage ??= new StorageException(StorageErrorKind.Corrupt,
                 $"Partition {p} is corrupt: bad CRC at {file} offset {damage.Offset}{hint}.")
             { File = file, Offset = damage.Offset, Partition = p };
@@ -89,8 +99,7 @@ internal sealed class LogReplayer
     {
         if (!_partitions.TryGetValue(partition, out var replay))
         {
-            var hasSnapshot = _snapshots.TryGetValue(partition, out var s);
-            replay = new PartitionReplay(partition, hasSnapshot ? s.Seq : 0, hasSnapshot);
+            replay = new PartitionReplay(partition, _snapshots.TryGetValue(partition, out var s) ? s : null);
             _partitions[partition] = replay;
         }
         return replay;

@@ -3,6 +3,9 @@ using KvActors.Storage.Format;
 
 namespace KvActors.Storage.Snapshots;
 
+/// <summary>What a snapshot holds besides its header: the caller's tag and every entry.</summary>
+internal sealed record SnapshotContents(byte[] Tag, Dictionary<byte[], byte[]> Entries);
+
 /// <summary>Reads and fully verifies a snapshot file; any mismatch is reported as corruption naming the file.</summary>
 internal static class SnapshotReader
 {
@@ -21,8 +24,8 @@ internal static class SnapshotReader
         }
     }
 
-    /// <summary>The snapshot's entries; throws <see cref="StorageException"/> (Corrupt) if anything is off.</summary>
-    public static Dictionary<byte[], byte[]> ReadEntries(string path, SnapshotHeader expected)
+    /// <summary>The snapshot's tag and entries; throws <see cref="StorageException"/> (Corrupt) if anything is off.</summary>
+    public static SnapshotContents ReadContents(string path, SnapshotHeader expected)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 20);
         var remaining = stream.Length - SnapshotFormat.HeaderSize - SnapshotFormat.TrailerSize;
@@ -32,6 +35,11 @@ internal static class SnapshotReader
             || !SnapshotFormat.TryReadHeader(head, out var header) || header != expected)
             throw Corrupt(path, 0, "bad header");
         crc = Crc32C.Append(crc, head);
+        if (header.TagLength > remaining) throw Corrupt(path, stream.Position, "bad tag length");
+        var tag = new byte[header.TagLength];
+        stream.ReadExactly(tag);
+        crc = Crc32C.Append(crc, tag);
+        remaining -= tag.Length;
 
         var entries = new Dictionary<byte[], byte[]>(checked((int)Math.Min(header.EntryCount, remaining / 8)), ByteArrayComparer.Instance);
         Span<byte> lengths = stackalloc byte[8];
@@ -57,7 +65,7 @@ internal static class SnapshotReader
         if (remaining != 0) throw Corrupt(path, stream.Position, "unexpected bytes after the entries");
         stream.ReadExactly(trailer);
         if (BinaryPrimitives.ReadUInt32LittleEndian(trailer) != crc) throw Corrupt(path, stream.Position - SnapshotFormat.TrailerSize, "bad CRC");
-        return entries;
+        return new SnapshotContents(tag, entries);
     }
 
     private static StorageException Corrupt(string path, long offset, string what) =>

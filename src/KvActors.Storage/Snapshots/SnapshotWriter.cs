@@ -13,7 +13,7 @@ internal static class SnapshotWriter
     private const int ChunkSize = 1 << 20;
 
     /// <returns>The path of the finished snapshot.</returns>
-    public static string Write(string directory, SnapshotHeader header, IEnumerable<KeyValuePair<byte[], byte[]>> entries)
+    public static string Write(string directory, SnapshotHeader header, ReadOnlySpan<byte> tag, IEnumerable<KeyValuePair<byte[], byte[]>> entries)
     {
         var finalPath = Path.Combine(directory, SnapshotFormat.FileName(header.Partition, header.Seq));
         var tempPath = finalPath[..^SnapshotFormat.Extension.Length] + SnapshotFormat.TempExtension;
@@ -25,6 +25,8 @@ internal static class SnapshotWriter
                 Span<byte> head = stackalloc byte[SnapshotFormat.HeaderSize];
                 SnapshotFormat.WriteHeader(head, header);
                 chunk.Write(head);
+                if (tag.Length != header.TagLength) throw new ArgumentException($"The snapshot tag is {tag.Length} bytes but its header says {header.TagLength}.");
+                chunk.Write(tag);
                 long written = 0;
                 Span<byte> lengths = stackalloc byte[8];
                 foreach (var (key, value) in entries)

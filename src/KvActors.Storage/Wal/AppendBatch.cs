@@ -3,7 +3,7 @@ using KvActors.Storage.Format;
 namespace KvActors.Storage.Wal;
 
 /// <summary>Where one record sits inside a batch buffer, and what the index needs to know about it.</summary>
-public readonly record struct BatchRecord(int Partition, long Seq, OperationKind Kind, int Offset, int Length);
+public readonly record struct BatchRecord(int Partition, long Seq, OperationKind Kind, long Epoch, int Offset, int Length);
 
 /// <summary>
 /// Appends gathered for one write: their frames encoded back to back in one buffer, and one completion they all share
@@ -22,13 +22,13 @@ internal sealed class AppendBatch
     public bool ForceSync;
     public TaskCompletionSource Completion = NewCompletion();
 
-    public void Add(int partition, long seq, OperationKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public void Add(int partition, long seq, OperationKind kind, long epoch, ReadOnlySpan<byte> key, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> value)
     {
-        var size = RecordCodec.FrameSize(key.Length, value.Length);
+        var size = RecordCodec.FrameSize(key.Length, tag.Length, value.Length);
         if (Buffer.Length - Length < size) Array.Resize(ref Buffer, (int)Math.Min(Array.MaxLength, Math.Max((long)Buffer.Length * 2, (long)Length + size)));
         if (Count == Records.Length) Array.Resize(ref Records, Records.Length * 2);
-        RecordCodec.Encode(Buffer.AsSpan(Length, size), partition, seq, kind, key, value);
-        Records[Count++] = new BatchRecord(partition, seq, kind, Length, size);
+        RecordCodec.Encode(Buffer.AsSpan(Length, size), partition, seq, kind, epoch, key, tag, value);
+        Records[Count++] = new BatchRecord(partition, seq, kind, epoch, Length, size);
         Length += size;
     }
 

@@ -62,17 +62,19 @@ internal sealed class GroupCommitWriter : IDisposable
     public long CurrentSegment => Volatile.Read(ref _segmentIndex);
 
     /// <summary>
-    /// Queues one record. The task completes when the record is as durable as the policy says (written; or written
-    /// and fsynced under <c>always</c> or when <paramref name="forceSync"/>), or fails with a <see cref="StorageException"/>.
+    /// Queues one record (any kind: data and control records share the group commit). The task completes when the
+    /// record is as durable as the policy says (written; or written and fsynced under <c>always</c> or when
+    /// <paramref name="forceSync"/>), or fails with a <see cref="StorageException"/>.
     /// </summary>
-    public Task Append(int partition, long seq, OperationKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool forceSync = false)
+    public Task Append(int partition, long seq, OperationKind kind, long epoch, ReadOnlySpan<byte> key, ReadOnlySpan<byte> tag,
+        ReadOnlySpan<byte> value, bool forceSync = false)
     {
         lock (_gate)
         {
             if (_failure is not null) return Task.FromException(_failure);
             if (_stopping) return Task.FromException(new StorageException(StorageErrorKind.Unavailable, "The storage engine is shut down, so the append was not logged."));
             var batch = _filling;
-            batch.Add(partition, seq, kind, key, value);
+            batch.Add(partition, seq, kind, epoch, key, tag, value);
             batch.ForceSync |= forceSync;
             if (_writerWaiting)
             {
