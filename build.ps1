@@ -2,7 +2,8 @@
 #   ./build.ps1            restore, build Release, publish executables to artifacts/bin/
 #   ./build.ps1 test       build and run every test project; ends with "N passed, N failed, N skipped"
 #   ./build.ps1 bench NAME run one benchmark and print `name: value unit` lines
-#   ./build.ps1 cluster    start a local 3-node cluster (seed 4053, members 4054, 4055); Ctrl+C stops it
+#   ./build.ps1 cluster    start a local 3-node cluster (seed 4053, members 4054, 4055); Ctrl+C stops it.
+#                          Each node keeps its data in data/<node> across restarts; --fresh wipes data/ first.
 #   ./build.ps1 clean      remove build outputs
 param([string]$Verb = "", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest = @())
 $ErrorActionPreference = "Stop"
@@ -71,8 +72,17 @@ function Bench {
 # name ("[seed]"). Ctrl+C reaches every node through the console (graceful leave); the finally
 # block then waits for them and, on Linux/macOS, also sends SIGTERM to any still running.
 function Cluster {
+    $fresh = $false
+    foreach ($arg in $Rest) {
+        if ($arg -eq "--fresh") { $fresh = $true } else { Fail "unknown cluster option '$arg': use ./build.ps1 cluster [--fresh]." }
+    }
     $exe = Join-Path $Artifacts "bin/kvnode$(if ($IsWindows -or $env:OS -eq 'Windows_NT') { '.exe' } else { '' })"
     if (-not (Test-Path $exe)) { dotnet restore (Join-Path $Root "KvActors.sln") -nologo; Build; Publish }
+    $data = Join-Path $Root "data"
+    if ($fresh -and (Test-Path $data)) {
+        Remove-Item -Recurse -Force $data
+        Write-Host "build.ps1: --fresh: removed data/ (every node's keys, log and ring)."
+    }
     $nodes = @(
         @("--name", "seed", "--config", "hocon/seed.conf", "--data-dir", "data/seed"),
         @("--name", "member-1", "--config", "hocon/member.conf", "--port", "4054", "--data-dir", "data/member-1"),

@@ -3,7 +3,8 @@
 #   ./build.sh            restore, build Release, publish executables to artifacts/bin/
 #   ./build.sh test       build and run every test project; ends with "N passed, N failed, N skipped"
 #   ./build.sh bench NAME run one benchmark (storage, remote, cluster, cluster-soak) and print `name: value unit` lines
-#   ./build.sh cluster    start a local 3-node cluster (seed 4053, members 4054, 4055); Ctrl+C stops it
+#   ./build.sh cluster    start a local 3-node cluster (seed 4053, members 4054, 4055); Ctrl+C stops it.
+#                         Each node keeps its data in data/<node> across restarts; --fresh wipes data/ first.
 #   ./build.sh clean      remove build outputs
 set -euo pipefail
 
@@ -91,7 +92,18 @@ bench() {
 # A local cluster from hocon/seed.conf and hocon/member.conf, each log line prefixed with its node.
 # Ctrl+C (or SIGTERM) sends SIGTERM to every node, which leaves gracefully; then waits for all.
 cluster() {
+  local fresh=0
+  for arg in "$@"; do
+    case "$arg" in
+      --fresh) fresh=1 ;;
+      *) die "unknown cluster option '$arg': use ./build.sh cluster [--fresh]." ;;
+    esac
+  done
   [ -x "$ARTIFACTS/bin/kvnode" ] || { dotnet restore "$ROOT/KvActors.sln" -nologo && build && publish; }
+  if [ "$fresh" -eq 1 ]; then
+    rm -rf "$ROOT/data"
+    echo "build.sh: --fresh: removed data/ (every node's keys, log and ring)." >&2
+  fi
   local pids=()
   start_node() {
     local name="$1"; shift
@@ -119,7 +131,7 @@ case "$verb" in
   "")    dotnet restore "$ROOT/KvActors.sln" -nologo && build && publish ;;
   test)  run_tests "$@" ;;
   bench) bench "$@" ;;
-  cluster) cluster ;;
+  cluster) cluster "$@" ;;
   clean) rm -rf "$ARTIFACTS"; find "$ROOT/src" "$ROOT/tests" -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} + ;;
   *)     die "unknown verb '$verb': use no verb, test, bench NAME, cluster or clean." ;;
 esac

@@ -9,6 +9,7 @@ var root = new RootCommand("kv: talk to a KvActors cluster. With no command: the
 foreach (var option in GlobalOptions.All) root.Options.Add(option);
 root.Options.Add(ReplCommand.Command);
 root.Subcommands.Add(ClusterCommands.Create());
+root.Subcommands.Add(RingCommands.Create());
 root.Subcommands.Add(CertCommands.Create());
 foreach (var data in DataCommands.Create()) root.Subcommands.Add(data);
 root.SetAction((parsed, _) => ReplCommand.Run(parsed));

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
 using KvActors.Store.Security;
+using KvActors.Store.Ring;
+using KvActors.Store.Shards;
 using KvActors.Store.Wire.Admin;
+using KvActors.Store.Wire.Ring;
 
 namespace KvActors.Client;
 
@@ -17,12 +20,15 @@ public sealed class AdminClient : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly IActorRef _admin;
 
-    private AdminClient(ActorSystem system, IActorRef admin, HostPort node, TimeSpan timeout)
+    private readonly AdminClientOptions _options;
+
+    private AdminClient(ActorSystem system, IActorRef admin, HostPort node, AdminClientOptions options)
     {
         _system = system;
         _admin = admin;
+        _options = options;
         Node = node;
-        Timeout = timeout;
+        Timeout = options.Timeout;
     }
 
     /// <summary>How long a failed connect waits for its client system to stop before reporting.</summary>
@@ -42,7 +48,7 @@ public sealed class AdminClient : IAsyncDisposable
         try
         {
             var (node, admin) = await FindNode(system, options, certificate).ConfigureAwait(false);
-            return new AdminClient(system, admin, node, options.Timeout);
+            return new AdminClient(system, admin, node, options);
         }
         catch
         {
@@ -149,6 +155,61 @@ public sealed class AdminClient : IAsyncDisposable
             _system.Stop(subscriber);
         }
     }
+
+    /// <summary>The ring the answering node applied last (its <c>/user/ring-keeper</c>); the reply says why when there is none.</summary>
+    public async Task<RingReply> RingAsync()
+    {
+        try
+        {
+            return await _system.ActorSelection(PathOf(Node, RingPaths.KeeperPath)).Ask<RingReply>(new GetRing(), Timeout).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException e)
+        {
+            throw new AdminClientException($"The ring keeper of {Node} did not answer within {Seconds(Timeout)} s.", e);
+        }
+        catch (InvalidCastException e)
+        {
+            throw new AdminClientException($"The node at {Node} answered with an unexpected message (is it a different version?).", e);
+        }
+    }
+
+    /// <summary>
+    /// The store statistics of every member of <paramref name="show"/> that is reachable and not Down or Removed, asked
+    /// of each at once; a member that does not answer within the timeout is left out. Each node waits for its own
+    /// partitions half the timeout (a slow partition is reported as unanswered, not waited for).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, StoreStatsReply>> StoreStatsAsync(ClusterShowResponse show)
+    {
+        ArgumentNullException.ThrowIfNull(show);
+        var request = new StoreStatsRequest { TimeoutMs = (long)(Timeout.TotalMilliseconds / 2) };
+        var asked = show.Members.Where(m => m.Reachable && m.Status is not ("Down" or "Removed"))
+            .Select(m => m.Address).Distinct().ToList();
+        var answers = await Task.WhenAll(asked.Select(node => AskShards<StoreStatsReply>(node, request))).ConfigureAwait(false);
+        var result = new Dictionary<string, StoreStatsReply>(StringComparer.Ordinal);
+        for (var i = 0; i < asked.Count; i++)
+            if (answers[i] is { } reply) result[asked[i]] = reply;
+        return result;
+    }
+
+    /// <summary>What the node at <paramref name="node"/> reports about its replica of <paramref name="partition"/>; null when it does not answer in time.</summary>
+    public Task<PartitionStatsReply?> PartitionStatsAsync(string node, int partition) =>
+        AskShards<PartitionStatsReply>(node, new PartitionStatsRequest { Partition = partition, TimeoutMs = (long)(Timeout.TotalMilliseconds / 2) });
+
+    private async Task<T?> AskShards<T>(string node, object request) where T : class
+    {
+        if (HostPort.TryParse(node, out _) is not { } endpoint) return null;
+        try
+        {
+            return await _system.ActorSelection(PathOf(endpoint, StoreHost.ShardsPath)).Ask<T>(request, Timeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AskTimeoutException or InvalidCastException)
+        {
+            return null;
+        }
+    }
+
+    private string PathOf(HostPort node, string actorPath) =>
+        $"{AdminPaths.Protocol(_options.CertificatePath is not null)}://{_options.SystemName}@{node.Host}:{node.Port}{actorPath}";
 
     private async Task<T> AskAsync<T>(object request)
     {

@@ -10,6 +10,9 @@ public static class AdminPaths
     public static string AdminActor(string systemName, HostPort node, bool tls) =>
         $"{Protocol(tls)}://{systemName}@{node.Host}:{node.Port}/system/{ActorName}";
 
+    /// <summary>The actor-system name of every kv client (AdminClient, KvClient): nodes tell a client's associations from their peers' by it.</summary>
+    public const string ClientSystemName = ClientSystem.Name;
+
     /// <summary>Akka.Remote's address scheme: DotNetty's TLS transport calls itself akka.ssl.tcp.</summary>
     public static string Protocol(bool tls) => tls ? "akka.ssl.tcp" : "akka.tcp";
 }

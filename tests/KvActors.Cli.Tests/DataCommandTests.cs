@@ -16,9 +16,10 @@ public sealed class ThreeNodeFixture : IDisposable
         {
             string[] limit = ["-Dkvactors.storage.max-value-size=1KiB"];
             var seed = _nodes.StartNode(new NodeOptions { Name = "data-seed", Arguments = limit });
-            _nodes.StartNode(new NodeOptions { Name = "data-m1", Seeds = [seed.Address], Arguments = limit });
-            _nodes.StartNode(new NodeOptions { Name = "data-m2", Seeds = [seed.Address], Arguments = limit });
+            var m1 = _nodes.StartNode(new NodeOptions { Name = "data-m1", Seeds = [seed.Address], Arguments = limit });
+            var m2 = _nodes.StartNode(new NodeOptions { Name = "data-m2", Seeds = [seed.Address], Arguments = limit });
             Seed = seed.Address;
+            Nodes = [seed, m1, m2];
             // The ring needs a moment after start: the cluster is ready once a put is acknowledged.
             Awaiting.AwaitAssert(() =>
             {
@@ -34,6 +35,9 @@ public sealed class ThreeNodeFixture : IDisposable
     }
 
     public string Seed { get; } = "";
+
+    /// <summary>The three nodes, the seed first (their output is there to read).</summary>
+    public IReadOnlyList<NodeProcess> Nodes { get; } = [];
 
     public void Dispose() => _nodes.Dispose();
 }

@@ -22,16 +22,25 @@ public static class ClusterCommands
 
     private static Command Show()
     {
-        var show = new Command("show", "Members, their status and reachability, leader and singleton host, as one node sees them.");
+        var show = new Command("show", "Members, their status and reachability, leader and singleton host, as one node sees them; " +
+            StoreStatsHelp);
         show.SetAction((parsed, _) => ClientRunner.Run(parsed, async client =>
         {
             var status = await client.ShowAsync().ConfigureAwait(false);
-            if (parsed.GetValue(GlobalOptions.Json)) Console.WriteLine(ClusterJson.Show(status));
-            else ClusterTable.Write(Terminal.Create(), status);
+            var stats = await client.StoreStatsAsync(status).ConfigureAwait(false);
+            if (parsed.GetValue(GlobalOptions.Json)) Console.WriteLine(ClusterJson.Show(status, stats));
+            else ClusterTable.Write(Terminal.Create(), status, stats);
             return ExitCodes.Success;
         }));
         return show;
     }
+
+    /// <summary>What the store columns of `kv cluster show` and STATUS mean.</summary>
+    public const string StoreStatsHelp =
+        "and per member what its partitions report: partitions held as primary/replica/learner (as each replica sees its role), " +
+        "keys and bytes (key + value) over all of them (a key counts once per replica), and replication lag: the largest, " +
+        "over the member's primaries, of the last prepared seq minus the seq its slowest in-sync replica acknowledged, " +
+        "i.e. writes logged at a primary that some in-sync replica has not yet confirmed (0 when all are caught up).";
 
     private static Command Verb(string name, string description, string noun, Func<AdminClient, string, Task<string?>> act)
     {

@@ -7,12 +7,14 @@ namespace KvActors.Cli.Output;
 /// <summary>
 /// `--json` output, written by hand so the layout is fixed and documented (one line, ", " and
 /// ": " separators) rather than whatever a serializer's options produce:
-/// {"self": "h:p", "leader": "h:p", "singletonHost": "h:p", "members": [{"address": "h:p", "status": "Up", "reachable": true, "upNumber": 1, "roles": [], "leader": true}]}
-/// ("self" is the node that answered: the table's "seen by").
+/// {"self": "h:p", "leader": "h:p", "singletonHost": "h:p", "members": [{"address": "h:p", "status": "Up", "reachable": true, "upNumber": 1, "roles": [], "leader": true,
+///   "store": {"ringEpoch": 5, "primaries": 86, "replicas": 170, "learners": 0, "keys": 12, "bytes": 345, "replicationLag": 0, "unanswered": 0}}]}
+/// ("self" is the node that answered: the table's "seen by"; "store" is what that member's shard host reported, null
+/// when it was not asked (unreachable, Down, Removed) or did not answer; see <see cref="StoreStatsReply"/>).
 /// </summary>
 public static class ClusterJson
 {
-    public static string Show(ClusterShowResponse show)
+    public static string Show(ClusterShowResponse show, IReadOnlyDictionary<string, StoreStatsReply> stats)
     {
         var sb = new StringBuilder();
         sb.Append("{\"self\": ").Append(Str(show.Self))
@@ -28,10 +30,15 @@ public static class ClusterJson
               .Append(", \"reachable\": ").Append(m.Reachable ? "true" : "false")
               .Append(", \"upNumber\": ").Append(m.UpNumber)
               .Append(", \"roles\": [").Append(string.Join(", ", m.Roles.Select(Str))).Append(']')
-              .Append(", \"leader\": ").Append(m.Address == show.Leader ? "true" : "false").Append('}');
+              .Append(", \"leader\": ").Append(m.Address == show.Leader ? "true" : "false")
+              .Append(", \"store\": ").Append(stats.TryGetValue(m.Address, out var st) ? Store(st) : "null").Append('}');
         }
         return sb.Append("]}").ToString();
     }
+
+    private static string Store(StoreStatsReply s) =>
+        $"{{\"ringEpoch\": {s.RingEpoch}, \"primaries\": {s.Primaries}, \"replicas\": {s.Replicas}, \"learners\": {s.Learners}, " +
+        $"\"keys\": {s.Keys}, \"bytes\": {s.Bytes}, \"replicationLag\": {s.ReplicationLag}, \"unanswered\": {s.Unanswered}}}";
 
     public static string Event(ClusterEventMessage e) =>
         $"{{\"at\": {Str(EventText.Time(e))}, \"kind\": {Str(e.Kind)}, \"address\": {Str(e.Address)}, \"detail\": {StrOrNull(e.Detail)}}}";

@@ -6,13 +6,15 @@ namespace KvActors.Cli.Output;
 /// <summary>`kv cluster show` for people: one row per member, oldest first, like `pbm cluster show`.</summary>
 public static class ClusterTable
 {
-    public static void Write(IAnsiConsole console, ClusterShowResponse show)
+    /// <param name="stats">Each member's store statistics; a member missing from it shows "-".</param>
+    public static void Write(IAnsiConsole console, ClusterShowResponse show, IReadOnlyDictionary<string, StoreStatsReply> stats)
     {
-        // Redirected output has no terminal width; Spectre would assume 80 columns and wrap cells.
-        if (Console.IsOutputRedirected) console.Profile.Width = Math.Max(console.Profile.Width, 160);
+        Tables.FitRedirected(console);
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Address").AddColumn("Status").AddColumn("Reachable")
-            .AddColumn(new TableColumn("Age (upNumber)").RightAligned()).AddColumn("Roles").AddColumn("Leader");
+            .AddColumn(new TableColumn("Age (upNumber)").RightAligned()).AddColumn("Roles").AddColumn("Leader")
+            .AddColumn(new TableColumn("Partitions P/R/L").RightAligned()).AddColumn(new TableColumn("Keys").RightAligned())
+            .AddColumn(new TableColumn("Bytes").RightAligned()).AddColumn(new TableColumn("Lag").RightAligned());
         // Oldest first: the order in which Up was reached is what singleton placement follows.
         foreach (var m in show.Members.OrderBy(m => m.UpNumber == 0 ? int.MaxValue : m.UpNumber).ThenBy(m => m.Address, StringComparer.Ordinal))
         {
@@ -22,12 +24,20 @@ public static class ClusterTable
                 m.Reachable ? "yes" : "[red]NO[/]",
                 m.UpNumber == 0 ? "-" : m.UpNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 m.Roles.Count == 0 ? "-" : Markup.Escape(string.Join(", ", m.Roles)),
-                m.Address == show.Leader ? "*" : "");
+                m.Address == show.Leader ? "*" : "",
+                stats.TryGetValue(m.Address, out var st) ? Partitions(st) : "-",
+                st is null ? "-" : Units.Number(st.Keys),
+                st is null ? "-" : Units.Bytes(st.Bytes),
+                st is null ? "-" : Units.Number(st.ReplicationLag));
         }
         console.Write(table);
         // Plain text: Spectre would wrap a long line at its assumed width when output is redirected.
         Console.WriteLine($"Seen by {show.Self}; leader: {Or(show.Leader)}; singleton host: {Or(show.SingletonHost)}; members: {show.Members.Count}.");
     }
+
+    /// <summary>primaries/replicas/learners, and how many partitions did not report in time.</summary>
+    public static string Partitions(StoreStatsReply s) =>
+        $"{s.Primaries}/{s.Replicas}/{s.Learners}" + (s.Unanswered > 0 ? $" ({s.Unanswered} busy)" : "");
 
     private static string Or(string s) => s.Length == 0 ? "none" : s;
 }

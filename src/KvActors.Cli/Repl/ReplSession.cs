@@ -22,7 +22,7 @@ public sealed class ReplSession(AdminClientOptions options, bool json, bool oneL
 
     public static string Help => """
         PING                 round trip to the node's admin actor
-        STATUS               the cluster as the node sees it (like kv cluster show)
+        STATUS               the cluster as the node sees it, with each member's partitions, keys, bytes and replication lag (like kv cluster show)
         LIST_NODES           member addresses, one per line
         PUT key value        write a value (SET too): the rest of the line as it is, or one "quoted string" (JSON escapes)
         GET key              the value, or NOT FOUND key
@@ -48,9 +48,11 @@ public sealed class ReplSession(AdminClientOptions options, bool json, bool oneL
                     Console.WriteLine($"PONG from {node} in {latency.TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture)} ms");
                     return ExitCodes.Success;
                 case "STATUS":
-                    var status = await (await Client().ConfigureAwait(false)).ShowAsync().ConfigureAwait(false);
-                    if (json || oneLine) Console.WriteLine(ClusterJson.Show(status));
-                    else ClusterTable.Write(Terminal.Create(), status);
+                    var admin = await Client().ConfigureAwait(false);
+                    var status = await admin.ShowAsync().ConfigureAwait(false);
+                    var stats = await admin.StoreStatsAsync(status).ConfigureAwait(false);
+                    if (json || oneLine) Console.WriteLine(ClusterJson.Show(status, stats));
+                    else ClusterTable.Write(Terminal.Create(), status, stats);
                     return ExitCodes.Success;
                 case "LIST_NODES":
                     var members = (await (await Client().ConfigureAwait(false)).ShowAsync().ConfigureAwait(false)).Members

@@ -57,7 +57,8 @@ public static class NodeHost
             .ConfigureLoggers(loggers =>
             {
                 loggers.ClearLoggers();
-                loggers.AddLoggerFactory();
+                loggers.AddLogger<FilteredLoggerFactoryLogger>();
+                if (!settings.LogClientDisconnects) loggers.WithLogFilter(filters => filters.Add(new ClientDisconnectFilter()));
             })
             .WithRemoting(remote)
             // Seeds are joined by SeedJoiner, once one listens, not through ClusterOptions.SeedNodes.

@@ -9,6 +9,9 @@ public sealed record NodeSettings(
     string Name, string SystemName, string Host, int Port, IReadOnlyList<HostPort> Seeds,
     IReadOnlyList<string> Roles, int MinNrOfMembers, string DataDir, ClusterCertificate? Certificate)
 {
+    /// <summary>kvactors.node.log-client-disconnects: log Akka.Remote's events about a kv client's association ending (see ClientDisconnectFilter).</summary>
+    public bool LogClientDisconnects { get; init; }
+
     public static NodeSettings From(LayeredConfig layered)
     {
         var read = new SettingReader(layered);
@@ -35,6 +38,9 @@ public sealed record NodeSettings(
         }
         if (BindPolicy.Refusal(host, certificate is not null) is { } refusal) throw new ConfigException(refusal);
         return new NodeSettings(name, systemName, host, port, seeds, read.GetStringList("kvactors.cluster.roles"),
-            read.GetInt("kvactors.cluster.min-nr-of-members", 1, 1000), dataDir, certificate);
+            read.GetInt("kvactors.cluster.min-nr-of-members", 1, 1000), dataDir, certificate)
+        {
+            LogClientDisconnects = read.GetBool("kvactors.node.log-client-disconnects"),
+        };
     }
 }

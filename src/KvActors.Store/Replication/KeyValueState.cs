@@ -22,6 +22,9 @@ public sealed class KeyValueState
 
     public int Count => data.Count;
 
+    /// <summary>Key plus value bytes of every pair held, kept up to date as entries are applied (for statistics).</summary>
+    public long Bytes { get; private set; }
+
     public IEnumerable<KeyValuePair<byte[], byte[]>> Pairs => data;
 
     public byte[]? Get(byte[] key) => data.TryGetValue(key, out var value) ? value : null;
@@ -43,11 +46,16 @@ public sealed class KeyValueState
         bool existed;
         if (op.Kind == KvOperationKind.Put)
         {
-            existed = data.ContainsKey(op.Key);
+            existed = data.TryGetValue(op.Key, out var old);
+            Bytes += existed ? op.Value!.Length - old!.Length : op.Key.Length + op.Value!.Length;
             data[op.Key] = op.Value!;
         }
         else
-            existed = data.Remove(op.Key);
+        {
+            existed = data.Remove(op.Key, out var old);
+            if (existed)
+                Bytes -= op.Key.Length + old!.Length;
+        }
         var answer = new CompletedRequest(entry.Request, new WriteResult(existed), entry.Seq);
         requests.Record(answer);
         return answer;
@@ -61,7 +69,12 @@ public sealed class KeyValueState
     {
         var state = new KeyValueState(settings) { AppliedThrough = snapshot.Seq };
         foreach (var (key, value) in snapshot.Data)
+        {
+            if (state.data.TryGetValue(key, out var old))
+                state.Bytes -= key.Length + old.Length;
             state.data[key] = value;
+            state.Bytes += key.Length + value.Length;
+        }
         foreach (var answer in snapshot.Requests)
             state.requests.Record(answer);
         return state;

@@ -93,6 +93,15 @@ public sealed class PartitionReplica
 
     public int PendingWrites => pending.Count;
 
+    /// <summary>
+    /// As primary: for each replica of the current configuration (in-sync and learners), the seq through which its log
+    /// is known to match this one, -1 before it has answered in this epoch. Empty on a backup. A copy, for statistics.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> PeerMatchedThrough =>
+        Role == ReplicaRole.Primary
+            ? peers.ToDictionary(p => p.Key, p => p.Value.MatchedThrough, StringComparer.Ordinal)
+            : new Dictionary<string, long>(StringComparer.Ordinal);
+
     /// <summary>Primary, reconciled, and past the wait for older primaries' leases: may answer writes.</summary>
     public bool IsServing(long now) => Role == ReplicaRole.Primary && CommitPoint >= reconcileTarget && now >= servingNotBefore;
 

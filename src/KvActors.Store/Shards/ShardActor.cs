@@ -94,6 +94,7 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         ReceiveAsync<DeleteRequest>(m => Write(new RequestId(m.ClientId, m.RequestId), m.Key.ToByteArray(), null));
         ReceiveAsync<GetRequest>(OnGet);
         ReceiveAsync<Tick>(_ => Run(_replica.Tick(Now)));
+        Receive<GetPartitionStats>(_ => Sender.Tell(PartitionStats.Of(_partition, _replica)));
     }
 
     private Task OnRing(ShardRing message)

@@ -3,6 +3,7 @@ using Akka.Event;
 using KvActors.Storage;
 using KvActors.Store.Partitioning;
 using KvActors.Store.Ring;
+using KvActors.Store.Wire.Admin;
 using KvActors.Store.Wire.Ring;
 using KvActors.Store.Wire.Store;
 
@@ -51,6 +52,8 @@ public sealed class ShardHost : ReceiveActor
         Receive<GetRequest>(m => Route(m.Key, m.ClientId, m.RequestId, m));
         Receive<ReplicationBatch>(OnBatch);
         Receive<Terminated>(OnTerminated);
+        Receive<StoreStatsRequest>(OnStoreStats);
+        Receive<PartitionStatsRequest>(OnPartitionStats);
     }
 
     public static Props Props(NodeId self, IStorageEngine engine, IActorRef replicator, IActorRef manager, ShardSettings settings, ReplicatorLoad? load = null) =>
@@ -119,6 +122,28 @@ public sealed class ShardHost : ReceiveActor
             shard.Forward(request);
         else
             Sender.Tell(StoreWire.ToReply(new Replication.NotPrimary(id, _ring.Epoch, _ring[partition].Primary?.Value)));
+    }
+
+    /// <summary>Every partition held here reports to a <see cref="StatsGatherer"/>, which answers the sender with the sum.</summary>
+    private void OnStoreStats(StoreStatsRequest request)
+    {
+        var node = _self.Value;
+        var epoch = _ring?.Epoch ?? 0;
+        Context.ActorOf(StatsGatherer.Props(_shards.Values.ToList(), StatsWire.Timeout(request.TimeoutMs), Sender,
+            (reports, unanswered) => StatsWire.ToReply(node, epoch, NodeStats.Aggregate(reports, unanswered))));
+    }
+
+    private void OnPartitionStats(PartitionStatsRequest request)
+    {
+        var node = _self.Value;
+        var partition = request.Partition;
+        if (!_shards.TryGetValue(partition, out var shard))
+        {
+            Sender.Tell(StatsWire.NotHeld(node, partition));
+            return;
+        }
+        Context.ActorOf(StatsGatherer.Props([shard], StatsWire.Timeout(request.TimeoutMs), Sender,
+            (reports, _) => reports.Count == 0 ? StatsWire.Unanswered(node, partition) : StatsWire.ToReply(node, reports[0])));
     }
 
     private void OnBatch(ReplicationBatch batch)

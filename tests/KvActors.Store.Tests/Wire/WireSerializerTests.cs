@@ -49,6 +49,9 @@ public sealed class WireSerializerTests(NodeLikeSystem node) : IClassFixture<Nod
         ["KvActors.Store.Shards.ShardActor+Loaded"] = "the storage engine's load result, piped to the ShardActor itself",
         ["KvActors.Store.Shards.ReplicatorActor+Flush"] = "the ReplicatorActor's flush message to itself",
         ["KvActors.Store.Shards.ReplicatorActor+CheckAcks"] = "the ReplicatorActor's periodic timer message to itself",
+        ["KvActors.Store.Shards.GetPartitionStats"] = "a ShardHost's StatsGatherer (its child) -> that host's ShardActors",
+        ["KvActors.Store.Shards.PartitionStats"] = "a ShardActor -> its host's StatsGatherer, which answers the remote asker with StoreStatsReply or PartitionStatsReply (protobuf)",
+        ["KvActors.Store.Shards.StatsGatherer+Deadline"] = "the StatsGatherer's timer message to itself",
     };
 
     private Serialization Serialization => node.System.Serialization;

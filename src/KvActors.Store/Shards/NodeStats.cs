@@ -1,0 +1,31 @@
+using KvActors.Store.Replication;
+
+namespace KvActors.Store.Shards;
+
+/// <summary>
+/// The partitions one node holds, summed: replicas by the role each adopted, keys and bytes over all of them (a key
+/// counts once per replica), and the largest replication lag among its primaries (see <see cref="PartitionStats"/>).
+/// </summary>
+/// <param name="Unanswered">Partitions held that did not report in time; they are not in the other figures.</param>
+public sealed record NodeStats(int Primaries, int Replicas, int Learners, long Keys, long Bytes, long ReplicationLag, int Unanswered)
+{
+    public static NodeStats Aggregate(IEnumerable<PartitionStats> partitions, int unanswered)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        int primaries = 0, replicas = 0, learners = 0;
+        long keys = 0, bytes = 0, lag = 0;
+        foreach (var p in partitions)
+        {
+            switch (p.Role)
+            {
+                case ReplicaRole.Primary: primaries++; break;
+                case ReplicaRole.InSync: replicas++; break;
+                case ReplicaRole.Learner: learners++; break;
+            }
+            keys += p.Keys;
+            bytes += p.Bytes;
+            lag = Math.Max(lag, p.ReplicationLag);
+        }
+        return new NodeStats(primaries, replicas, learners, keys, bytes, lag, unanswered);
+    }
+}
