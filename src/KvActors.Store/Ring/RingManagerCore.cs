@@ -21,7 +21,9 @@ public sealed record RingStatus(RingState? Ring, string? WaitingFor, IReadOnlyLi
 /// <item><b>First ring</b> (of this manager). Formed once the last ring of every Up member has been reported
 /// (<see cref="LastRingReported"/>), or of a majority once <see cref="Options.LastRingTimeout"/> has passed since the
 /// core started; when no member reports a ring (a new cluster), also only once <see cref="Options.MinMembers"/> members
-/// are Up. A cluster that had a ring is not held back by the minimum: after a crash and a singleton hand-over it may
+/// are Up; when one does (a restart), only once a majority of the highest reported ring's nodes is Up again with an
+/// in-sync replica of every partition among them (or a majority after the timeout), so the first member to start does
+/// not take every partition and leave the copies on the others' disks unused. A cluster that had a ring is not held back by the minimum: after a crash and a singleton hand-over it may
 /// have fewer members and must still go on. It starts from the highest-epoch ring any member reported (none: an empty ring
 /// of <see cref="Options.Partitions"/> partitions, so a ring's P is kept for good once formed), plans it over the Up
 /// members and publishes it at that epoch + 1 at least: the epoch continues upwards across singleton hand-over, crash
@@ -225,10 +227,23 @@ public sealed class RingManagerCore
         if (_up.Count < _options.MinMembers && _highestReported is null)
             return $"The first ring of a new cluster waits for {_options.MinMembers} members to be Up ({_up.Count} are).";
         var answered = _up.Count(_answered.Contains);
-        if (answered == _up.Count) return null;
         var timedOut = now is { } t && t - _startedAt >= _options.LastRingTimeout;
-        if (timedOut && answered > _up.Count / 2) return null;
-        return $"The first ring waits for the last ring of every Up member ({answered} of {_up.Count} answered), or of a majority after {_options.LastRingTimeout.TotalMilliseconds} ms.";
+        if (answered < _up.Count && !(timedOut && answered > _up.Count / 2))
+            return $"The first ring waits for the last ring of every Up member ({answered} of {_up.Count} answered), or of a majority after {_options.LastRingTimeout.TotalMilliseconds} ms.";
+        // After a full restart the members come back one by one. A ring formed over the first of them would make the
+        // others learners and drop the copies on their disks, and a partition whose in-sync replicas are all late would
+        // have no primary. So the last ring's own nodes are awaited: a majority of them with an in-sync replica of every
+        // partition among them (as after a crash and a singleton hand-over), all of them, or a majority after the timeout.
+        if (_highestReported is { } last)
+        {
+            var known = last.Nodes;
+            var back = known.Count(_up.Contains);
+            var majority = back > known.Count / 2;
+            var everyPartitionServed = last.Partitions.All(set => set.InSync.Any(_up.Contains));
+            if (back < known.Count && !(majority && (everyPartitionServed || timedOut)))
+                return $"The first ring after a restart waits for the nodes of the last ring to be Up ({back} of {known.Count}: missing {string.Join(", ", known.Where(n => !_up.Contains(n)))}): a majority holding an in-sync replica of every partition, or a majority after {_options.LastRingTimeout.TotalMilliseconds} ms.";
+        }
+        return null;
     }
 
     private RingOutcome Replan(string why) =>

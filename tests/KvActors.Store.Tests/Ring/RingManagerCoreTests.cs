@@ -64,6 +64,35 @@ public sealed class RingManagerCoreTests
     }
 
     [Fact]
+    public void After_a_restart_the_first_ring_waits_for_the_last_rings_nodes_or_a_majority_of_them_after_the_timeout()
+    {
+        var before = Cores.Formed([1, 2, 3]).Ring!;
+
+        var core = new RingManagerCore(Options with { MinMembers = 1 }, At(0));
+        core.MemberUp(Member(1), At(0));
+        core.LastRingReported(Member(1), before, At(0)).Publish.Should().BeNull("the other nodes of the last ring are not back yet");
+        core.Status().WaitingFor.Should().Contain("waits for the nodes of the last ring to be Up (1 of 3: missing");
+        core.Tick(At(10)).Publish.Should().BeNull("one of three is no majority, however long it waits");
+
+        core.MemberUp(Member(2), At(10));
+        var ring = core.LastRingReported(Member(2), before, At(10)).Published();
+
+        ring.Epoch.Should().Be(before.Epoch + 1);
+        foreach (var p in Enumerable.Range(0, ring.PartitionCount))
+            ring[p].InSync.Should().OnlyContain(n => before[p].IsInSync(n), "the nodes that came back keep their in-sync replicas");
+        ring.Partitions.Should().OnlyContain(set => set.Primary != null);
+
+        var all = new RingManagerCore(Options with { MinMembers = 1 }, At(0));
+        foreach (var m in new[] { 1, 2, 3 })
+        {
+            all.MemberUp(Member(m), At(0));
+            all.LastRingReported(Member(m), before, At(0));
+        }
+        all.Ring!.Nodes.Should().Equal(Members(1, 2, 3), "a majority suffices, and the third member is planned back in at once");
+        all.Ring.Partitions.Should().OnlyContain(set => set.IsLearner(Member(3)), "as a learner: it catches up from the others first");
+    }
+
+    [Fact]
     public void After_the_collection_timeout_the_last_rings_of_a_majority_are_enough_but_not_of_a_minority()
     {
         var core = new RingManagerCore(Options, At(0));
