@@ -19,6 +19,21 @@ public sealed class FileStorageEngineTests : IDisposable
 
     private string[] SegmentPaths() => SegmentFiles.List(Path.Combine(_dir.Path, "wal")).Select(s => s.Path).ToArray();
 
+    [Fact]
+    public async Task A_data_directory_in_use_is_refused_with_the_reason_until_its_engine_is_disposed()
+    {
+        var first = FileStorageEngine.Open(Settings());
+        await Put(first, 1, 1, "a", "1");
+
+        var refused = FluentActions.Invoking(() => FileStorageEngine.Open(Settings())).Should().Throw<StorageException>().Which;
+        refused.Kind.Should().Be(StorageErrorKind.Unavailable);
+        refused.Message.Should().Contain("is in use by another node").And.Contain("--data-dir");
+
+        await first.DisposeAsync();
+        await using var second = FileStorageEngine.Open(Settings());
+        AsText(await second.LoadPartitionAsync(1)).Should().Equal(new Dictionary<string, string> { ["a"] = "1" });
+    }
+
     [Theory]
     [InlineData(FsyncPolicy.Always)]
     [InlineData(FsyncPolicy.EverySec)]

@@ -26,6 +26,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     private readonly object _compactionGate = new();
     private (long Position, StorageException Error)[] _unattributedDamage = [];
     private GroupCommitWriter _writer = null!;
+    private IDisposable? _dataDirLock;
     private int _disposed;
 
     private FileStorageEngine(StorageSettings settings, ILogger logger)
@@ -43,6 +44,23 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
         var engine = new FileStorageEngine(settings, logger ?? NullLogger.Instance);
         Directory.CreateDirectory(settings.WalDirectory);
         Directory.CreateDirectory(settings.SnapshotDirectory);
+        engine._dataDirLock = DataDirLock.Take(settings.DataDir);
+        try
+        {
+            engine.Recover(fileSystem);
+        }
+        catch
+        {
+            engine._dataDirLock.Dispose();
+            throw;
+        }
+        return engine;
+    }
+
+    private void Recover(ILogFileSystem? fileSystem)
+    {
+        var settings = _settings;
+        var engine = this;
         engine.RefuseOtherFormats();
         var snapshots = new Dictionary<int, SnapshotHeader>();
         engine.RecoverSnapshots(snapshots);
@@ -50,7 +68,6 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
         engine._writer = new GroupCommitWriter(settings.WalDirectory, nextSegment, settings.Fsync, settings.SegmentSize,
             fileSystem ?? OsLogFileSystem.Instance, engine, engine._logger);
         engine.Compact();
-        return engine;
     }
 
     public static Task<FileStorageEngine> OpenAsync(StorageSettings settings, ILogger? logger = null, ILogFileSystem? fileSystem = null) =>
@@ -380,6 +397,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _writer?.Dispose();
+        _dataDirLock?.Dispose();
     }
 
     public ValueTask DisposeAsync()
