@@ -33,7 +33,18 @@ public abstract record RespValue
 
     public sealed record IntegerReply(long Value) : RespValue;
 
-    public sealed record BulkString(byte[] Bytes) : RespValue;
+    /// <summary><c>$len\r\nbytes\r\n</c>; equal by content.</summary>
+    public sealed record BulkString(byte[] Bytes) : RespValue
+    {
+        public bool Equals(BulkString? other) => other is not null && Bytes.AsSpan().SequenceEqual(other.Bytes);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            hash.AddBytes(Bytes);
+            return hash.ToHashCode();
+        }
+    }
 
     /// <summary>RESP3 <c>=len\r\ntxt:...</c> (INFO, CLUSTER NODES); a bulk string in RESP2.</summary>
     public sealed record VerbatimString(string Text) : RespValue;
