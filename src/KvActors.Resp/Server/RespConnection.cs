@@ -22,7 +22,14 @@ internal sealed class RespConnection(ConnectionContext connection, RespNode node
 
     private readonly record struct Pending(ValueTask<RespValue> Reply, RespVersion Version, bool CloseAfter);
 
+    /// <summary>
+    /// After a final reply (an error, QUIT) input is read and dropped this long, or until the client closes: closing a
+    /// socket with unread input makes the kernel reset it, which can destroy the reply before the client reads it.
+    /// </summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromSeconds(1);
+
     private readonly CancellationTokenSource _closing = new();
+    private bool _closeAfterReply;
 
     public async Task RunAsync()
     {
@@ -46,6 +53,7 @@ internal sealed class RespConnection(ConnectionContext connection, RespNode node
                 queue.Writer.TryComplete();
             }
             await writer.ConfigureAwait(false);
+            if (_closeAfterReply) await DrainInput().ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -77,8 +85,8 @@ internal sealed class RespConnection(ConnectionContext connection, RespNode node
             }
             catch (OperationCanceledException)
             {
-                if (!_closing.IsCancellationRequested)
-                    logger.LogDebug("RESP connection {Id} was idle for {Timeout} and is closed", session.Id, timeout);
+                if (_closing.IsCancellationRequested) return; // the writer has stopped
+                logger.LogDebug("RESP connection {Id} was idle for {Timeout} and is closed", session.Id, timeout);
                 connection.Abort();
                 return;
             }
@@ -108,6 +116,24 @@ internal sealed class RespConnection(ConnectionContext connection, RespNode node
         }
     }
 
+    private async Task DrainInput()
+    {
+        using var linger = new CancellationTokenSource(Linger);
+        try
+        {
+            while (true)
+            {
+                var result = await connection.Transport.Input.ReadAsync(linger.Token).ConfigureAwait(false);
+                connection.Transport.Input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted) return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the client keeps the connection open: it is closed now all the same
+        }
+    }
+
     private ValueTask Enqueue(ChannelWriter<Pending> queue, Pending pending) =>
         queue.TryWrite(pending) ? ValueTask.CompletedTask : queue.WriteAsync(pending, _closing.Token);
 
@@ -124,6 +150,7 @@ internal sealed class RespConnection(ConnectionContext connection, RespNode node
                     RespReplyWriter.Write(output, reply, pending.Version);
                     if (pending.CloseAfter)
                     {
+                        _closeAfterReply = true;
                         await output.FlushAsync().ConfigureAwait(false);
                         return;
                     }
@@ -134,10 +161,8 @@ internal sealed class RespConnection(ConnectionContext connection, RespNode node
         }
         finally
         {
-            // The reader may wait on a full queue or on the socket: both end now.
+            // The reader may wait on a full queue or on the socket: both end now. The connection is disposed by RunAsync.
             _closing.Cancel();
-            await output.CompleteAsync().ConfigureAwait(false);
-            connection.Abort();
         }
     }
 }
