@@ -28,6 +28,8 @@ internal static class NotYetCommands
         new("PEXPIRE", -3, ["write", "fast"], 1, 1, 1, "keyspace", "Sets a key's time to live in milliseconds.", Expire),
         new("EXPIREAT", -3, ["write", "fast"], 1, 1, 1, "keyspace", "Sets a key's expiry as a Unix time in seconds.", Expire),
         new("PEXPIREAT", -3, ["write", "fast"], 1, 1, 1, "keyspace", "Sets a key's expiry as a Unix time in milliseconds.", Expire),
+        new("SETEX", 4, ["write", "denyoom"], 1, 1, 1, "string", "Sets a key with a time to live in seconds.", SetEx),
+        new("PSETEX", 4, ["write", "denyoom"], 1, 1, 1, "string", "Sets a key with a time to live in milliseconds.", SetEx),
         new("TTL", 2, ["readonly", "fast"], 1, 1, 1, "keyspace", "Returns a key's time to live in seconds.", (_, c) => Missing(c, Ttl)),
         new("PTTL", 2, ["readonly", "fast"], 1, 1, 1, "keyspace", "Returns a key's time to live in milliseconds.", (_, c) => Missing(c, Ttl)),
         new("PERSIST", 2, ["write", "fast"], 1, 1, 1, "keyspace", "Removes a key's expiry.", (_, c) => Missing(c, Ttl)),
@@ -47,6 +49,13 @@ internal static class NotYetCommands
 
     private static ValueTask<RespValue> IncrBy(RespSession session, RespCommand command) =>
         RespRequestParser.TryParseInteger(command[2], out _) ? Missing(command, ReadModifyWrite) : ValueTask.FromResult(Replies.NotInteger);
+
+    private static ValueTask<RespValue> SetEx(RespSession session, RespCommand command)
+    {
+        if (!RespRequestParser.TryParseInteger(command[2], out var time)) return ValueTask.FromResult(Replies.NotInteger);
+        if (time <= 0) return ValueTask.FromResult(RespValue.Error($"ERR invalid expire time in '{command.Name.ToLowerInvariant()}' command"));
+        return Missing(command, Ttl);
+    }
 
     private static ValueTask<RespValue> Expire(RespSession session, RespCommand command)
     {

@@ -228,6 +228,8 @@ public sealed class CommandTests
     [InlineData("EXPIRE k 10 NX XX", "ERR NX and XX, GT or LT options at the same time are not compatible")]
     [InlineData("PEXPIRE k 10 GT LT", "ERR GT and LT options at the same time are not compatible")]
     [InlineData("EXPIREAT k soon", "ERR value is not an integer or out of range")]
+    [InlineData("SETEX k 10 v", "ERR SETEX needs key expiry (TTL) in the store, which KvActors does not have yet")]
+    [InlineData("PSETEX k 0 v", "ERR invalid expire time in 'psetex' command")]
     [InlineData("TTL k", "ERR TTL needs key expiry (TTL) in the store, which KvActors does not have yet")]
     [InlineData("PTTL k", "ERR PTTL needs key expiry (TTL) in the store, which KvActors does not have yet")]
     [InlineData("PERSIST k", "ERR PERSIST needs key expiry (TTL) in the store, which KvActors does not have yet")]
