@@ -2,7 +2,7 @@
 # KvActors build driver. Verbs:
 #   ./build.sh            restore, build Release, publish executables to artifacts/bin/
 #   ./build.sh test       build and run every test project; ends with "N passed, N failed, N skipped"
-#   ./build.sh bench NAME run one benchmark (storage, remote, cluster, cluster-soak) and print `name: value unit` lines
+#   ./build.sh bench NAME run one benchmark (storage, remote, cluster, cluster-soak, resp) and print `name: value unit` lines
 #   ./build.sh cluster    start a local 3-node cluster (seed 4053, members 4054, 4055; RESP 6379-6381); Ctrl+C stops it
 #   ./build.sh clean      remove build outputs
 set -euo pipefail
@@ -41,6 +41,7 @@ publish() {
 }
 
 run_tests() {
+  ensure_redis_tools || true # the redis-cli specs report themselves skipped, with the reason, without it
   build
   local results="$ARTIFACTS/test-results"
   rm -rf "$results"; mkdir -p "$results"
@@ -86,6 +87,7 @@ ensure_redis_tools() {
 
 bench() {
   [ $# -ge 1 ] || die "usage: ./build.sh bench NAME (see tests/KvActors.Benchmarks/README.md)."
+  [ "$1" = resp ] && { ensure_redis_tools || exit 2; }
   dotnet build "$ROOT/tests/KvActors.Benchmarks" -c Release -nologo -clp:ErrorsOnly
   echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr), .NET $(dotnet --version)"
   echo "command: ./build.sh bench $*"
