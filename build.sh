@@ -2,8 +2,8 @@
 # KvActors build driver. Verbs:
 #   ./build.sh            restore, build Release, publish executables to artifacts/bin/
 #   ./build.sh test       build and run every test project; ends with "N passed, N failed, N skipped"
-#   ./build.sh bench NAME run one benchmark (storage, remote, cluster, cluster-soak) and print `name: value unit` lines
-#   ./build.sh cluster    start a local 3-node cluster (seed 4053, members 4054, 4055); Ctrl+C stops it.
+#   ./build.sh bench NAME run one benchmark (storage, remote, cluster, cluster-soak, resp) and print `name: value unit` lines
+#   ./build.sh cluster    start a local 3-node cluster (seed 4053, members 4054, 4055; RESP 6379-6381); Ctrl+C stops it.
 #                         Each node keeps its data in data/<node> across restarts; --fresh wipes data/ first.
 #   ./build.sh clean      remove build outputs
 set -euo pipefail
@@ -42,6 +42,7 @@ publish() {
 }
 
 run_tests() {
+  ensure_redis_tools || true # the redis-cli specs report themselves skipped, with the reason, without it
   build
   local results="$ARTIFACTS/test-results"
   rm -rf "$results"; mkdir -p "$results"
@@ -81,8 +82,28 @@ print_failures() {
   done
 }
 
+# redis-cli / redis-benchmark (Debian's redis-tools) and redis-server for the RESP tests and `bench resp`:
+# installed with apt-get when absent (root only); says so and returns 1 when they cannot be had.
+ensure_redis_tools() {
+  local missing=()
+  command -v redis-cli >/dev/null 2>&1 && command -v redis-benchmark >/dev/null 2>&1 || missing+=(redis-tools)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "build.sh: ${missing[*]} not installed and apt-get is not usable here: the redis-cli tests and bench resp cannot run." >&2
+    return 1
+  fi
+  echo "build.sh: installing ${missing[*]} (apt-get)..." >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >/dev/null \
+    || { echo "build.sh: apt-get could not install ${missing[*]}: the redis-cli tests and bench resp cannot run." >&2; return 1; }
+  # Debian's package starts a redis-server service where an init system runs; the benchmark starts its own.
+  if command -v service >/dev/null 2>&1; then service redis-server stop >/dev/null 2>&1 || true; fi
+  return 0
+}
+
 bench() {
   [ $# -ge 1 ] || die "usage: ./build.sh bench NAME (see tests/KvActors.Benchmarks/README.md)."
+  [ "$1" = resp ] && { ensure_redis_tools || exit 2; }
   dotnet build "$ROOT/tests/KvActors.Benchmarks" -c Release -nologo -clp:ErrorsOnly
   echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr), .NET $(dotnet --version)"
   echo "command: ./build.sh bench $*"
@@ -115,8 +136,8 @@ cluster() {
   }
   start_node seed --config hocon/seed.conf --data-dir data/seed
   start_node member-1 --config hocon/member.conf --port 4054 --data-dir data/member-1
-  start_node member-2 --config hocon/member.conf --port 4055 --data-dir data/member-2
-  echo "build.sh: cluster started (seed 127.0.0.1:4053, members 4054, 4055); try 'artifacts/bin/kv cluster show'; Ctrl+C stops it." >&2
+  start_node member-2 --config hocon/member.conf --port 4055 --resp-port 6381 --data-dir data/member-2
+  echo "build.sh: cluster started (seed 127.0.0.1:4053, members 4054, 4055; Redis clients on 6379, 6380, 6381); try 'artifacts/bin/kv cluster show' or 'redis-cli -p 6379'; Ctrl+C stops it." >&2
   trap 'echo "build.sh: stopping the cluster..." >&2; kill -TERM "${pids[@]}" 2>/dev/null || true' INT TERM
   wait "${pids[@]}" 2>/dev/null || true # returns when all nodes exit, or at a signal
   local pid status=0

@@ -39,15 +39,17 @@ public sealed class KvClient : IAsyncDisposable
     private volatile string? _ringStatus;
     private int _disposed;
     private readonly long _maxMessageBytes;
+    private readonly bool _ownsSystem = true;
 
     /// <summary>Room left in a frame for Akka.Remote's envelope (recipient and sender paths, manifest).</summary>
     private const int FrameOverhead = 1024;
 
     private sealed record RingView(RingState State, Partitioner Partitioner);
 
-    private KvClient(ActorSystem system, KvClientOptions options, ClusterCertificate? certificate)
+    private KvClient(ActorSystem system, KvClientOptions options, ClusterCertificate? certificate, bool ownsSystem = true)
     {
         _system = system;
+        _ownsSystem = ownsSystem;
         _options = options;
         _certificate = certificate;
         _tls = certificate is not null;
@@ -82,6 +84,22 @@ public sealed class KvClient : IAsyncDisposable
             throw;
         }
         client._refreshTimer.Change(options.RingRefreshInterval, options.RingRefreshInterval);
+        return client;
+    }
+
+    /// <summary>
+    /// A client on an actor system that already runs, such as a node's own (its RESP front end routes through it): it
+    /// neither starts nor terminates <paramref name="system"/>. It fetches the ring from <paramref name="options"/>'
+    /// seeds (typically the node itself) in the background, so it returns at once; requests wait for a ring until their
+    /// deadline. <paramref name="certificate"/> is the cluster's when the system runs mutual TLS.
+    /// </summary>
+    public static KvClient Attach(ActorSystem system, KvClientOptions options, ClusterCertificate? certificate = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Seeds.Count == 0) throw new KvClientException("No seed address was given: an attached client needs at least its own node.");
+        var client = new KvClient(system, options, certificate, ownsSystem: false);
+        client._refreshTimer.Change(TimeSpan.Zero, options.RingRefreshInterval);
         return client;
     }
 
@@ -374,6 +392,7 @@ public sealed class KvClient : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _refreshTimer.DisposeAsync().ConfigureAwait(false);
+        if (!_ownsSystem) return; // attached: the system is its host's
         // A node that accepted a connection but never answered leaves an association that Akka.Remote flushes for seconds.
         await Task.WhenAny(_system.Terminate(), Task.Delay(TerminateWait)).ConfigureAwait(false);
     }

@@ -5,12 +5,15 @@ using Microsoft.Extensions.Hosting;
 using KvActors.Node.Startup;
 using KvActors.Store.Configuration;
 using KvActors.Store.Ring;
+using KvActors.Resp.Cluster;
+using KvActors.Resp.Server;
 
 // kvnode: parse flags and config first, so any mistake there is one sentence and exit code 2;
 // then run the node in the generic host until the actor system terminates (exit code 0).
 NodeSettings settings;
 RingSettings ring;
 LayeredConfig config;
+RespSettings resp;
 try
 {
     var arguments = NodeCommandLine.Parse(args);
@@ -19,13 +22,29 @@ try
     settings = NodeSettings.From(config);
     StorageConfig.From(new SettingReader(config)); // checked now; the store opens it
     ring = RingSettings.From(new SettingReader(config));
+    resp = RespSettings.From(new SettingReader(config));
 }
 catch (Exception e) when (e is UsageException or ConfigException)
 {
     return Fail(e.Message);
 }
 
-using var host = NodeHost.Build(settings, ring, config);
+// The RESP listener is bound before the node joins, so its port can be announced as a cluster role.
+RespServer? respServer = null;
+if (resp.Enabled)
+{
+    try
+    {
+        respServer = await RespHost.BindAsync(resp).ConfigureAwait(false);
+    }
+    catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
+    {
+        return Fail($"could not listen for Redis clients on {resp.Host}:{resp.Port} ({NodeHost.Innermost(e).Message.TrimEnd('.')}): free the port or set --resp-port.");
+    }
+    settings = settings with { Roles = [.. settings.Roles, RespRole.Of(respServer.EndPoint.Port)] };
+}
+
+using var host = NodeHost.Build(settings, ring, config, respServer is null ? null : (respServer, resp));
 try
 {
     await host.StartAsync().ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using KvActors.Benchmarks;
 using KvActors.Benchmarks.Cluster;
 using KvActors.Benchmarks.Remote;
+using KvActors.Benchmarks.Resp;
 using KvActors.Benchmarks.Storage;
 
 // `./build.sh bench NAME [options]` lands here: one suite per name, each prints `name: value unit`
@@ -11,6 +12,7 @@ var suites = new (string Name, Func<string[], Task<int>> Run, string What)[]
     ("remote", RemoteBenchmarks.RunAsync, "Akka.Remote between two processes: tell throughput, round-trip latency"),
     ("cluster", ClusterBenchmarks.RunAsync, "cluster convergence (3/5/10 in-process nodes), SIGKILL of a kvnode to unreachable/removed"),
     ("cluster-soak", ClusterSoak.RunAsync, "3 kvnodes with both cores busy for --duration (default 10m): false downings"),
+    ("resp", RespBenchmarks.RunAsync, "redis-benchmark SET/GET against redis-server, one RF-1 kvnode and three RF-3 kvnodes; ratios"),
 };
 
 if (args.Length > 0 && args[0] == RemoteBenchmarks.PeerCommand) return await RemoteBenchmarks.PeerAsync(args[1..]);

@@ -6,6 +6,7 @@ using Akka.Remote.Hosting;
 using KvActors.Client;
 using KvActors.Node.Admin;
 using KvActors.Node.Startup;
+using KvActors.Resp.Server;
 using KvActors.Store.Configuration;
 using KvActors.Store.Ring;
 using KvActors.Store.Shards;
@@ -24,7 +25,7 @@ namespace KvActors.Node.Hosting;
 /// </summary>
 public static class NodeHost
 {
-    public static IHost Build(NodeSettings settings, RingSettings ring, LayeredConfig config)
+    public static IHost Build(NodeSettings settings, RingSettings ring, LayeredConfig config, (RespServer Server, RespSettings Settings)? resp = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
         builder.Logging.ClearProviders()
@@ -34,11 +35,12 @@ public static class NodeHost
             .AddFilter("Microsoft", Microsoft.Extensions.Logging.LogLevel.Warning);
         // The coordinated shutdown (leave, exiting, removal) must not be cut short by the host.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(1));
-        builder.Services.AddAkka(settings.SystemName, (akka, _) => Configure(akka, settings, ring, config));
+        builder.Services.AddAkka(settings.SystemName, (akka, services) => Configure(akka, settings, ring, config, resp, services));
         return builder.Build();
     }
 
-    private static void Configure(AkkaConfigurationBuilder akka, NodeSettings settings, RingSettings ring, LayeredConfig config)
+    private static void Configure(AkkaConfigurationBuilder akka, NodeSettings settings, RingSettings ring, LayeredConfig config,
+        (RespServer Server, RespSettings Settings)? resp, IServiceProvider services)
     {
         var remote = new RemoteOptions { HostName = settings.Host, Port = settings.Port };
         if (settings.Certificate is { } certificate)
@@ -67,16 +69,24 @@ public static class NodeHost
                 Roles = [.. settings.Roles],
                 MinimumNumberOfMembers = settings.MinNrOfMembers,
             })
-            .AddStartup((system, _) => Started(system, settings, ring, config));
+            .AddStartup((system, _) => Started(system, settings, ring, config, resp, services));
     }
 
-    private static void Started(ActorSystem system, NodeSettings settings, RingSettings ring, LayeredConfig config)
+    private static void Started(ActorSystem system, NodeSettings settings, RingSettings ring, LayeredConfig config,
+        (RespServer Server, RespSettings Settings)? resp, IServiceProvider services)
     {
         var extended = (ExtendedActorSystem)system;
         extended.SystemActorOf(Props.Create(() => new AdminActor(new ClusterAdmin(system))), AdminPaths.ActorName);
         // The ring keeper first: a RingManager that starts asks every member for its last ring.
         // Then the data path: the storage engine (recovered from data-dir), the replicator and the shard host.
         StoreHost.Start(system, StorageConfig.From(new SettingReader(config)), RingHost.Start(system, ring));
+        if (resp is var (respServer, respSettings))
+        {
+            // After the store: the front end's requests go to the node's own shard host and ring keeper.
+            RespHost.Start(system, respServer, respSettings, settings.Name, settings.Certificate,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("KvActors.Resp"));
+            system.Log.Info($"Redis clients are served on {respSettings.Host}:{respServer.EndPoint.Port} (RESP2/RESP3).");
+        }
         var cluster = Akka.Cluster.Cluster.Get(system);
         SeedJoiner.Start(system, settings.Seeds, settings.SystemName, settings.Certificate);
         var s = cluster.Settings;

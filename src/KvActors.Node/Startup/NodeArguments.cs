@@ -10,6 +10,7 @@ public sealed record NodeArguments
     public string? Name { get; init; }
     public string? DataDir { get; init; }
     public string? Certificate { get; init; }
+    public string? RespPort { get; init; }
 
     /// <summary>The generic settings (-Dkey=value, --config-set key=value) as "key=value", in order.</summary>
     public IReadOnlyList<string> Settings { get; init; } = [];

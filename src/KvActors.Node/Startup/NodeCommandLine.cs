@@ -16,6 +16,7 @@ public static class NodeCommandLine
     private static readonly Option<string?> SeedsOption = new("--seeds") { Description = "Seed nodes as host:port,... (kvactors.cluster.seeds)." };
     private static readonly Option<string?> NameOption = new("--name") { Description = "Node name shown in logs (kvactors.node.name)." };
     private static readonly Option<string?> DataDirOption = new("--data-dir") { Description = "Directory for this node's data (kvactors.node.data-dir)." };
+    private static readonly Option<string?> RespPortOption = new("--resp-port") { Description = "Port for Redis clients (kvactors.resp.port); 0 = off." };
     private static readonly Option<string?> CertOption = new("--cert") { Description = "Cluster certificate, PKCS#12 (kvactors.tls.certificate); password from KVACTORS_CERT_PASSWORD." };
 
     /// <summary>
@@ -27,7 +28,7 @@ public static class NodeCommandLine
         var (settings, rest) = SplitSettings(args);
         var root = new RootCommand("kvnode: one KvActors cluster node. Settings: -Dkey=value or --config-set key=value override any HOCON key (kvactors.* or akka.*).")
         {
-            ConfigOption, HostOption, PortOption, SeedsOption, NameOption, DataDirOption, CertOption,
+            ConfigOption, HostOption, PortOption, SeedsOption, NameOption, DataDirOption, CertOption, RespPortOption,
         };
         var parsed = root.Parse(rest);
         if (parsed.Errors.Count > 0) throw new UsageException(parsed.Errors[0].Message);
@@ -44,6 +45,7 @@ public static class NodeCommandLine
             Name = parsed.GetValue(NameOption),
             DataDir = parsed.GetValue(DataDirOption),
             Certificate = parsed.GetValue(CertOption),
+            RespPort = parsed.GetValue(RespPortOption),
             Settings = settings,
         };
     }

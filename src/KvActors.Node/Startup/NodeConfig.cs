@@ -31,6 +31,7 @@ public static class NodeConfig
         Set("kvactors.node.name", args.Name);
         Set("kvactors.node.data-dir", args.DataDir);
         Set("kvactors.tls.certificate", args.Certificate);
+        Set("kvactors.resp.port", args.RespPort);
         if (args.Seeds is not null)
         {
             var seeds = args.Seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -24,7 +24,7 @@ public sealed class KvNodeProcess : IDisposable
         Console.CancelKeyPress += (_, _) => KillAll();
     }
 
-    private KvNodeProcess(string name, int port, IReadOnlyList<int> seedPorts, string dataDir)
+    private KvNodeProcess(string name, int port, IReadOnlyList<int> seedPorts, string dataDir, IReadOnlyList<string>? extraArgs = null)
     {
         Name = name;
         Port = port;
@@ -46,6 +46,7 @@ public sealed class KvNodeProcess : IDisposable
             "--name", name, "--data-dir", dataDir,
         })
             start.ArgumentList.Add(a);
+        foreach (var a in extraArgs ?? []) start.ArgumentList.Add(a);
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
@@ -69,8 +70,8 @@ public sealed class KvNodeProcess : IDisposable
     public string LastLines(int n = 10) => string.Join(" | ", Lines.Select(l => l.Line).TakeLast(n));
 
     /// <summary>Starts kvnode; it joins through <paramref name="seedPorts"/>. Returns at once: wait for it through an observer.</summary>
-    public static KvNodeProcess Start(string name, int port, IReadOnlyList<int> seedPorts, string dataDir) =>
-        new(name, port, seedPorts, dataDir);
+    public static KvNodeProcess Start(string name, int port, IReadOnlyList<int> seedPorts, string dataDir, IReadOnlyList<string>? extraArgs = null) =>
+        new(name, port, seedPorts, dataDir, extraArgs);
 
     /// <summary>The same node again (name, port, seeds, data directory): a restart after a crash.</summary>
     public KvNodeProcess Restart() => new(Name, Port, SeedPorts, DataDir);

@@ -1,0 +1,24 @@
+using KvActors.Resp.Protocol;
+
+namespace KvActors.Resp.Commands;
+
+/// <summary>Runs one command for one connection; may complete synchronously (most) or after a store request.</summary>
+public delegate ValueTask<RespValue> CommandHandler(RespSession session, RespCommand command);
+
+/// <summary>
+/// A command as COMMAND describes it: Redis's arity (n = exactly n arguments with the name, -n = at least n), flags, key
+/// positions (first, last, step; 0 = no keys, last -1 = to the end), group and summary; and its handler.
+/// </summary>
+public sealed record CommandSpec(
+    string Name, int Arity, string[] Flags, int FirstKey, int LastKey, int Step, string Group, string Summary, CommandHandler Handler)
+{
+    public bool AcceptsArity(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
+
+    /// <summary>The key arguments of <paramref name="command"/> by this spec's positions.</summary>
+    public IEnumerable<byte[]> KeysOf(RespCommand command)
+    {
+        if (FirstKey <= 0) yield break;
+        var last = LastKey < 0 ? command.Count + LastKey : LastKey;
+        for (var i = FirstKey; i <= last && i < command.Count; i += Step) yield return command[i];
+    }
+}

@@ -1,0 +1,54 @@
+using KvActors.Resp.Protocol;
+
+namespace KvActors.Resp.Commands;
+
+/// <summary>
+/// Every command the front end answers, by name, and the one dispatch path: authentication first (NOAUTH), then the
+/// name (unknown command), the arity (wrong number of arguments), then the handler. A handler that throws gets an error
+/// reply; nothing a client sends can take the connection's loop down.
+/// </summary>
+public static class CommandTable
+{
+    public static readonly IReadOnlyDictionary<string, CommandSpec> Commands =
+        ConnectionCommands.All
+            .Concat(ServerCommands.All)
+            .Concat(StringCommands.All)
+            .Concat(ClusterCommands.All)
+            .Concat(NotYetCommands.All)
+            .ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
+
+    public static ValueTask<RespValue> Dispatch(RespSession session, RespCommand command)
+    {
+        session.Node.Stats.CommandProcessed();
+        if (!Commands.TryGetValue(command.Name, out var spec))
+            return ValueTask.FromResult(session.Authenticated ? Replies.UnknownCommand(command) : Replies.NoAuth);
+        if (!session.Authenticated && !spec.Flags.Contains("noauth"))
+            return ValueTask.FromResult(Replies.NoAuth);
+        if (!spec.AcceptsArity(command.Count))
+            return ValueTask.FromResult(Replies.WrongArity(spec.Name));
+        try
+        {
+            var reply = spec.Handler(session, command);
+            return reply.IsCompletedSuccessfully ? reply : Guarded(reply, spec.Name);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return ValueTask.FromResult(Failed(spec.Name, e));
+        }
+    }
+
+    private static async ValueTask<RespValue> Guarded(ValueTask<RespValue> reply, string name)
+    {
+        try
+        {
+            return await reply.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Failed(name, e);
+        }
+    }
+
+    private static RespValue Failed(string name, Exception e) =>
+        RespValue.Error($"ERR {name} failed on this node: {e.Message.TrimEnd('.')}");
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+
+namespace KvActors.Resp.Commands;
+
+/// <summary>
+/// INFO's sections, in Redis's order and field names where Redis has them, with this node's real figures. Fields of our
+/// own start with <c>kvactors_</c>. Keyspace has no key counts: the store cannot count keys yet (see NotYetCommands).
+/// </summary>
+internal static class InfoSections
+{
+    public static readonly IReadOnlyList<(string Name, Func<RespSession, IEnumerable<(string, string)>> Write)> All =
+    [
+        ("server", Server),
+        ("clients", Clients),
+        ("stats", Stats),
+        ("replication", Replication),
+        ("cluster", Cluster),
+        ("keyspace", Keyspace),
+    ];
+
+    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static IEnumerable<(string, string)> Server(RespSession s)
+    {
+        var node = s.Node;
+        var uptime = node.Clock.GetUtcNow() - node.StartedAt;
+        yield return ("redis_version", RespNode.RedisVersion);
+        yield return ("redis_mode", "cluster");
+        yield return ("kvactors_version", typeof(InfoSections).Assembly.GetName().Version?.ToString() ?? "0");
+        yield return ("kvactors_node", node.NodeName);
+        yield return ("kvactors_cluster_address", node.Topology.Self.Value);
+        yield return ("os", ServerCommands.OsName);
+        yield return ("arch_bits", N(IntPtr.Size * 8));
+        yield return ("process_id", N(Environment.ProcessId));
+        yield return ("run_id", KvActors.Resp.Cluster.TopologySnapshot.IdOf(node.Topology.Self));
+        yield return ("tcp_port", N(node.Port));
+        yield return ("uptime_in_seconds", N((long)uptime.TotalSeconds));
+        yield return ("uptime_in_days", N((long)uptime.TotalDays));
+    }
+
+    private static IEnumerable<(string, string)> Clients(RespSession s)
+    {
+        yield return ("connected_clients", N(s.Node.Stats.ConnectedClients));
+        yield return ("maxclients", N(s.Node.Settings.MaxClients));
+        yield return ("blocked_clients", "0");
+    }
+
+    private static IEnumerable<(string, string)> Stats(RespSession s)
+    {
+        yield return ("total_connections_received", N(s.Node.Stats.TotalConnections));
+        yield return ("total_commands_processed", N(s.Node.Stats.CommandsProcessed));
+        yield return ("rejected_connections", N(s.Node.Stats.RejectedConnections));
+    }
+
+    /// <summary>Every node leads some partitions and follows others, so it is a master in Redis's terms; our own fields count them.</summary>
+    private static IEnumerable<(string, string)> Replication(RespSession s)
+    {
+        var ring = s.Node.Topology.Ring;
+        var self = s.Node.Topology.Self;
+        var primary = ring?.Partitions.Count(p => p.Primary == self) ?? 0;
+        var follower = ring?.Partitions.Count(p => p.IsInSync(self) && p.Primary != self) ?? 0;
+        var learner = ring?.Partitions.Count(p => p.IsLearner(self)) ?? 0;
+        yield return ("role", "master");
+        yield return ("connected_slaves", "0");
+        yield return ("kvactors_ring_epoch", N(ring?.Epoch ?? 0));
+        yield return ("kvactors_replication_factor", N(ring?.ReplicationFactor ?? 0));
+        yield return ("kvactors_partitions_primary", N(primary));
+        yield return ("kvactors_partitions_in_sync_replica", N(follower));
+        yield return ("kvactors_partitions_learning", N(learner));
+    }
+
+    private static IEnumerable<(string, string)> Cluster(RespSession s)
+    {
+        yield return ("cluster_enabled", "1");
+        yield return ("kvactors_partitions", N(s.Node.Topology.Ring?.PartitionCount ?? 0));
+        yield return ("kvactors_nodes", N(s.Node.Topology.Ring?.Nodes.Count ?? 0));
+    }
+
+    private static IEnumerable<(string, string)> Keyspace(RespSession s)
+    {
+        // Redis lists db0:keys=N,... here; a key count needs a store operation that does not exist yet, so no line.
+        yield break;
+    }
+}

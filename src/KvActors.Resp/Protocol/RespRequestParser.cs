@@ -1,0 +1,144 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
+
+namespace KvActors.Resp.Protocol;
+
+/// <summary>
+/// Reads requests from a client's byte stream, incrementally: multibulk arrays (<c>*2\r\n$3\r\nGET\r\n$1\r\nk\r\n</c>) and
+/// inline commands (<c>GET k\r\n</c>, with Redis's quoting), as Redis accepts them. Each completed argument is copied out
+/// and consumed at once, so the caller's buffer never has to hold more than one header line or the unread part of one
+/// argument. Bounded by <see cref="RespLimits"/>: an argument's bytes are allocated only after its length is checked, a
+/// command's arguments never exceed <see cref="RespLimits.MaxCommandBytes"/>, and a header or inline line longer than
+/// <see cref="RespLimits.MaxInlineLength"/> is refused before it is complete. Malformed input throws
+/// <see cref="RespProtocolException"/> (and nothing else); the parser is then unusable, as the connection is to be closed.
+/// One parser per connection; not thread-safe.
+/// </summary>
+public sealed class RespRequestParser(RespLimits limits)
+{
+    private const int MaxIntegerDigits = 20;
+
+    private readonly RespLimits _limits = limits ?? throw new ArgumentNullException(nameof(limits));
+
+    // A multibulk command in progress: how many arguments it has (-1: none in progress) and those read so far.
+    private int _expected = -1;
+    private List<byte[]>? _arguments;
+    private long _commandBytes;
+
+    // The argument being filled (null: its $ header is next), and how much of it has arrived.
+    private byte[]? _bulk;
+    private int _filled;
+
+    /// <summary>Bytes of argument data the parser holds for the command in progress (allocated, filled or not).</summary>
+    public long RetainedBytes => _commandBytes + (_bulk?.Length ?? 0);
+
+    /// <summary>
+    /// Reads from the front of <paramref name="buffer"/> and slices off what it consumed (also when it returns false, having
+    /// taken part of a command). True with the next complete command; false when more bytes are needed. Empty commands
+    /// (<c>*0</c>, <c>*-1</c>, a blank inline line) are skipped as Redis does.
+    /// </summary>
+    public bool TryRead(ref ReadOnlySequence<byte> buffer, [NotNullWhen(true)] out RespCommand? command)
+    {
+        command = null;
+        while (true)
+        {
+            if (_expected < 0)
+            {
+                if (buffer.IsEmpty) return false;
+                if (First(buffer) == (byte)'*')
+                {
+                    if (!TryReadLine(ref buffer, "too big mbulk count string", out var line)) return false;
+                    if (!TryParseInteger(line[1..], out var count) || count > _limits.MaxArguments)
+                        throw new RespProtocolException("invalid multibulk length");
+                    if (count <= 0) continue;
+                    _expected = (int)count;
+                    // Never trust the count for an allocation: a 16-byte header may claim a million arguments.
+                    _arguments = new List<byte[]>((int)Math.Min(count, 16));
+                    continue;
+                }
+                if (!TryReadLine(ref buffer, "too big inline request", out var inline)) return false;
+                var arguments = InlineSplitter.Split(inline);
+                if (arguments.Count == 0) continue;
+                if (arguments.Count > _limits.MaxArguments) throw new RespProtocolException("invalid multibulk length");
+                command = new RespCommand([.. arguments]);
+                return true;
+            }
+
+            if (_bulk is null)
+            {
+                if (buffer.IsEmpty) return false;
+                var first = First(buffer);
+                if (first != (byte)'$') throw new RespProtocolException($"expected '$', got '{Printable(first)}'");
+                if (!TryReadLine(ref buffer, "too big bulk count string", out var line)) return false;
+                if (!TryParseInteger(line[1..], out var length) || length < 0 || length > _limits.MaxBulkLength || length > Array.MaxLength)
+                    throw new RespProtocolException("invalid bulk length");
+                if (_commandBytes + length > _limits.MaxCommandBytes)
+                    throw new RespProtocolException($"the command's arguments exceed the query buffer limit of {_limits.MaxCommandBytes} bytes");
+                _bulk = length == 0 ? [] : new byte[length];
+                _filled = 0;
+            }
+
+            var missing = _bulk.Length - _filled;
+            if (missing > 0)
+            {
+                var take = (int)Math.Min(missing, buffer.Length);
+                buffer.Slice(0, take).CopyTo(_bulk.AsSpan(_filled));
+                buffer = buffer.Slice(take);
+                _filled += take;
+                if (take < missing) return false;
+            }
+            if (buffer.IsEmpty) return false;
+            if (First(buffer) != (byte)'\r') throw new RespProtocolException("bulk data is not followed by CRLF");
+            if (buffer.Length < 2) return false;
+            if (buffer.Slice(1, 1).FirstSpan[0] != (byte)'\n') throw new RespProtocolException("bulk data is not followed by CRLF");
+            buffer = buffer.Slice(2);
+
+            _arguments!.Add(_bulk);
+            _commandBytes += _bulk.Length;
+            _bulk = null;
+            if (_arguments.Count < _expected) continue;
+
+            command = new RespCommand([.. _arguments]);
+            _expected = -1;
+            _arguments = null;
+            _commandBytes = 0;
+            return true;
+        }
+    }
+
+    private static byte First(in ReadOnlySequence<byte> buffer) => buffer.FirstSpan[0];
+
+    private static string Printable(byte b) => b is >= 0x20 and < 0x7f ? ((char)b).ToString() : $"\\x{b:x2}";
+
+    /// <summary>
+    /// The line at the front of <paramref name="buffer"/> without its terminator (<c>\n</c>, with an optional <c>\r</c>
+    /// before it), consumed; false when the line is not complete yet. A line longer than the inline limit fails at once.
+    /// </summary>
+    private bool TryReadLine(ref ReadOnlySequence<byte> buffer, string tooLong, out ReadOnlySpan<byte> line)
+    {
+        line = default;
+        var scanned = buffer.Length > _limits.MaxInlineLength + 2 ? buffer.Slice(0, _limits.MaxInlineLength + 2) : buffer;
+        var end = scanned.PositionOf((byte)'\n');
+        if (end is null)
+        {
+            if (scanned.Length > _limits.MaxInlineLength) throw new RespProtocolException(tooLong);
+            return false;
+        }
+        var raw = buffer.Slice(0, end.Value);
+        var span = raw.IsSingleSegment ? raw.FirstSpan : raw.ToArray();
+        if (span.Length > 0 && span[^1] == (byte)'\r') span = span[..^1];
+        if (span.Length > _limits.MaxInlineLength) throw new RespProtocolException(tooLong);
+        buffer = buffer.Slice(buffer.GetPosition(1, end.Value));
+        line = span;
+        return true;
+    }
+
+    /// <summary>A decimal integer as Redis's string2ll takes it: an optional '-', digits, nothing else.</summary>
+    internal static bool TryParseInteger(ReadOnlySpan<byte> text, out long value)
+    {
+        value = 0;
+        if (text.Length == 0 || text.Length > MaxIntegerDigits) return false;
+        if (text[0] == (byte)'+' || text[0] == (byte)' ') return false;
+        return Utf8Parser.TryParse(text, out value, out var consumed) && consumed == text.Length;
+    }
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using KvActors.Benchmarks.Cluster;
+
+namespace KvActors.Benchmarks.Resp;
+
+/// <summary>
+/// `bench resp` (issue 10, section 5): redis-benchmark -t set,get -d 100 -r 100000 -c 50, with -P 16 and without,
+/// against a redis-server started here (--save "" --appendonly no, and again with appendfsync everysec), one kvnode
+/// with RF 1 and three kvnodes with RF 3 (redis-benchmark --cluster, so each request goes to its slot's primary).
+/// Prints each ops/s and the ratios to the plain redis-server. Options: --requests N (default 100000; the issue's
+/// 1000000 takes long against the store), --clients N (50), --only redis|single|cluster.
+/// </summary>
+public static class RespBenchmarks
+{
+    private static readonly string[] Tools = ["/usr/bin/redis-benchmark", "/usr/bin/redis-server", "/usr/bin/redis-cli"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var requests = 100_000;
+        var clients = 50;
+        string? only = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--requests" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n > 0: requests = n; i++; break;
+                case "--clients" when i + 1 < args.Length && int.TryParse(args[i + 1], out var c) && c > 0: clients = c; i++; break;
+                case "--only" when i + 1 < args.Length: only = args[++i]; break;
+                default: throw new UsageException($"unknown option '{args[i]}': use --requests N, --clients N, --only redis|single|cluster.");
+            }
+        }
+        if (Tools.FirstOrDefault(t => !File.Exists(t)) is { } missing)
+        {
+            Console.Error.WriteLine($"resp: {missing} is not installed: `./build.sh bench resp` installs redis-tools and redis-server with apt-get where it can.");
+            return 2;
+        }
+        Report.Note($"redis-benchmark -t set,get -n {requests} -d 100 -r 100000 -c {clients}, with -P 16 and without; {Version()}");
+        var results = new Dictionary<string, double>();
+        if (only is null or "redis")
+        {
+            Measure(results, "redis", RedisServer(appendOnly: false));
+            Measure(results, "redis_everysec", RedisServer(appendOnly: true));
+        }
+        if (only is null or "single") Measure(results, "single", KvNodes(1));
+        if (only is null or "cluster") Measure(results, "cluster", KvNodes(3));
+        foreach (var scenario in new[] { "single", "cluster" })
+        foreach (var op in new[] { "set", "get" })
+        foreach (var pipelined in new[] { false, true })
+        {
+            var suffix = pipelined ? ".pipelined" : "";
+            if (!results.TryGetValue($"redis.{op}{suffix}", out var redis) || !results.TryGetValue($"{scenario}.{op}{suffix}", out var ours)) continue;
+            var target = scenario == "single" ? 0.5 : 0.25;
+            var ratio = ours / redis;
+            Report.Figure($"resp.{scenario}.{op}_vs_redis{suffix}", ratio, "x", $"target >= {target}: {(ratio >= target ? "met" : "MISSED")}");
+        }
+        await Task.CompletedTask;
+        return 0;
+
+        void Measure(Dictionary<string, double> into, string name, Func<(int Port, bool Cluster, IDisposable Server)> start)
+        {
+            var (port, cluster, server) = start();
+            using (server)
+            {
+                foreach (var pipeline in new[] { 1, 16 })
+                {
+                    foreach (var (op, rps) in Benchmark(port, cluster, requests, clients, pipeline))
+                    {
+                        var key = $"{name}.{op}{(pipeline > 1 ? ".pipelined" : "")}";
+                        into[key] = rps;
+                        Report.Figure($"resp.{key}", rps, "ops/s");
+                    }
+                }
+            }
+        }
+    }
+
+    private static string Version() => Run("/usr/bin/redis-server", ["--version"], TimeSpan.FromSeconds(10)).Trim();
+
+    private static Func<(int, bool, IDisposable)> RedisServer(bool appendOnly) => () =>
+    {
+        var port = KvNodeProcess.FreePort();
+        var dir = Directory.CreateTempSubdirectory("kvactors-bench-redis-").FullName;
+        string[] args = appendOnly
+            ? ["--port", $"{port}", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir]
+            : ["--port", $"{port}", "--save", "", "--appendonly", "no", "--dir", dir];
+        var process = Process.Start(new ProcessStartInfo("/usr/bin/redis-server", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        AwaitReady(port, "PONG", "ping");
+        return (port, false, new Stopper(() =>
+        {
+            process.Kill();
+            process.WaitForExit(10_000);
+            Directory.Delete(dir, recursive: true);
+        }));
+    };
+
+    /// <summary>kvnodes with RESP on free ports; every node waits for all of them (min-nr-of-members), RF = their count.</summary>
+    private static Func<(int, bool, IDisposable)> KvNodes(int count) => () =>
+    {
+        var akka = Enumerable.Range(0, count).Select(_ => KvNodeProcess.FreePort()).ToArray();
+        var resp = Enumerable.Range(0, count).Select(_ => KvNodeProcess.FreePort()).ToArray();
+        var root = Directory.CreateTempSubdirectory("kvactors-bench-resp-").FullName;
+        var nodes = Enumerable.Range(0, count).Select(i => KvNodeProcess.Start($"resp-{i + 1}", akka[i], [akka[0]], Path.Combine(root, $"n{i + 1}"),
+        [
+            "--resp-port", $"{resp[i]}",
+            $"-Dkvactors.store.replication-factor={count}",
+            $"-Dkvactors.cluster.min-nr-of-members={count}",
+        ])).ToList();
+        var stop = new Stopper(() =>
+        {
+            foreach (var n in nodes) n.Dispose();
+            Directory.Delete(root, recursive: true);
+        });
+        try
+        {
+            AwaitReady(resp[0], "cluster_state:ok", "cluster", "info");
+            AwaitReady(resp[0], $"cluster_known_nodes:{count}", "cluster", "info");
+        }
+        catch
+        {
+            Report.Note($"kvnode did not get ready: {nodes[0].LastLines()}");
+            stop.Dispose();
+            throw;
+        }
+        return (resp[0], count > 1, stop);
+    };
+
+    private static void AwaitReady(int port, string expect, params string[] command)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Run("/usr/bin/redis-cli", ["-p", $"{port}", .. command], TimeSpan.FromSeconds(10)).Contains(expect, StringComparison.Ordinal))
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(90)) throw new TimeoutException($"127.0.0.1:{port} did not answer '{expect}' to {string.Join(' ', command)} within 90 s.");
+            Thread.Sleep(250); // polling a process that is starting; a benchmark, not a test
+        }
+    }
+
+    private static IEnumerable<(string Op, double Rps)> Benchmark(int port, bool cluster, int requests, int clients, int pipeline)
+    {
+        List<string> args = ["-p", $"{port}", "-t", "set,get", "-n", $"{requests}", "-d", "100", "-r", "100000", "-c", $"{clients}", "-P", $"{pipeline}", "--csv"];
+        if (cluster) args.Add("--cluster");
+        var output = Run("/usr/bin/redis-benchmark", args, TimeSpan.FromMinutes(30));
+        foreach (var line in output.Split('\n'))
+        {
+            var fields = line.Split(',').Select(f => f.Trim().Trim('"')).ToArray();
+            if (fields.Length >= 2 && fields[0] is "SET" or "GET" && double.TryParse(fields[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var rps))
+                yield return (fields[0].ToLowerInvariant(), rps);
+        }
+    }
+
+    private static string Run(string file, IEnumerable<string> args, TimeSpan limit)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill();
+            throw new TimeoutException($"{file} did not finish within {limit}.");
+        }
+        return stdout.Result + stderr.Result;
+    }
+
+    private sealed class Stopper(Action stop) : IDisposable
+    {
+        public void Dispose() => stop();
+    }
+}

@@ -1,0 +1,21 @@
+using KvActors.Resp.Cluster;
+
+namespace KvActors.Resp.Tests.Commands;
+
+/// <summary>An in-memory store whose reads of keys starting with "slow" complete only when released: replies must still come in command order.</summary>
+internal sealed class SlowStore(IRespStore inner) : IRespStore
+{
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => _release.TrySetResult();
+
+    public async Task<byte[]?> GetAsync(byte[] key, bool replicaRead)
+    {
+        if (key.AsSpan().StartsWith("slow"u8)) await _release.Task.ConfigureAwait(false);
+        return await inner.GetAsync(key, replicaRead).ConfigureAwait(false);
+    }
+
+    public Task<bool> SetAsync(byte[] key, byte[] value) => inner.SetAsync(key, value);
+
+    public Task<bool> DeleteAsync(byte[] key) => inner.DeleteAsync(key);
+}
