@@ -61,6 +61,15 @@ public sealed class KvClient : IAsyncDisposable
     /// <summary>The epoch of the ring the client routes by; -1 before it has one.</summary>
     public long RingEpoch => _ring?.State.Epoch ?? -1;
 
+    /// <summary>The ring the client routes by (the newest any node gave it); null before it has one.</summary>
+    public RingState? Ring => _ring?.State;
+
+    /// <summary>
+    /// Asks the ring's nodes and the seeds for a ring newer than the client's and returns once one gave it, or all
+    /// answered, or the timeout passed: for callers that must see a change (a failover, a join) before going on.
+    /// </summary>
+    public Task RefreshRingAsync() => Bounded(Refresh(RingEpoch), _options.Timeout);
+
     /// <summary>
     /// Starts the client system and fetches the ring from the seeds; throws when no seed answers within the timeout.
     /// A cluster that has not formed its first ring yet is not an error here: requests wait for it until their deadline.
@@ -238,6 +247,54 @@ public sealed class KvClient : IAsyncDisposable
     /// <summary>The committed value under <paramref name="key"/> as UTF-8 text; null when the key has none.</summary>
     public async Task<string?> GetAsync(string key) =>
         await GetAsync(Utf8(key)).ConfigureAwait(false) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
+
+    /// <summary>
+    /// A possibly stale read of <paramref name="key"/> from the replica on <paramref name="node"/> ("host:port"): that
+    /// node's committed state, which may lag the primary's. For comparing replicas (after a repair, in tests); fails
+    /// when the node holds no replica of the key's partition.
+    /// </summary>
+    public async Task<KvReplicaRead> ReadReplicaAsync(byte[] key, string node)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(node);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (HostPort.TryParse(node, out var error) is not { } endpoint) throw new KvClientException(error!);
+        var request = new GetRequest { ClientId = ClientId, RequestId = Interlocked.Increment(ref _nextRequestId), Key = ByteString.CopyFrom(key), Stale = true };
+        var path = $"{AdminPaths.Protocol(_tls)}://{_options.SystemName}@{endpoint.Host}:{endpoint.Port}{StoreHost.ShardsPath}";
+        var clock = Stopwatch.StartNew();
+        var backoff = TimeSpan.FromMilliseconds(20);
+        var problem = "no attempt was made";
+        while (true)
+        {
+            var remaining = _options.Timeout - clock.Elapsed;
+            if (remaining <= TimeSpan.Zero)
+                throw new KvClientException($"The replica read was not completed within {AdminClient.Seconds(_options.Timeout)} s: {problem.TrimEnd('.')}.");
+            var wait = AttemptTimeout < remaining ? AttemptTimeout : remaining;
+            KvReply reply;
+            try
+            {
+                reply = await _system.ActorSelection(path).Ask<KvReply>(request, wait).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                problem = $"{node} did not answer within {AdminClient.Seconds(wait)} s";
+                continue;
+            }
+            switch (reply.ResultCase)
+            {
+                case KvReply.ResultOneofCase.ReadDone:
+                    return new KvReplicaRead(reply.ReadDone.Found ? reply.ReadDone.Value.ToByteArray() : null, reply.ReadDone.AsOfSeq, node);
+                case KvReply.ResultOneofCase.NotPrimary:
+                    throw new KvClientException($"{node} holds no serving replica of the key's partition (ring epoch {reply.NotPrimary.Epoch}).");
+                case KvReply.ResultOneofCase.Refused:
+                    throw new KvClientException(NullIfEmpty(reply.Refused.Reason) ?? $"{node} refused the request.") { Refused = true };
+                default:
+                    problem = $"{node} answered {reply.ResultCase}";
+                    await Pause(ref backoff, _options.Timeout - clock.Elapsed).ConfigureAwait(false);
+                    continue;
+            }
+        }
+    }
 
     /// <summary>Deletes <paramref name="key"/> once committed; true when it held a value (a repeat delete is false).</summary>
     public async Task<bool> DeleteAsync(byte[] key) => (await DeleteWithPlacementAsync(key).ConfigureAwait(false)).Existed;
