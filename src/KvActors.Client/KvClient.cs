@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Partitioner = KvActors.Store.Partitioning.Partitioner;
 using System.Diagnostics;
 using System.Text;
 using Akka.Actor;
@@ -18,7 +20,8 @@ namespace KvActors.Client;
 /// same client id and request id, so the store applies a write at most once, until the request's deadline
 /// (<see cref="KvClientOptions.Timeout"/>). Only a committed write (WriteDone) is reported as done; a refusal
 /// (a key or value over its limit) fails at once. Every failure is a <see cref="KvClientException"/> with one
-/// sentence. Thread-safe: any number of requests may be in flight.
+/// sentence. Thread-safe: any number of requests may be in flight; those bound for the same node at the same time
+/// travel together in one <see cref="KvRequestBatch"/> (see <see cref="RequestCourier"/>).
 /// </summary>
 public sealed class KvClient : IAsyncDisposable
 {
@@ -39,6 +42,12 @@ public sealed class KvClient : IAsyncDisposable
     private volatile string? _ringStatus;
     private int _disposed;
     private readonly long _maxMessageBytes;
+    private readonly IActorRef _courier;
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<KvReply>> _waiting = new();
+    private readonly ConcurrentDictionary<HostPort, IActorRef> _shardHosts = new();
+
+    /// <summary>Most bytes of requests in one batch: well under the frame size, so a batch never waits on a huge one.</summary>
+    private const int MaxBatchBytes = 1 << 20;
 
     /// <summary>Room left in a frame for Akka.Remote's envelope (recipient and sender paths, manifest).</summary>
     private const int FrameOverhead = 1024;
@@ -53,7 +62,20 @@ public sealed class KvClient : IAsyncDisposable
         _tls = certificate is not null;
         _maxMessageBytes = (system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128000) - FrameOverhead;
         _refreshTimer = new Timer(_ => _ = RefreshQuietly(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _courier = system.ActorOf(RequestCourier.Props(OnReply, MaxBatchBytes), "courier");
     }
+
+    /// <summary>An answer the courier received: completes the attempt waiting for it (none: a late answer to an attempt given up).</summary>
+    private void OnReply(KvReply reply)
+    {
+        if (_waiting.TryRemove(reply.RequestId, out var attempt))
+            attempt.TrySetResult(reply);
+    }
+
+    /// <summary>The shard host of the node at <paramref name="node"/>, resolved locally once (no round trip).</summary>
+    private IActorRef ShardHostOf(HostPort node) =>
+        _shardHosts.GetOrAdd(node, n => ((ExtendedActorSystem)_system).Provider.ResolveActorRef(
+            $"{AdminPaths.Protocol(_tls)}://{_options.SystemName}@{n.Host}:{n.Port}{StoreHost.ShardsPath}"));
 
     /// <summary>Names this client's requests (with a request id each): random per instance.</summary>
     public string ClientId { get; } = Guid.NewGuid().ToString("N");
@@ -223,7 +245,7 @@ public sealed class KvClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(value);
         var k = ByteString.CopyFrom(key);
         var v = ByteString.CopyFrom(value);
-        var (reply, placement) = await Send(key, id => new PutRequest { ClientId = ClientId, RequestId = id, Key = k, Value = v }).ConfigureAwait(false);
+        var (reply, placement) = await Send(key, id => new KvRequest { Put = new PutRequest { ClientId = ClientId, RequestId = id, Key = k, Value = v } }).ConfigureAwait(false);
         return WriteResult(reply, placement, "PUT");
     }
 
@@ -238,7 +260,7 @@ public sealed class KvClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         var k = ByteString.CopyFrom(key);
-        var (reply, _) = await Send(key, id => new GetRequest { ClientId = ClientId, RequestId = id, Key = k }).ConfigureAwait(false);
+        var (reply, _) = await Send(key, id => new KvRequest { Get = new GetRequest { ClientId = ClientId, RequestId = id, Key = k } }).ConfigureAwait(false);
         if (reply.ResultCase != KvReply.ResultOneofCase.ReadDone)
             throw new KvClientException($"The store answered a GET with {reply.ResultCase} (is it a different version?).");
         return reply.ReadDone.Found ? reply.ReadDone.Value.ToByteArray() : null;
@@ -306,7 +328,7 @@ public sealed class KvClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         var k = ByteString.CopyFrom(key);
-        var (reply, placement) = await Send(key, id => new DeleteRequest { ClientId = ClientId, RequestId = id, Key = k }).ConfigureAwait(false);
+        var (reply, placement) = await Send(key, id => new KvRequest { Delete = new DeleteRequest { ClientId = ClientId, RequestId = id, Key = k } }).ConfigureAwait(false);
         return WriteResult(reply, placement, "DELETE");
     }
 
@@ -319,10 +341,11 @@ public sealed class KvClient : IAsyncDisposable
     /// Sends one request (built once, with one request id) to its partition's primary until a final answer
     /// (WriteDone, ReadDone) or the deadline; Refused fails at once.
     /// </summary>
-    private async Task<(KvReply Reply, KvPlacement Placement)> Send(byte[] key, Func<long, IMessage> build)
+    private async Task<(KvReply Reply, KvPlacement Placement)> Send(byte[] key, Func<long, KvRequest> build)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var message = build(Interlocked.Increment(ref _nextRequestId));
+        var requestId = Interlocked.Increment(ref _nextRequestId);
+        var message = build(requestId);
         // Akka.Remote drops a message over its frame size without a word; say so now rather than time out.
         var size = message.CalculateSize();
         if (size > _maxMessageBytes)
@@ -356,21 +379,23 @@ public sealed class KvClient : IAsyncDisposable
             }
             KvReply reply;
             var wait = AttemptTimeout < remaining ? AttemptTimeout : remaining;
+            var attempt = new TaskCompletionSource<KvReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiting[requestId] = attempt;
             try
             {
-                var path = $"{AdminPaths.Protocol(_tls)}://{_options.SystemName}@{endpoint.Host}:{endpoint.Port}{StoreHost.ShardsPath}";
-                reply = await _system.ActorSelection(path).Ask<KvReply>(message, wait).ConfigureAwait(false);
+                _courier.Tell(new RequestCourier.Carry(ShardHostOf(endpoint), message));
+                reply = await attempt.Task.WaitAsync(wait).ConfigureAwait(false);
             }
-            catch (AskTimeoutException)
+            catch (TimeoutException)
             {
                 problem = $"{node} did not answer within {AdminClient.Seconds(wait)} s";
                 target = null;
                 await Bounded(Refresh(view.State.Epoch), _options.Timeout - clock.Elapsed).ConfigureAwait(false);
                 continue;
             }
-            catch (InvalidCastException e)
+            finally
             {
-                throw new KvClientException($"{node} answered with an unexpected message (is it a different version?).", e);
+                _waiting.TryRemove(new KeyValuePair<long, TaskCompletionSource<KvReply>>(requestId, attempt));
             }
             switch (reply.ResultCase)
             {

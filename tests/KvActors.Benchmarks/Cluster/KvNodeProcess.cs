@@ -69,6 +69,7 @@ public sealed class KvNodeProcess : IDisposable
     public string CommandLine { get; }
     public string HostPort => $"127.0.0.1:{Port}";
     public bool HasExited => _process.HasExited;
+    public int Pid => _process.Id;
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
     /// <summary>(Stopwatch timestamp of arrival, line).</summary>

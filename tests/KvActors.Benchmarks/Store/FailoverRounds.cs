@@ -45,6 +45,7 @@ public static class FailoverRounds
 
             var killed = cluster.Nodes[victimIndex];
             killed.Dispose();
+            cluster.EarlierLogs.Add((killed.Name, killed.Lines.Select(l => l.Line).ToList()));
             cluster.Nodes[victimIndex] = killed.Restart();
             var restartedAt = Stopwatch.StartNew();
             await cluster.AwaitFullRingAsync();

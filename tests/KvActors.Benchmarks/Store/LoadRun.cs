@@ -5,19 +5,22 @@ using KvActors.Benchmarks.Remote;
 namespace KvActors.Benchmarks.Store;
 
 /// <summary>One phase's figures as the load process reported them (its `result` line).</summary>
-public sealed record LoadResult(string Op, long Ops, double Seconds, double P50Us, double P99Us, double MaxUs, long Errors, string FirstError)
+public sealed record LoadResult(string Op, long Ops, double Seconds, double P50Us, double P99Us, double MaxUs, double ClientCpuSeconds, double NodesCpuSeconds, long Errors, string FirstError)
 {
     public double OpsPerSecond => Ops / Seconds;
 
+    /// <summary>CPU time per operation in the load process and summed over the nodes, in microseconds.</summary>
+    public (double Client, double Nodes) CpuUsPerOp => (ClientCpuSeconds * 1e6 / Ops, NodesCpuSeconds * 1e6 / Ops);
+
     public static LoadResult Parse(string line)
     {
-        // result OP ops=N seconds=S p50_us=X p99_us=Y max_us=Z errors=E first_error=free text to the end
+        // result OP ops=N seconds=S p50_us=X p99_us=Y max_us=Z cpu_client_s=C cpu_nodes_s=D errors=E first_error=free text to the end
         var parts = line.Split(' ', 3);
         var errorAt = parts[2].IndexOf("first_error=", StringComparison.Ordinal);
         var fields = parts[2][..errorAt].Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => double.Parse(f[1], CultureInfo.InvariantCulture));
         return new LoadResult(parts[1], (long)fields["ops"], fields["seconds"], fields["p50_us"], fields["p99_us"], fields["max_us"],
-            (long)fields["errors"], parts[2][(errorAt + "first_error=".Length)..]);
+            fields["cpu_client_s"], fields["cpu_nodes_s"], (long)fields["errors"], parts[2][(errorAt + "first_error=".Length)..]);
     }
 }
 

@@ -23,22 +23,23 @@ public static class StoreBenchmarks
         var inFlight = Stats.IntOption(args, "--in-flight", 64);
         var keys = Stats.IntOption(args, "--keys", 100_000);
         var rounds = Stats.IntOption(args, "--rounds", 5);
+        var logs = StoreLoad.StringOption(args, "--logs");
         var loadDeadline = TimeSpan.FromSeconds(2 * (warmup + seconds) + 120);
-        string[] LoadArgs(string seeds, string ops) =>
+        string[] LoadArgs(StoreCluster cluster, string ops) =>
         [
-            "--seeds", seeds, "--ops", ops, "--in-flight", Text(inFlight), "--seconds", Text(seconds), "--warmup", Text(warmup), "--keys", Text(keys),
+            "--seeds", cluster.Seeds, "--node-pids", string.Join(",", cluster.Nodes.Select(n => Text(n.Pid))), "--ops", ops, "--in-flight", Text(inFlight), "--seconds", Text(seconds), "--warmup", Text(warmup), "--keys", Text(keys),
         ];
         string[] durability = ["-Dkvactors.storage.fsync=everysec"];
         Report.Note($"store: {BenchKeys.KeyBytes}-byte keys, {BenchKeys.ValueBytes}-byte values, fsync everysec, {inFlight} requests in flight, {warmup} s warm-up + {seconds} s per phase, key space {keys:N0}; reference.conf otherwise");
 
         if (!args.Contains("--skip-cluster"))
         {
-            await using var cluster = await StoreCluster.StartAsync("rf3", 3, durability);
+            await using var cluster = await StoreCluster.StartAsync("rf3", 3, durability, logs);
             foreach (var n in cluster.Nodes) Report.Note($"kvnode: {n.CommandLine}");
             Report.Note($"3 kvnodes up, {StoreCluster.Describe(cluster.Client.Ring)}");
             if (!args.Contains("--skip-throughput"))
             {
-                var results = await LoadRun.RunAsync(LoadArgs(cluster.Seeds, "put,get"), loadDeadline);
+                var results = await LoadRun.RunAsync(LoadArgs(cluster, "put,get"), loadDeadline);
                 var put = results.Single(r => r.Op == "put");
                 var get = results.Single(r => r.Op == "get");
                 foreach (var r in results) Note(r);
@@ -63,9 +64,9 @@ public static class StoreBenchmarks
 
         if (!args.Contains("--skip-single"))
         {
-            await using var single = await StoreCluster.StartAsync("rf1", 1, [.. durability, "-Dkvactors.store.replication-factor=1"]);
+            await using var single = await StoreCluster.StartAsync("rf1", 1, [.. durability, "-Dkvactors.store.replication-factor=1"], logs);
             Report.Note($"kvnode: {single.Nodes[0].CommandLine}");
-            var put = (await LoadRun.RunAsync(LoadArgs(single.Seeds, "put"), loadDeadline)).Single();
+            var put = (await LoadRun.RunAsync(LoadArgs(single, "put"), loadDeadline)).Single();
             Note(put);
             Report.Figure("store.single_node_put_ops_per_s", put.OpsPerSecond, "ops/s");
         }
@@ -73,7 +74,7 @@ public static class StoreBenchmarks
     }
 
     private static void Note(LoadResult r) =>
-        Report.Note($"{r.Op}: {r.Ops:N0} ops in {r.Seconds:0.#} s, p50 {r.P50Us:0} us, p99 {r.P99Us:0} us, max {r.MaxUs:0} us, {r.Errors} errors{(r.Errors > 0 ? $" (first: {r.FirstError})" : "")}");
+        Report.Note($"{r.Op}: {r.Ops:N0} ops in {r.Seconds:0.#} s, p50 {r.P50Us:0} us, p99 {r.P99Us:0} us, max {r.MaxUs:0} us, CPU per op {r.CpuUsPerOp.Client:0} us in the load process + {r.CpuUsPerOp.Nodes:0} us in the kvnodes, {r.Errors} errors{(r.Errors > 0 ? $" (first: {r.FirstError})" : "")}");
 
     private static string Target(string text, bool met) => $"target {text}: {(met ? "met" : "MISSED")}";
 

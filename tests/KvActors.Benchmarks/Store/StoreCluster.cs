@@ -16,8 +16,11 @@ public sealed class StoreCluster : IAsyncDisposable
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(180);
     private readonly string _dataRoot;
 
-    private StoreCluster(List<KvNodeProcess> nodes, string dataRoot, int replicationFactor)
+    private readonly string _what;
+
+    private StoreCluster(List<KvNodeProcess> nodes, string dataRoot, int replicationFactor, string what)
     {
+        _what = what;
         Nodes = nodes;
         _dataRoot = dataRoot;
         ReplicationFactor = replicationFactor;
@@ -31,14 +34,14 @@ public sealed class StoreCluster : IAsyncDisposable
 
     public string Seeds => string.Join(",", Nodes.Select(n => n.HostPort));
 
-    public static async Task<StoreCluster> StartAsync(string what, int count, IReadOnlyList<string> settings)
+    public static async Task<StoreCluster> StartAsync(string what, int count, IReadOnlyList<string> settings, string? logDirectory = null)
     {
         var dataRoot = ClusterBenchmarks.TempRoot($"store-{what}");
         var ports = new HashSet<int>();
         while (ports.Count < count) ports.Add(KvNodeProcess.FreePort());
         var p = ports.ToArray();
         var rf = settings.Select(s => s.StartsWith("-Dkvactors.store.replication-factor=", StringComparison.Ordinal) ? int.Parse(s.Split('=')[1]) : 0).Max();
-        var cluster = new StoreCluster([], dataRoot, Math.Min(rf == 0 ? 3 : rf, count));
+        var cluster = new StoreCluster([], dataRoot, Math.Min(rf == 0 ? 3 : rf, count), what) { LogDirectory = logDirectory };
         try
         {
             string[] all = [$"-Dkvactors.cluster.min-nr-of-members={count}", .. settings];
@@ -115,10 +118,23 @@ public sealed class StoreCluster : IAsyncDisposable
             ?? throw new InvalidOperationException($"{view.Self} knows no Up member.");
     }
 
+    /// <summary>Where <see cref="DisposeAsync"/> writes each node's output (NAME-what.log), when set (--logs DIR).</summary>
+    public string? LogDirectory { get; set; }
+
+    /// <summary>Output of nodes that were restarted: kept here, as the restart starts a fresh log.</summary>
+    public List<(string Name, IReadOnlyList<string> Lines)> EarlierLogs { get; } = [];
+
     public async ValueTask DisposeAsync()
     {
         if (Client is not null) await Client.DisposeAsync();
         foreach (var n in Nodes) n.Dispose();
+        if (LogDirectory is not null)
+        {
+            Directory.CreateDirectory(LogDirectory);
+            var logs = EarlierLogs.Concat(Nodes.Select(n => (Name: n.Name, Lines: (IReadOnlyList<string>)n.Lines.Select(l => l.Line).ToList())));
+            foreach (var group in logs.GroupBy(l => l.Name))
+                await File.WriteAllLinesAsync(Path.Combine(LogDirectory, $"{group.Key}-{_what}.log"), group.SelectMany(g => g.Lines));
+        }
         ClusterBenchmarks.DeleteQuietly(_dataRoot);
     }
 }

@@ -49,6 +49,10 @@ public sealed class WireSerializerTests(NodeLikeSystem node) : IClassFixture<Nod
         ["KvActors.Store.Shards.ShardActor+Loaded"] = "the storage engine's load result, piped to the ShardActor itself",
         ["KvActors.Store.Shards.ReplicatorActor+Flush"] = "the ReplicatorActor's flush message to itself",
         ["KvActors.Store.Shards.ReplicatorActor+CheckAcks"] = "the ReplicatorActor's periodic timer message to itself",
+        ["KvActors.Store.Shards.ShardHost+FlushReplies"] = "the ShardHost's message to itself to send the batched answers gathered so far",
+        ["KvActors.Store.Shards.ShardHost+ForgetStaleRequests"] = "the ShardHost's periodic timer message to itself",
+        ["KvActors.Client.RequestCourier+Carry"] = "KvClient -> its own RequestCourier (which sends KvRequestBatch, protobuf)",
+        ["KvActors.Client.RequestCourier+Flush"] = "the RequestCourier's flush message to itself",
     };
 
     private Serialization Serialization => node.System.Serialization;
