@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Partitioner = KvActors.Store.Partitioning.Partitioner;
 using System.Diagnostics;
 using System.Text;
 using Akka.Actor;
@@ -18,7 +20,8 @@ namespace KvActors.Client;
 /// same client id and request id, so the store applies a write at most once, until the request's deadline
 /// (<see cref="KvClientOptions.Timeout"/>). Only a committed write (WriteDone) is reported as done; a refusal
 /// (a key or value over its limit) fails at once. Every failure is a <see cref="KvClientException"/> with one
-/// sentence. Thread-safe: any number of requests may be in flight.
+/// sentence. Thread-safe: any number of requests may be in flight; those bound for the same node at the same time
+/// travel together in one <see cref="KvRequestBatch"/> (see <see cref="RequestCourier"/>).
 /// </summary>
 public sealed class KvClient : IAsyncDisposable
 {
@@ -40,6 +43,12 @@ public sealed class KvClient : IAsyncDisposable
     private int _disposed;
     private readonly long _maxMessageBytes;
     private readonly bool _ownsSystem = true;
+    private readonly IActorRef _courier;
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<KvReply>> _waiting = new();
+    private readonly ConcurrentDictionary<HostPort, IActorRef> _shardHosts = new();
+
+    /// <summary>Most bytes of requests in one batch: well under the frame size, so a batch never waits on a huge one.</summary>
+    private const int MaxBatchBytes = 1 << 20;
 
     /// <summary>Room left in a frame for Akka.Remote's envelope (recipient and sender paths, manifest).</summary>
     private const int FrameOverhead = 1024;
@@ -55,13 +64,35 @@ public sealed class KvClient : IAsyncDisposable
         _tls = certificate is not null;
         _maxMessageBytes = (system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128000) - FrameOverhead;
         _refreshTimer = new Timer(_ => _ = RefreshQuietly(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _courier = system.ActorOf(RequestCourier.Props(OnReply, MaxBatchBytes), "courier");
     }
+
+    /// <summary>An answer the courier received: completes the attempt waiting for it (none: a late answer to an attempt given up).</summary>
+    private void OnReply(KvReply reply)
+    {
+        if (_waiting.TryRemove(reply.RequestId, out var attempt))
+            attempt.TrySetResult(reply);
+    }
+
+    /// <summary>The shard host of the node at <paramref name="node"/>, resolved locally once (no round trip).</summary>
+    private IActorRef ShardHostOf(HostPort node) =>
+        _shardHosts.GetOrAdd(node, n => ((ExtendedActorSystem)_system).Provider.ResolveActorRef(
+            $"{AdminPaths.Protocol(_tls)}://{_options.SystemName}@{n.Host}:{n.Port}{StoreHost.ShardsPath}"));
 
     /// <summary>Names this client's requests (with a request id each): random per instance.</summary>
     public string ClientId { get; } = Guid.NewGuid().ToString("N");
 
     /// <summary>The epoch of the ring the client routes by; -1 before it has one.</summary>
     public long RingEpoch => _ring?.State.Epoch ?? -1;
+
+    /// <summary>The ring the client routes by (the newest any node gave it); null before it has one.</summary>
+    public RingState? Ring => _ring?.State;
+
+    /// <summary>
+    /// Asks the ring's nodes and the seeds for a ring newer than the client's and returns once one gave it, or all
+    /// answered, or the timeout passed: for callers that must see a change (a failover, a join) before going on.
+    /// </summary>
+    public Task RefreshRingAsync() => Bounded(Refresh(RingEpoch), _options.Timeout);
 
     /// <summary>
     /// Starts the client system and fetches the ring from the seeds; throws when no seed answers within the timeout.
@@ -232,7 +263,7 @@ public sealed class KvClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(value);
         var k = ByteString.CopyFrom(key);
         var v = ByteString.CopyFrom(value);
-        var (reply, placement) = await Send(key, id => new PutRequest { ClientId = ClientId, RequestId = id, Key = k, Value = v }).ConfigureAwait(false);
+        var (reply, placement) = await Send(key, id => new KvRequest { Put = new PutRequest { ClientId = ClientId, RequestId = id, Key = k, Value = v } }).ConfigureAwait(false);
         return WriteResult(reply, placement, "PUT");
     }
 
@@ -247,7 +278,7 @@ public sealed class KvClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         var k = ByteString.CopyFrom(key);
-        var (reply, _) = await Send(key, id => new GetRequest { ClientId = ClientId, RequestId = id, Key = k }).ConfigureAwait(false);
+        var (reply, _) = await Send(key, id => new KvRequest { Get = new GetRequest { ClientId = ClientId, RequestId = id, Key = k } }).ConfigureAwait(false);
         if (reply.ResultCase != KvReply.ResultOneofCase.ReadDone)
             throw new KvClientException($"The store answered a GET with {reply.ResultCase} (is it a different version?).");
         return reply.ReadDone.Found ? reply.ReadDone.Value.ToByteArray() : null;
@@ -256,6 +287,54 @@ public sealed class KvClient : IAsyncDisposable
     /// <summary>The committed value under <paramref name="key"/> as UTF-8 text; null when the key has none.</summary>
     public async Task<string?> GetAsync(string key) =>
         await GetAsync(Utf8(key)).ConfigureAwait(false) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
+
+    /// <summary>
+    /// A possibly stale read of <paramref name="key"/> from the replica on <paramref name="node"/> ("host:port"): that
+    /// node's committed state, which may lag the primary's. For comparing replicas (after a repair, in tests); fails
+    /// when the node holds no replica of the key's partition.
+    /// </summary>
+    public async Task<KvReplicaRead> ReadReplicaAsync(byte[] key, string node)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(node);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (HostPort.TryParse(node, out var error) is not { } endpoint) throw new KvClientException(error!);
+        var request = new GetRequest { ClientId = ClientId, RequestId = Interlocked.Increment(ref _nextRequestId), Key = ByteString.CopyFrom(key), Stale = true };
+        var path = $"{AdminPaths.Protocol(_tls)}://{_options.SystemName}@{endpoint.Host}:{endpoint.Port}{StoreHost.ShardsPath}";
+        var clock = Stopwatch.StartNew();
+        var backoff = TimeSpan.FromMilliseconds(20);
+        var problem = "no attempt was made";
+        while (true)
+        {
+            var remaining = _options.Timeout - clock.Elapsed;
+            if (remaining <= TimeSpan.Zero)
+                throw new KvClientException($"The replica read was not completed within {AdminClient.Seconds(_options.Timeout)} s: {problem.TrimEnd('.')}.");
+            var wait = AttemptTimeout < remaining ? AttemptTimeout : remaining;
+            KvReply reply;
+            try
+            {
+                reply = await _system.ActorSelection(path).Ask<KvReply>(request, wait).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                problem = $"{node} did not answer within {AdminClient.Seconds(wait)} s";
+                continue;
+            }
+            switch (reply.ResultCase)
+            {
+                case KvReply.ResultOneofCase.ReadDone:
+                    return new KvReplicaRead(reply.ReadDone.Found ? reply.ReadDone.Value.ToByteArray() : null, reply.ReadDone.AsOfSeq, node);
+                case KvReply.ResultOneofCase.NotPrimary:
+                    throw new KvClientException($"{node} holds no serving replica of the key's partition (ring epoch {reply.NotPrimary.Epoch}).");
+                case KvReply.ResultOneofCase.Refused:
+                    throw new KvClientException(NullIfEmpty(reply.Refused.Reason) ?? $"{node} refused the request.") { Refused = true };
+                default:
+                    problem = $"{node} answered {reply.ResultCase}";
+                    await Pause(ref backoff, _options.Timeout - clock.Elapsed).ConfigureAwait(false);
+                    continue;
+            }
+        }
+    }
 
     /// <summary>Deletes <paramref name="key"/> once committed; true when it held a value (a repeat delete is false).</summary>
     public async Task<bool> DeleteAsync(byte[] key) => (await DeleteWithPlacementAsync(key).ConfigureAwait(false)).Existed;
@@ -267,7 +346,7 @@ public sealed class KvClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         var k = ByteString.CopyFrom(key);
-        var (reply, placement) = await Send(key, id => new DeleteRequest { ClientId = ClientId, RequestId = id, Key = k }).ConfigureAwait(false);
+        var (reply, placement) = await Send(key, id => new KvRequest { Delete = new DeleteRequest { ClientId = ClientId, RequestId = id, Key = k } }).ConfigureAwait(false);
         return WriteResult(reply, placement, "DELETE");
     }
 
@@ -280,10 +359,11 @@ public sealed class KvClient : IAsyncDisposable
     /// Sends one request (built once, with one request id) to its partition's primary until a final answer
     /// (WriteDone, ReadDone) or the deadline; Refused fails at once.
     /// </summary>
-    private async Task<(KvReply Reply, KvPlacement Placement)> Send(byte[] key, Func<long, IMessage> build)
+    private async Task<(KvReply Reply, KvPlacement Placement)> Send(byte[] key, Func<long, KvRequest> build)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var message = build(Interlocked.Increment(ref _nextRequestId));
+        var requestId = Interlocked.Increment(ref _nextRequestId);
+        var message = build(requestId);
         // Akka.Remote drops a message over its frame size without a word; say so now rather than time out.
         var size = message.CalculateSize();
         if (size > _maxMessageBytes)
@@ -317,21 +397,23 @@ public sealed class KvClient : IAsyncDisposable
             }
             KvReply reply;
             var wait = AttemptTimeout < remaining ? AttemptTimeout : remaining;
+            var attempt = new TaskCompletionSource<KvReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiting[requestId] = attempt;
             try
             {
-                var path = $"{AdminPaths.Protocol(_tls)}://{_options.SystemName}@{endpoint.Host}:{endpoint.Port}{StoreHost.ShardsPath}";
-                reply = await _system.ActorSelection(path).Ask<KvReply>(message, wait).ConfigureAwait(false);
+                _courier.Tell(new RequestCourier.Carry(ShardHostOf(endpoint), message));
+                reply = await attempt.Task.WaitAsync(wait).ConfigureAwait(false);
             }
-            catch (AskTimeoutException)
+            catch (TimeoutException)
             {
                 problem = $"{node} did not answer within {AdminClient.Seconds(wait)} s";
                 target = null;
                 await Bounded(Refresh(view.State.Epoch), _options.Timeout - clock.Elapsed).ConfigureAwait(false);
                 continue;
             }
-            catch (InvalidCastException e)
+            finally
             {
-                throw new KvClientException($"{node} answered with an unexpected message (is it a different version?).", e);
+                _waiting.TryRemove(new KeyValuePair<long, TaskCompletionSource<KvReply>>(requestId, attempt));
             }
             switch (reply.ResultCase)
             {

@@ -9,3 +9,6 @@ public sealed record KvPlacement(int Partition, long Epoch, string? Primary, IRe
 
 /// <summary>A committed write: whether the key held a value before, its sequence number in the partition, and where it was written.</summary>
 public sealed record KvWriteResult(bool Existed, long Seq, KvPlacement Placement);
+
+/// <summary>A replica's answer to a stale read: the value in its committed state (null = none), the seq that state is as of, and the node that answered.</summary>
+public sealed record KvReplicaRead(byte[]? Value, long AsOfSeq, string Node);

@@ -41,6 +41,23 @@ public static class Awaiting
         }, max, interval);
     }
 
+    /// <summary>
+    /// As <see cref="AwaitCondition"/>, without blocking a thread while it waits: for async tests whose own work (clients,
+    /// actor systems) runs on the thread pool.
+    /// </summary>
+    public static async Task AwaitConditionAsync(Func<bool> condition, TimeSpan? duration = null, Func<string>? message = null, TimeSpan? interval = null)
+    {
+        var max = duration ?? TestKitSettings.DefaultTimeout;
+        var pause = interval ?? TimeSpan.FromMilliseconds(50);
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (deadline.Elapsed >= max)
+                throw new XunitException(message?.Invoke() ?? $"Condition not met within {max.TotalMilliseconds} ms.");
+            await Task.Delay(pause).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Waits for a task with a deadline and returns its result; fails clearly on timeout.</summary>
     public static T Result<T>(Task<T> task, TimeSpan? timeout = null)
     {

@@ -18,8 +18,17 @@ namespace KvActors.Store.Shards;
 /// <see cref="ReplicationBatch"/>es to the partitions' actors, acknowledging each batch to the sender; a snapshot that
 /// came in pieces is joined first (<see cref="SnapshotAssembler"/>).
 /// </summary>
-public sealed class ShardHost : ReceiveActor
+/// <remarks>
+/// A client's <see cref="KvRequestBatch"/> is unpacked the same way, each request passed on with the host as its sender;
+/// the shards' answers are gathered per client (<see cref="BatchedReplies"/>) and sent back as one
+/// <see cref="KvReplyBatch"/> per flush. The flush is a message to itself, so every answer that arrived while the
+/// mailbox was busy rides along, and none waits for a timer.
+/// </remarks>
+public sealed class ShardHost : ReceiveActor, IWithTimers
 {
+    /// <summary>How long the host remembers which client waits for a batched request its shard has not answered.</summary>
+    private static readonly TimeSpan BatchedRequestMemory = TimeSpan.FromSeconds(30);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NodeId _self;
     private readonly IStorageEngine _engine;
@@ -30,6 +39,8 @@ public sealed class ShardHost : ReceiveActor
     private readonly Dictionary<int, IActorRef> _shards = new();
     private readonly Dictionary<IActorRef, int> _stopping = new();
     private readonly SnapshotAssembler _assembler = new();
+    private readonly BatchedReplies _replies;
+    private bool _flushScheduled;
     private RingState? _ring;
     private Partitioner? _partitioner;
 
@@ -41,6 +52,7 @@ public sealed class ShardHost : ReceiveActor
         _manager = manager;
         _settings = settings;
         _load = load;
+        _replies = new BatchedReplies(settings.MaxBatchBytes);
 
         Receive<RingApplied>(m => Apply(m.Ring));
         Receive<RingReply>(m =>
@@ -51,10 +63,16 @@ public sealed class ShardHost : ReceiveActor
         Receive<DeleteRequest>(m => Route(m.Key, m.ClientId, m.RequestId, m));
         Receive<GetRequest>(m => Route(m.Key, m.ClientId, m.RequestId, m));
         Receive<ReplicationBatch>(OnBatch);
+        Receive<KvRequestBatch>(OnRequestBatch);
+        Receive<KvReply>(OnShardReply);
+        Receive<FlushReplies>(_ => SendGatheredReplies());
+        Receive<ForgetStaleRequests>(_ => _replies.ForgetOlderThan(Environment.TickCount64 - (long)BatchedRequestMemory.TotalMilliseconds));
         Receive<Terminated>(OnTerminated);
         Receive<StoreStatsRequest>(OnStoreStats);
         Receive<PartitionStatsRequest>(OnPartitionStats);
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(NodeId self, IStorageEngine engine, IActorRef replicator, IActorRef manager, ShardSettings settings, ReplicatorLoad? load = null) =>
         Akka.Actor.Props.Create(() => new ShardHost(self, engine, replicator, manager, settings, load));
@@ -63,6 +81,7 @@ public sealed class ShardHost : ReceiveActor
     {
         Context.System.EventStream.Subscribe(Self, typeof(RingApplied));
         Context.ActorSelection(RingPaths.KeeperPath).Tell(new GetRing(), Self);
+        Timers.StartPeriodicTimer("forget-stale-requests", ForgetStaleRequests.Instance, BatchedRequestMemory / 4);
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
@@ -146,6 +165,68 @@ public sealed class ShardHost : ReceiveActor
             (reports, _) => reports.Count == 0 ? StatsWire.Unanswered(node, partition) : StatsWire.ToReply(node, reports[0])));
     }
 
+    private void OnRequestBatch(KvRequestBatch batch)
+    {
+        var client = Sender;
+        var now = Environment.TickCount64;
+        foreach (var request in batch.Requests)
+        {
+            var (key, clientId, requestId, message) = request.RequestCase switch
+            {
+                KvRequest.RequestOneofCase.Put => (request.Put.Key, request.Put.ClientId, request.Put.RequestId, (object?)request.Put),
+                KvRequest.RequestOneofCase.Get => (request.Get.Key, request.Get.ClientId, request.Get.RequestId, request.Get),
+                KvRequest.RequestOneofCase.Delete => (request.Delete.Key, request.Delete.ClientId, request.Delete.RequestId, request.Delete),
+                _ => (Google.Protobuf.ByteString.Empty, "", 0L, null),
+            };
+            if (message is null)
+                continue; // an empty request (a newer client's kind of request?) has nobody to answer
+            var id = new Replication.RequestId(clientId, requestId);
+            if (_ring is null || _partitioner is null)
+            {
+                Gather(client, StoreWire.ToReply(new Replication.RetryLater(id, $"{_self} has no ring yet")));
+                continue;
+            }
+            var partition = _partitioner.PartitionOf(key.Span);
+            if (_shards.TryGetValue(partition, out var shard))
+            {
+                _replies.Expect(id, client, now);
+                shard.Tell(message, Self);
+            }
+            else
+                Gather(client, StoreWire.ToReply(new Replication.NotPrimary(id, _ring.Epoch, _ring[partition].Primary?.Value)));
+        }
+    }
+
+    /// <summary>A shard's answer to a request that came in a batch (answers to requests sent alone go to their sender directly).</summary>
+    private void OnShardReply(KvReply reply)
+    {
+        if (_replies.Answered(reply) is { } full)
+            full.Client.Tell(full.Batch, Self);
+        ScheduleFlush();
+    }
+
+    private void Gather(IActorRef client, KvReply reply)
+    {
+        if (_replies.Add(client, reply) is { } full)
+            full.Client.Tell(full.Batch, Self);
+        ScheduleFlush();
+    }
+
+    private void ScheduleFlush()
+    {
+        if (_flushScheduled)
+            return;
+        _flushScheduled = true;
+        Self.Tell(FlushReplies.Instance);
+    }
+
+    private void SendGatheredReplies()
+    {
+        _flushScheduled = false;
+        foreach (var (client, batch) in _replies.TakeAll())
+            client.Tell(batch, Self);
+    }
+
     private void OnBatch(ReplicationBatch batch)
     {
         foreach (var item in batch.Items)
@@ -165,5 +246,17 @@ public sealed class ShardHost : ReceiveActor
             }
         }
         Sender.Tell(new ReplicationBatchAck { FromNode = _self.Value, ThroughBatchId = batch.BatchId });
+    }
+
+    /// <summary>The host's message to itself: send the answers gathered so far.</summary>
+    private sealed class FlushReplies
+    {
+        public static readonly FlushReplies Instance = new();
+    }
+
+    /// <summary>The host's periodic timer message: forget batched requests whose shard never answered.</summary>
+    private sealed class ForgetStaleRequests
+    {
+        public static readonly ForgetStaleRequests Instance = new();
     }
 }

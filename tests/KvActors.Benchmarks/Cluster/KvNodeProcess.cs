@@ -8,7 +8,7 @@ namespace KvActors.Benchmarks.Cluster;
 
 /// <summary>
 /// One real kvnode process on a loopback port: `kvnode --host 127.0.0.1 --port P --seeds ...
-/// --name NAME --data-dir DIR` with the reference.conf defaults. Every output line is kept with
+/// --name NAME --data-dir DIR [settings]` with the reference.conf defaults under the given settings. Every output line is kept with
 /// the Stopwatch timestamp of its arrival. Every started process is killed on every exit path
 /// (Dispose, and ProcessExit / Ctrl+C for all still alive).
 /// </summary>
@@ -24,12 +24,13 @@ public sealed class KvNodeProcess : IDisposable
         Console.CancelKeyPress += (_, _) => KillAll();
     }
 
-    private KvNodeProcess(string name, int port, IReadOnlyList<int> seedPorts, string dataDir, IReadOnlyList<string>? extraArgs = null)
+    private KvNodeProcess(string name, int port, IReadOnlyList<int> seedPorts, string dataDir, IReadOnlyList<string> settings)
     {
         Name = name;
         Port = port;
         SeedPorts = seedPorts;
         DataDir = dataDir;
+        Settings = settings;
         var (file, prefix) = Locate.KvNode;
         var start = new ProcessStartInfo(file)
         {
@@ -44,9 +45,9 @@ public sealed class KvNodeProcess : IDisposable
             "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture),
             "--seeds", string.Join(",", seedPorts.Select(p => $"127.0.0.1:{p}")),
             "--name", name, "--data-dir", dataDir,
-        })
+        }.Concat(settings))
             start.ArgumentList.Add(a);
-        foreach (var a in extraArgs ?? []) start.ArgumentList.Add(a);
+        CommandLine = string.Join(' ', start.ArgumentList.Prepend(file).Select(a => a.Contains(' ') ? $"'{a}'" : a));
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
@@ -60,8 +61,15 @@ public sealed class KvNodeProcess : IDisposable
     public int Port { get; }
     public IReadOnlyList<int> SeedPorts { get; }
     public string DataDir { get; }
+
+    /// <summary>Flags after the standard ones, e.g. "-Dkvactors.store.replication-factor=1".</summary>
+    public IReadOnlyList<string> Settings { get; }
+
+    /// <summary>The command line it was started with, for the benchmark's report.</summary>
+    public string CommandLine { get; }
     public string HostPort => $"127.0.0.1:{Port}";
     public bool HasExited => _process.HasExited;
+    public int Pid => _process.Id;
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
     /// <summary>(Stopwatch timestamp of arrival, line).</summary>
@@ -70,11 +78,11 @@ public sealed class KvNodeProcess : IDisposable
     public string LastLines(int n = 10) => string.Join(" | ", Lines.Select(l => l.Line).TakeLast(n));
 
     /// <summary>Starts kvnode; it joins through <paramref name="seedPorts"/>. Returns at once: wait for it through an observer.</summary>
-    public static KvNodeProcess Start(string name, int port, IReadOnlyList<int> seedPorts, string dataDir, IReadOnlyList<string>? extraArgs = null) =>
-        new(name, port, seedPorts, dataDir, extraArgs);
+    public static KvNodeProcess Start(string name, int port, IReadOnlyList<int> seedPorts, string dataDir, IReadOnlyList<string>? settings = null) =>
+        new(name, port, seedPorts, dataDir, settings ?? []);
 
-    /// <summary>The same node again (name, port, seeds, data directory): a restart after a crash.</summary>
-    public KvNodeProcess Restart() => new(Name, Port, SeedPorts, DataDir);
+    /// <summary>The same node again (name, port, seeds, data directory, settings): a restart after a crash.</summary>
+    public KvNodeProcess Restart() => new(Name, Port, SeedPorts, DataDir, Settings);
 
     private void OnLine(string? line)
     {

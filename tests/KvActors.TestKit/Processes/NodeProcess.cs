@@ -30,21 +30,28 @@ public sealed record NodeOptions
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
     public IReadOnlyDictionary<string, string?>? Environment { get; init; }
+
+    /// <summary>--data-dir; null (the default) = a fresh temporary directory, removed when the node is disposed.</summary>
+    public string? DataDir { get; init; }
 }
 
 /// <summary>
 /// One kvnode process with a data directory of its own, bound to a port it chose (--port 0). Start
-/// returns once the node says it is up, with its address; Dispose kills it and removes its data.
+/// returns once the node says it is up, with its address; Dispose kills it and removes its data
+/// (unless the directory was given, or handed on to a <see cref="Restart"/>).
 /// </summary>
 public sealed class NodeProcess : IDisposable
 {
     private static readonly Regex UpLine = new(@" is up at (?<scheme>akka(\.ssl)?\.tcp)://[^@]+@(?<host>[^:/\s]+):(?<port>\d+)", RegexOptions.CultureInvariant);
 
-    private NodeProcess(TestHostProcess process, NodeOptions options, string dataDir)
+    private bool _ownsDataDir;
+
+    private NodeProcess(TestHostProcess process, NodeOptions options, string dataDir, bool ownsDataDir)
     {
         Process = process;
         Options = options;
         DataDir = dataDir;
+        _ownsDataDir = ownsDataDir;
     }
 
     public TestHostProcess Process { get; }
@@ -67,15 +74,17 @@ public sealed class NodeProcess : IDisposable
     public static TimeSpan StartDeadline => TestKitSettings.Dilated(TimeSpan.FromSeconds(30));
 
     /// <summary>Starts a node and waits until it logs that it is up (fails, showing its output, if it exits or stays silent).</summary>
-    public static NodeProcess Start(NodeOptions options)
+    public static NodeProcess Start(NodeOptions options) => Start(options, options.DataDir is null);
+
+    private static NodeProcess Start(NodeOptions options, bool ownsDataDir)
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "kvactors-tests", $"{options.Name}-{Guid.NewGuid():N}");
+        var dataDir = options.DataDir ?? Path.Combine(Path.GetTempPath(), "kvactors-tests", $"{options.Name}-{Guid.NewGuid():N}");
         List<string> args = ["--port", options.Port.ToString(CultureInfo.InvariantCulture), "--name", options.Name, "--data-dir", dataDir];
         if (options.Seeds.Count > 0) args.AddRange(["--seeds", string.Join(',', options.Seeds)]);
         if (options.Certificate is not null) args.AddRange(["--cert", options.Certificate]);
         args.Add($"-Dkvactors.store.partitions={options.Partitions}");
         args.AddRange(options.Arguments);
-        var node = new NodeProcess(TestHostProcess.Start(Executables.NodeDll, args, options.Environment, $"kvnode {options.Name}"), options, dataDir);
+        var node = new NodeProcess(TestHostProcess.Start(Executables.NodeDll, args, options.Environment, $"kvnode {options.Name}"), options, dataDir, ownsDataDir);
         try
         {
             var up = node.Process.WaitForLine(l => UpLine.IsMatch(l), StartDeadline, "saying it is up");
@@ -92,6 +101,18 @@ public sealed class NodeProcess : IDisposable
     }
 
     public static NodeProcess Start(string name, params string[] seeds) => Start(new NodeOptions { Name = name, Seeds = seeds });
+
+    /// <summary>
+    /// The same node started again after it was killed: same name, port and data directory (which the new process
+    /// now owns), with <paramref name="seeds"/> when given (a node that formed the cluster must now join it).
+    /// </summary>
+    public NodeProcess Restart(IReadOnlyList<string>? seeds = null)
+    {
+        if (!HasExited) throw Failure($"{this} must be killed before it is restarted.");
+        var again = Start(Options with { Port = Port, DataDir = DataDir, Seeds = seeds ?? Options.Seeds }, _ownsDataDir);
+        _ownsDataDir = false;
+        return again;
+    }
 
     public bool HasExited => Process.HasExited;
 
@@ -118,6 +139,8 @@ public sealed class NodeProcess : IDisposable
     public void Dispose()
     {
         Process.Dispose();
+        if (!_ownsDataDir)
+            return;
         try
         {
             if (Directory.Exists(DataDir)) Directory.Delete(DataDir, recursive: true);

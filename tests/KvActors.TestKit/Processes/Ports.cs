@@ -3,6 +3,21 @@ using System.Net.Sockets;
 
 namespace KvActors.TestKit.Processes;
 
+/// <summary>Loopback ports for processes that must know each other's address before they start.</summary>
+public static class Ports
+{
+    /// <summary>
+    /// A loopback port free right now: bound to 0 (the system picks), then released. Another process could take it
+    /// before it is used, so use it at once, and only where starting everything at the same time is worth that small risk.
+    /// </summary>
+    public static int Free()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}
+
 /// <summary>
 /// A loopback port that refuses connections for as long as this object lives: a socket is bound to
 /// it (port 0, so the system picks a free one) and never listens, so a connect gets "connection

@@ -1,0 +1,82 @@
+using System.Globalization;
+
+namespace KvActors.Benchmarks.Store;
+
+/// <summary>
+/// `./build.sh bench store`: the store end to end on real kvnode processes, driven by a separate load process
+/// (<see cref="StoreLoad"/>) through KvClient. 16-byte keys, 100-byte values, fsync everysec.
+/// <list type="bullet">
+/// <item>3 kvnodes, RF 3: store.put_ops_per_s, store.get_ops_per_s and their p50/p99 latencies at --in-flight
+/// requests outstanding (64).</item>
+/// <item>the same 3 kvnodes: store.failover_ms_median/_max over --rounds SIGKILLs of a primary (<see cref="FailoverRounds"/>).</item>
+/// <item>1 kvnode, RF 1: store.single_node_put_ops_per_s.</item>
+/// </list>
+/// </summary>
+public static class StoreBenchmarks
+{
+    private const double PutTarget = 15_000, GetTarget = 30_000, P99TargetUs = 20_000, FailoverMedianTarget = 2_000, FailoverMaxTarget = 4_000;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = Stats.IntOption(args, "--seconds", 10);
+        var warmup = Stats.IntOption(args, "--warmup", 3);
+        var inFlight = Stats.IntOption(args, "--in-flight", 64);
+        var keys = Stats.IntOption(args, "--keys", 100_000);
+        var rounds = Stats.IntOption(args, "--rounds", 5);
+        var logs = StoreLoad.StringOption(args, "--logs");
+        var loadDeadline = TimeSpan.FromSeconds(2 * (warmup + seconds) + 120);
+        string[] LoadArgs(StoreCluster cluster, string ops) =>
+        [
+            "--seeds", cluster.Seeds, "--node-pids", string.Join(",", cluster.Nodes.Select(n => Text(n.Pid))), "--ops", ops, "--in-flight", Text(inFlight), "--seconds", Text(seconds), "--warmup", Text(warmup), "--keys", Text(keys),
+        ];
+        string[] durability = ["-Dkvactors.storage.fsync=everysec"];
+        Report.Note($"store: {BenchKeys.KeyBytes}-byte keys, {BenchKeys.ValueBytes}-byte values, fsync everysec, {inFlight} requests in flight, {warmup} s warm-up + {seconds} s per phase, key space {keys:N0}; reference.conf otherwise");
+
+        if (!args.Contains("--skip-cluster"))
+        {
+            await using var cluster = await StoreCluster.StartAsync("rf3", 3, durability, logs);
+            foreach (var n in cluster.Nodes) Report.Note($"kvnode: {n.CommandLine}");
+            Report.Note($"3 kvnodes up, {StoreCluster.Describe(cluster.Client.Ring)}");
+            if (!args.Contains("--skip-throughput"))
+            {
+                var results = await LoadRun.RunAsync(LoadArgs(cluster, "put,get"), loadDeadline);
+                var put = results.Single(r => r.Op == "put");
+                var get = results.Single(r => r.Op == "get");
+                foreach (var r in results) Note(r);
+                Report.Figure("store.put_ops_per_s", put.OpsPerSecond, "ops/s", Target(">= 15,000", put.OpsPerSecond >= PutTarget));
+                Report.Figure("store.get_ops_per_s", get.OpsPerSecond, "ops/s", Target(">= 30,000", get.OpsPerSecond >= GetTarget));
+                Report.Figure("store.put_p50_us", put.P50Us, "us");
+                Report.Figure("store.put_p99_us", put.P99Us, "us", Target("<= 20,000 us", put.P99Us <= P99TargetUs));
+                Report.Figure("store.get_p50_us", get.P50Us, "us");
+                Report.Figure("store.get_p99_us", get.P99Us, "us", Target("<= 20,000 us", get.P99Us <= P99TargetUs));
+            }
+            if (!args.Contains("--skip-failover"))
+            {
+                var failovers = await FailoverRounds.RunAsync(cluster, rounds);
+                var all = failovers.Select(f => f.AllMs).ToList();
+                Report.Note($"failover rounds: {Stats.Join(all)} ms (kill -> every partition of the victim accepts writes)");
+                var median = Stats.Median(all);
+                var max = all.Any(double.IsNaN) ? double.NaN : all.Max();
+                Report.Figure("store.failover_ms_median", median, "ms", Target("<= 2,000 ms", median <= FailoverMedianTarget));
+                Report.Figure("store.failover_ms_max", max, "ms", Target("<= 4,000 ms", max <= FailoverMaxTarget));
+            }
+        }
+
+        if (!args.Contains("--skip-single"))
+        {
+            await using var single = await StoreCluster.StartAsync("rf1", 1, [.. durability, "-Dkvactors.store.replication-factor=1"], logs);
+            Report.Note($"kvnode: {single.Nodes[0].CommandLine}");
+            var put = (await LoadRun.RunAsync(LoadArgs(single, "put"), loadDeadline)).Single();
+            Note(put);
+            Report.Figure("store.single_node_put_ops_per_s", put.OpsPerSecond, "ops/s");
+        }
+        return 0;
+    }
+
+    private static void Note(LoadResult r) =>
+        Report.Note($"{r.Op}: {r.Ops:N0} ops in {r.Seconds:0.#} s, p50 {r.P50Us:0} us, p99 {r.P99Us:0} us, max {r.MaxUs:0} us, CPU per op {r.CpuUsPerOp.Client:0} us in the load process + {r.CpuUsPerOp.Nodes:0} us in the kvnodes, {r.Errors} errors{(r.Errors > 0 ? $" (first: {r.FirstError})" : "")}");
+
+    private static string Target(string text, bool met) => $"target {text}: {(met ? "met" : "MISSED")}";
+
+    private static string Text(int n) => n.ToString(CultureInfo.InvariantCulture);
+}

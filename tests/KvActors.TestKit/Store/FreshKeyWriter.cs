@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using KvActors.Client;
+
+namespace KvActors.TestKit.Store;
+
+/// <summary>
+/// Writes a new key ("<c>prefix-N</c>", value "<c>vN-prefix</c>") through one <see cref="KvClient"/>, one after another,
+/// until stopped: what the store acknowledged must be readable afterwards. Keeps every acknowledged write (with the
+/// Stopwatch time of its acknowledgement) and every failure (a write that failed may or may not have been applied).
+/// </summary>
+public sealed class FreshKeyWriter(KvClient client, string prefix)
+{
+    private readonly object _gate = new();
+    private readonly List<(string Key, string Value, long AckedAt)> _acknowledged = [];
+    private readonly List<string> _failures = [];
+
+    public string Prefix => prefix;
+
+    /// <summary>Key -> value of every write the store acknowledged.</summary>
+    public IReadOnlyDictionary<string, string> Acknowledged
+    {
+        get { lock (_gate) return _acknowledged.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal); }
+    }
+
+    /// <summary>One sentence per write that failed (the client gave up on it).</summary>
+    public IReadOnlyList<string> Failures
+    {
+        get { lock (_gate) return [.. _failures]; }
+    }
+
+    /// <summary>Acknowledged writes whose acknowledgement came after the Stopwatch timestamp <paramref name="since"/>.</summary>
+    public int AcknowledgedSince(long since)
+    {
+        lock (_gate) return _acknowledged.Count(a => a.AckedAt > since);
+    }
+
+    /// <summary>A random acknowledged write, or null before the first.</summary>
+    public (string Key, string Value)? PickAcknowledged(Random random)
+    {
+        lock (_gate)
+        {
+            if (_acknowledged.Count == 0) return null;
+            var (key, value, _) = _acknowledged[random.Next(_acknowledged.Count)];
+            return (key, value);
+        }
+    }
+
+    public Task RunAsync(CancellationToken stop) => Task.Run(async () =>
+    {
+        for (var n = 0; !stop.IsCancellationRequested; n++)
+        {
+            var key = $"{prefix}-{n}";
+            var value = $"v{n}-{prefix}";
+            try
+            {
+                await client.PutAsync(key, value);
+                lock (_gate) _acknowledged.Add((key, value, Stopwatch.GetTimestamp()));
+            }
+            catch (KvClientException e)
+            {
+                lock (_gate) _failures.Add($"{key}: {e.Message}");
+            }
+        }
+    });
+}
