@@ -27,7 +27,7 @@ public sealed class RingCommandTests(ThreeNodeFixture fixture)
         var run = Kv("ring", "show");
 
         run.ExitCode.Should().Be(0, run.ToString());
-        run.StdoutLines[0].Should().MatchRegex(@"^Ring epoch \d+ seen by 127\.0\.0\.1:\d+: 256 partitions, replication factor 3, 3 nodes\.$");
+        run.StdoutLines[0].Should().MatchRegex(@"^Ring epoch \d+ seen by 127\.0\.0\.1:\d+: 32 partitions, replication factor 3, 3 nodes\.$");
         run.Stdout.Should().ContainAll("Node", "Primaries", "Replicas", "Learners").And.NotContain("\u001b");
         foreach (var node in Addresses) run.StdoutLines.Should().Contain(l => l.Contains(node), run.ToString());
         run.StdoutLines[^1].Should().StartWith("Under-replicated (fewer than 3 in sync): ");
@@ -40,12 +40,12 @@ public sealed class RingCommandTests(ThreeNodeFixture fixture)
         var root = json.RootElement;
 
         root.GetProperty("epoch").GetInt64().Should().BePositive();
-        root.GetProperty("partitions").GetInt32().Should().Be(256);
+        root.GetProperty("partitions").GetInt32().Should().Be(32, "test nodes run 32 partitions (NodeOptions.Partitions)");
         root.GetProperty("replicationFactor").GetInt32().Should().Be(3);
         var nodes = root.GetProperty("nodes").EnumerateArray().ToList();
         nodes.Select(n => n.GetProperty("node").GetString()).Should().BeEquivalentTo(Addresses);
-        nodes.Sum(n => n.GetProperty("primaries").GetInt32()).Should().Be(256, "a formed ring of three nodes names a primary for each partition");
-        root.GetProperty("underReplicated").EnumerateArray().Select(p => p.GetInt32()).Where(p => p is < 0 or >= 256).Should().BeEmpty();
+        nodes.Sum(n => n.GetProperty("primaries").GetInt32()).Should().Be(32, "a formed ring of three nodes names a primary for each partition");
+        root.GetProperty("underReplicated").EnumerateArray().Select(p => p.GetInt32()).Where(p => p is < 0 or >= 32).Should().BeEmpty();
     }
 
     /// <summary>Fault: none. Invariant: once a put is acknowledged, every replica reports it committed, and the primary reports each acknowledged.</summary>
@@ -86,13 +86,13 @@ public sealed class RingCommandTests(ThreeNodeFixture fixture)
         var run = Kv("ring", "show", "--partition", "17");
 
         run.ExitCode.Should().Be(0, run.ToString());
-        run.StdoutLines[0].Should().MatchRegex(@"^Partition 17 \(slots 1088-1151\) in ring epoch \d+ seen by 127\.0\.0\.1:\d+: primary 127\.0\.0\.1:\d+, in sync ");
+        run.StdoutLines[0].Should().MatchRegex(@"^Partition 17 \(slots 8704-9215\) in ring epoch \d+ seen by 127\.0\.0\.1:\d+: primary 127\.0\.0\.1:\d+, in sync ");
         run.Stdout.Should().ContainAll("Ring role", "Reported role", "Prepared seq", "Committed seq", "Acked seq");
         foreach (var node in Addresses) run.StdoutLines.Should().Contain(l => l.Contains(node) && l.Contains('│'), run.ToString());
     }
 
     [Theory]
-    [InlineData("256", "Partition 256 does not exist: the ring has 256 partitions, numbered 0 to 255.")]
+    [InlineData("32", "Partition 32 does not exist: the ring has 32 partitions, numbered 0 to 31.")]
     [InlineData("-1", "--partition '-1' is not a partition number (0, 1, 2...).")]
     [InlineData("seven", "--partition 'seven' is not a partition number (0, 1, 2...).")]
     public void A_partition_number_the_ring_does_not_have_is_one_sentence_and_exit_code_2(string partition, string error)
