@@ -14,7 +14,7 @@ namespace KvActors.MultiNode.Tests;
 /// </summary>
 public sealed class ProcessSpecs(ITestOutputHelper output) : IDisposable
 {
-    private static readonly TimeSpan FormationDeadline = TestKitSettings.Dilated(TimeSpan.FromSeconds(40));
+    private static readonly TimeSpan FormationDeadline = TestKitSettings.Dilated(TimeSpan.FromSeconds(60));
 
     /// <summary>
     /// From SIGKILL (or SIGSTOP) to gone from the survivors' views. reference.conf aims at ~5 s: the
