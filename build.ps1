@@ -2,7 +2,7 @@
 #   ./build.ps1            restore, build Release, publish executables to artifacts/bin/
 #   ./build.ps1 test       build and run every test project; ends with "N passed, N failed, N skipped"
 #   ./build.ps1 bench NAME run one benchmark and print `name: value unit` lines
-#   ./build.ps1 cluster    start a local 3-node cluster (seed 4053, members 4054, 4055); Ctrl+C stops it.
+#   ./build.ps1 cluster    start a local 3-node cluster (seed 4053, members 4054, 4055; RESP 6379-6381); Ctrl+C stops it.
 #                          Each node keeps its data in data/<node> across restarts; --fresh wipes data/ first.
 #   ./build.ps1 clean      remove build outputs
 param([string]$Verb = "", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest = @())
@@ -86,9 +86,9 @@ function Cluster {
     $nodes = @(
         @("--name", "seed", "--config", "hocon/seed.conf", "--data-dir", "data/seed"),
         @("--name", "member-1", "--config", "hocon/member.conf", "--port", "4054", "--data-dir", "data/member-1"),
-        @("--name", "member-2", "--config", "hocon/member.conf", "--port", "4055", "--data-dir", "data/member-2"))
+        @("--name", "member-2", "--config", "hocon/member.conf", "--port", "4055", "--resp-port", "6381", "--data-dir", "data/member-2"))
     $procs = foreach ($n in $nodes) { Start-Process -FilePath $exe -ArgumentList $n -WorkingDirectory $Root -NoNewWindow -PassThru }
-    Write-Host "build.ps1: cluster started (seed 127.0.0.1:4053, members 4054, 4055); Ctrl+C stops it."
+    Write-Host "build.ps1: cluster started (seed 127.0.0.1:4053, members 4054, 4055; Redis clients on 6379, 6380, 6381); Ctrl+C stops it."
     try { $procs | Wait-Process }
     finally {
         foreach ($p in $procs) { if (-not $p.HasExited -and -not ($IsWindows -or $env:OS -eq 'Windows_NT')) { kill -TERM $p.Id } }

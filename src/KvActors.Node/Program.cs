@@ -37,7 +37,7 @@ if (resp.Enabled)
     {
         respServer = await RespHost.BindAsync(resp).ConfigureAwait(false);
     }
-    catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
+    catch (Exception e) when (e is not OutOfMemoryException)
     {
         return Fail($"could not listen for Redis clients on {resp.Host}:{resp.Port} ({NodeHost.Innermost(e).Message.TrimEnd('.')}): free the port or set --resp-port.");
     }

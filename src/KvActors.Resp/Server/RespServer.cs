@@ -41,7 +41,9 @@ public sealed class RespServer : IAsyncDisposable
     public static async Task<RespServer> BindAsync(string host, int port, ILoggerFactory? loggers = null)
     {
         loggers ??= NullLoggerFactory.Instance;
-        var address = host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
+        var address = IPAddress.TryParse(host, out var ip) ? ip
+            : host == "localhost" ? IPAddress.Loopback
+            : (await Dns.GetHostAddressesAsync(host).ConfigureAwait(false)).First();
         var factory = new SocketTransportFactory(Options.Create(new SocketTransportOptions
         {
             NoDelay = true,
