@@ -2,7 +2,7 @@
 # KvActors build driver. Verbs:
 #   ./build.sh            restore, build Release, publish executables to artifacts/bin/
 #   ./build.sh test       build and run every test project; ends with "N passed, N failed, N skipped"
-#   ./build.sh bench NAME run one benchmark (storage, remote, cluster, cluster-soak, resp) and print `name: value unit` lines
+#   ./build.sh bench NAME run one benchmark (storage, remote, cluster, cluster-soak, store, resp) and print `name: value unit` lines
 #   ./build.sh cluster    start a local 3-node cluster (seed 4053, members 4054, 4055; RESP 6379-6381); Ctrl+C stops it.
 #                         Each node keeps its data in data/<node> across restarts; --fresh wipes data/ first.
 #   ./build.sh clean      remove build outputs

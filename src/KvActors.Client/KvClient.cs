@@ -44,6 +44,7 @@ public sealed class KvClient : IAsyncDisposable
     private readonly long _maxMessageBytes;
     private readonly bool _ownsSystem = true;
     private readonly IActorRef _courier;
+    private readonly CourierCounters _counters = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<KvReply>> _waiting = new();
     private readonly ConcurrentDictionary<HostPort, IActorRef> _shardHosts = new();
 
@@ -64,7 +65,7 @@ public sealed class KvClient : IAsyncDisposable
         _tls = certificate is not null;
         _maxMessageBytes = (system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128000) - FrameOverhead;
         _refreshTimer = new Timer(_ => _ = RefreshQuietly(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _courier = system.ActorOf(RequestCourier.Props(OnReply, MaxBatchBytes), "courier");
+        _courier = system.ActorOf(RequestCourier.Props(OnReply, MaxBatchBytes, _counters), "courier");
     }
 
     /// <summary>An answer the courier received: completes the attempt waiting for it (none: a late answer to an attempt given up).</summary>
@@ -84,6 +85,9 @@ public sealed class KvClient : IAsyncDisposable
 
     /// <summary>The epoch of the ring the client routes by; -1 before it has one.</summary>
     public long RingEpoch => _ring?.State.Epoch ?? -1;
+
+    /// <summary>How the client's requests and answers were batched so far (for benchmarks and diagnostics).</summary>
+    public KvClientBatching Batching => _counters.Read();
 
     /// <summary>The ring the client routes by (the newest any node gave it); null before it has one.</summary>
     public RingState? Ring => _ring?.State;
@@ -413,7 +417,9 @@ public sealed class KvClient : IAsyncDisposable
             }
             finally
             {
-                _waiting.TryRemove(new KeyValuePair<long, TaskCompletionSource<KvReply>>(requestId, attempt));
+                // Still registered: unanswered, so the courier must stop counting it as in flight.
+                if (_waiting.TryRemove(new KeyValuePair<long, TaskCompletionSource<KvReply>>(requestId, attempt)))
+                    _courier.Tell(new RequestCourier.Forget(requestId));
             }
             switch (reply.ResultCase)
             {

@@ -6,71 +6,114 @@ namespace KvActors.Store.Shards;
 
 /// <summary>
 /// The <see cref="ShardHost"/>'s bookkeeping for <see cref="KvRequestBatch"/>es: which client waits for the answer to
-/// each request it passed on to a shard, and the answers gathered per client until the next flush, each bounded in
-/// bytes so one <see cref="KvReplyBatch"/> always fits in a remote frame. No actor, no clock: times are passed in.
+/// each request it passed on to a shard, and the answers gathered per client until they are due to go back in one
+/// <see cref="KvReplyBatch"/> (bounded in bytes, so it always fits in a remote frame). No actor, no clock: times
+/// (milliseconds of a monotonic clock) are passed in.
 /// </summary>
-internal sealed class BatchedReplies(int maxBatchBytes)
+/// <remarks>
+/// When answers are due (<see cref="TakeDue"/>): when the client has nothing else waiting here, or at least as many
+/// answers gathered as requests still waiting (so a busy client gets about half its requests answered per message, not
+/// one), or when the oldest gathered answer has waited <c>maxHoldMs</c> (so a slow request never holds up the others
+/// for long).
+/// </remarks>
+internal sealed class BatchedReplies(int maxBatchBytes, long maxHoldMs)
 {
     private readonly Dictionary<RequestId, (IActorRef Client, long Since)> _waiting = new();
-    private readonly Dictionary<IActorRef, Gathered> _gathered = new();
+    private readonly Dictionary<IActorRef, Client> _clients = new();
 
     /// <summary>Requests passed on and not answered yet.</summary>
     public int Waiting => _waiting.Count;
 
+    /// <summary>Whether any answer is gathered and not yet taken.</summary>
+    public bool AnyGathered => _clients.Values.Any(c => c.Batch.Replies.Count > 0);
+
     /// <summary><paramref name="client"/> waits for the answer to <paramref name="request"/> (a retry of the same request just renews the wait).</summary>
-    public void Expect(RequestId request, IActorRef client, long now) => _waiting[request] = (client, now);
+    public void Expect(RequestId request, IActorRef client, long now)
+    {
+        if (_waiting.Remove(request, out var earlier))
+            ClientOf(earlier.Client).Waiting--;
+        _waiting[request] = (client, now);
+        ClientOf(client).Waiting++;
+    }
 
     /// <summary>
     /// A shard's answer: gathered for the client that waits for it (nothing, when none does: a duplicate, or given up).
     /// Returns a batch that must go out at once because this answer did not fit beside it, else null.
     /// </summary>
-    public (IActorRef Client, KvReplyBatch Batch)? Answered(KvReply reply)
+    public (IActorRef Client, KvReplyBatch Batch)? Answered(KvReply reply, long now)
     {
-        var request = new RequestId(reply.ClientId, reply.RequestId);
-        return _waiting.Remove(request, out var waiting) ? Add(waiting.Client, reply) : null;
+        if (!_waiting.Remove(new RequestId(reply.ClientId, reply.RequestId), out var waiting))
+            return null;
+        ClientOf(waiting.Client).Waiting--;
+        return Add(waiting.Client, reply, now);
     }
 
     /// <summary>
     /// An answer for <paramref name="client"/> that the host gives itself (not held here, NotPrimary). Returns a batch
     /// that must go out at once because this answer did not fit beside it, else null.
     /// </summary>
-    public (IActorRef Client, KvReplyBatch Batch)? Add(IActorRef client, KvReply reply)
+    public (IActorRef Client, KvReplyBatch Batch)? Add(IActorRef client, KvReply reply, long now)
     {
         var size = reply.CalculateSize() + 8; // + the field's tag and length prefix
+        var state = ClientOf(client);
         (IActorRef, KvReplyBatch)? full = null;
-        if (_gathered.TryGetValue(client, out var gathered) && gathered.Bytes + size > maxBatchBytes)
-        {
-            _gathered.Remove(client);
-            full = (client, gathered.Batch);
-            gathered = null;
-        }
-        if (gathered is null)
-            _gathered[client] = gathered = new Gathered();
-        gathered.Batch.Replies.Add(reply);
-        gathered.Bytes += size;
+        if (state.Batch.Replies.Count > 0 && state.Bytes + size > maxBatchBytes)
+            full = (client, state.Take());
+        if (state.Batch.Replies.Count == 0)
+            state.Since = now;
+        state.Batch.Replies.Add(reply);
+        state.Bytes += size;
         return full;
     }
 
-    /// <summary>Every gathered batch, to be sent now; afterwards nothing is gathered.</summary>
-    public List<(IActorRef Client, KvReplyBatch Batch)> TakeAll()
+    /// <summary>The gathered batches that are due (see the remarks); they are no longer gathered afterwards.</summary>
+    public List<(IActorRef Client, KvReplyBatch Batch)> TakeDue(long now)
     {
-        var all = _gathered.Select(g => (g.Key, g.Value.Batch)).ToList();
-        _gathered.Clear();
-        return all;
+        var due = new List<(IActorRef, KvReplyBatch)>();
+        foreach (var (client, state) in _clients)
+        {
+            var gathered = state.Batch.Replies.Count;
+            if (gathered > 0 && (state.Waiting == 0 || gathered >= state.Waiting || now - state.Since >= maxHoldMs))
+                due.Add((client, state.Take()));
+        }
+        foreach (var (client, state) in _clients.Where(c => c.Value.Waiting == 0 && c.Value.Batch.Replies.Count == 0).ToList())
+            _clients.Remove(client);
+        return due;
     }
 
     /// <summary>Forgets requests waited for since before <paramref name="before"/> (their shard never answered; the client has retried or given up).</summary>
     public int ForgetOlderThan(long before)
     {
-        var old = _waiting.Where(w => w.Value.Since < before).Select(w => w.Key).ToList();
-        foreach (var request in old)
+        var old = _waiting.Where(w => w.Value.Since < before).ToList();
+        foreach (var (request, waiting) in old)
+        {
             _waiting.Remove(request);
+            ClientOf(waiting.Client).Waiting--;
+        }
         return old.Count;
     }
 
-    private sealed class Gathered
+    private Client ClientOf(IActorRef client)
     {
-        public KvReplyBatch Batch { get; } = new();
+        if (!_clients.TryGetValue(client, out var state))
+            _clients[client] = state = new Client();
+        return state;
+    }
+
+    /// <summary>One client's requests waiting here and the answers gathered for it since <see cref="Since"/>.</summary>
+    private sealed class Client
+    {
+        public KvReplyBatch Batch { get; private set; } = new();
         public int Bytes { get; set; }
+        public long Since { get; set; }
+        public int Waiting { get; set; }
+
+        public KvReplyBatch Take()
+        {
+            var batch = Batch;
+            Batch = new KvReplyBatch();
+            Bytes = 0;
+            return batch;
+        }
     }
 }

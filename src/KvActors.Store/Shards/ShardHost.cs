@@ -20,14 +20,18 @@ namespace KvActors.Store.Shards;
 /// </summary>
 /// <remarks>
 /// A client's <see cref="KvRequestBatch"/> is unpacked the same way, each request passed on with the host as its sender;
-/// the shards' answers are gathered per client (<see cref="BatchedReplies"/>) and sent back as one
-/// <see cref="KvReplyBatch"/> per flush. The flush is a message to itself, so every answer that arrived while the
-/// mailbox was busy rides along, and none waits for a timer.
+/// the shards' answers are gathered per client (<see cref="BatchedReplies"/>, which says when they are due) and sent
+/// back in <see cref="KvReplyBatch"/>es. The host checks what is due with a message to itself after every answer, so
+/// every answer that arrived while the mailbox was busy is considered together, and with a timer while anything is
+/// held (<see cref="ReplyHold"/>).
 /// </remarks>
 public sealed class ShardHost : ReceiveActor, IWithTimers
 {
     /// <summary>How long the host remembers which client waits for a batched request its shard has not answered.</summary>
     private static readonly TimeSpan BatchedRequestMemory = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest an answer is held back for others to join it: far below a request's latency under load.</summary>
+    private static readonly TimeSpan ReplyHold = TimeSpan.FromMilliseconds(2);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NodeId _self;
@@ -52,7 +56,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         _manager = manager;
         _settings = settings;
         _load = load;
-        _replies = new BatchedReplies(settings.MaxBatchBytes);
+        _replies = new BatchedReplies(settings.MaxBatchBytes, (long)ReplyHold.TotalMilliseconds);
 
         Receive<RingApplied>(m => Apply(m.Ring));
         Receive<RingReply>(m =>
@@ -183,7 +187,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
             var id = new Replication.RequestId(clientId, requestId);
             if (_ring is null || _partitioner is null)
             {
-                Gather(client, StoreWire.ToReply(new Replication.RetryLater(id, $"{_self} has no ring yet")));
+                Gather(client, StoreWire.ToReply(new Replication.RetryLater(id, $"{_self} has no ring yet")), now);
                 continue;
             }
             var partition = _partitioner.PartitionOf(key.Span);
@@ -193,23 +197,23 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
                 shard.Tell(message, Self);
             }
             else
-                Gather(client, StoreWire.ToReply(new Replication.NotPrimary(id, _ring.Epoch, _ring[partition].Primary?.Value)));
+                Gather(client, StoreWire.ToReply(new Replication.NotPrimary(id, _ring.Epoch, _ring[partition].Primary?.Value)), now);
         }
+        ScheduleFlush();
     }
 
     /// <summary>A shard's answer to a request that came in a batch (answers to requests sent alone go to their sender directly).</summary>
     private void OnShardReply(KvReply reply)
     {
-        if (_replies.Answered(reply) is { } full)
+        if (_replies.Answered(reply, Environment.TickCount64) is { } full)
             full.Client.Tell(full.Batch, Self);
         ScheduleFlush();
     }
 
-    private void Gather(IActorRef client, KvReply reply)
+    private void Gather(IActorRef client, KvReply reply, long now)
     {
-        if (_replies.Add(client, reply) is { } full)
+        if (_replies.Add(client, reply, now) is { } full)
             full.Client.Tell(full.Batch, Self);
-        ScheduleFlush();
     }
 
     private void ScheduleFlush()
@@ -223,8 +227,10 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private void SendGatheredReplies()
     {
         _flushScheduled = false;
-        foreach (var (client, batch) in _replies.TakeAll())
+        foreach (var (client, batch) in _replies.TakeDue(Environment.TickCount64))
             client.Tell(batch, Self);
+        if (_replies.AnyGathered && !Timers.IsTimerActive("reply-hold"))
+            Timers.StartSingleTimer("reply-hold", FlushReplies.Instance, ReplyHold);
     }
 
     private void OnBatch(ReplicationBatch batch)
@@ -248,7 +254,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         Sender.Tell(new ReplicationBatchAck { FromNode = _self.Value, ThroughBatchId = batch.BatchId });
     }
 
-    /// <summary>The host's message to itself: send the answers gathered so far.</summary>
+    /// <summary>The host's message to itself: send the gathered answers that are due.</summary>
     private sealed class FlushReplies
     {
         public static readonly FlushReplies Instance = new();

@@ -99,7 +99,7 @@ public static class ClusterSoak
         return (events.Count(e => e is UnreachableMember), events.Count(e => e is ReachableMember), downed.Count);
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
         catch (IOException) { return "n/a"; }

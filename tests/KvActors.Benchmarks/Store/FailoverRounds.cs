@@ -75,6 +75,8 @@ public static class FailoverRounds
                 ringSeen = Stopwatch.GetTimestamp();
             await Task.Delay(ProbeInterval);
         }
+        if (ringSeen is null && cluster.Client.Ring is { } last && affected.All(p => last[p].Primary?.Value is { } primary && primary != victim.HostPort))
+            ringSeen = Stopwatch.GetTimestamp(); // seen only at the end: an upper bound
         await Task.WhenAny(Task.WhenAll(probes), Task.Delay(TimeSpan.FromSeconds(15)));
 
         List<double> times;

@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using KvActors.Benchmarks.Cluster;
+
 namespace KvActors.Benchmarks.Store;
 
 /// <summary>
@@ -30,6 +32,7 @@ public static class StoreBenchmarks
             "--seeds", cluster.Seeds, "--node-pids", string.Join(",", cluster.Nodes.Select(n => Text(n.Pid))), "--ops", ops, "--in-flight", Text(inFlight), "--seconds", Text(seconds), "--warmup", Text(warmup), "--keys", Text(keys),
         ];
         string[] durability = ["-Dkvactors.storage.fsync=everysec"];
+        Report.Note($"load average before: {Cluster.ClusterSoak.LoadAverage()} (figures from a loaded machine are not comparable)");
         Report.Note($"store: {BenchKeys.KeyBytes}-byte keys, {BenchKeys.ValueBytes}-byte values, fsync everysec, {inFlight} requests in flight, {warmup} s warm-up + {seconds} s per phase, key space {keys:N0}; reference.conf otherwise");
 
         if (!args.Contains("--skip-cluster"))
@@ -43,6 +46,8 @@ public static class StoreBenchmarks
                 var put = results.Single(r => r.Op == "put");
                 var get = results.Single(r => r.Op == "get");
                 foreach (var r in results) Note(r);
+                if (ClusterBenchmarks.Exited(cluster.Nodes) is { } why)
+                    Report.Note($"WARNING: {why}: the figures below are not those of a 3-node cluster (a starved node is downed by the split-brain resolver).");
                 Report.Figure("store.put_ops_per_s", put.OpsPerSecond, "ops/s", Target(">= 15,000", put.OpsPerSecond >= PutTarget));
                 Report.Figure("store.get_ops_per_s", get.OpsPerSecond, "ops/s", Target(">= 30,000", get.OpsPerSecond >= GetTarget));
                 Report.Figure("store.put_p50_us", put.P50Us, "us");
@@ -70,11 +75,12 @@ public static class StoreBenchmarks
             Note(put);
             Report.Figure("store.single_node_put_ops_per_s", put.OpsPerSecond, "ops/s");
         }
+        Report.Note($"load average after: {Cluster.ClusterSoak.LoadAverage()}");
         return 0;
     }
 
     private static void Note(LoadResult r) =>
-        Report.Note($"{r.Op}: {r.Ops:N0} ops in {r.Seconds:0.#} s, p50 {r.P50Us:0} us, p99 {r.P99Us:0} us, max {r.MaxUs:0} us, CPU per op {r.CpuUsPerOp.Client:0} us in the load process + {r.CpuUsPerOp.Nodes:0} us in the kvnodes, {r.Errors} errors{(r.Errors > 0 ? $" (first: {r.FirstError})" : "")}");
+        Report.Note($"{r.Op}: {r.Ops:N0} ops in {r.Seconds:0.#} s, p50 {r.P50Us:0} us, p99 {r.P99Us:0} us, max {r.MaxUs:0} us, CPU per op {r.CpuUsPerOp.Client:0} us in the load process + {r.CpuUsPerOp.Nodes:0} us in the kvnodes, {r.RequestsPerBatch:0.#} requests per client message and {r.RepliesPerBatch:0.#} answers per reply message, {r.Errors} errors{(r.Errors > 0 ? $" (first: {r.FirstError})" : "")}");
 
     private static string Target(string text, bool met) => $"target {text}: {(met ? "met" : "MISSED")}";
 

@@ -37,7 +37,7 @@ public static class StoreLoad
             if (op == "put")
             {
                 long next = -1;
-                result = await RunPhase(inFlight, warmup, seconds, nodePids, async _ =>
+                result = await RunPhase(inFlight, warmup, seconds, nodePids, () => client.Batching, async _ =>
                 {
                     var i = Interlocked.Increment(ref next);
                     await client.PutAsync(BenchKeys.Key(i % keys), value);
@@ -47,26 +47,27 @@ public static class StoreLoad
             else
             {
                 var known = Math.Max(1, Interlocked.Read(ref written));
-                result = await RunPhase(inFlight, warmup, seconds, nodePids, async random =>
+                result = await RunPhase(inFlight, warmup, seconds, nodePids, () => client.Batching, async random =>
                 {
                     if (await client.GetAsync(BenchKeys.Key(random.NextInt64(known))) is null && Interlocked.Read(ref written) > 0)
                         throw new InvalidDataException("a key written in the put phase read back as not found");
                 });
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"result {op} ops={result.Count} seconds={result.Seconds:0.###} p50_us={result.P50Us:0} p99_us={result.P99Us:0} max_us={result.MaxUs:0} cpu_client_s={result.ClientCpuSeconds:0.###} cpu_nodes_s={result.NodesCpuSeconds:0.###} errors={result.Errors} first_error={result.FirstError ?? "none"}"));
+                $"result {op} ops={result.Count} seconds={result.Seconds:0.###} p50_us={result.P50Us:0} p99_us={result.P99Us:0} max_us={result.MaxUs:0} cpu_client_s={result.ClientCpuSeconds:0.###} cpu_nodes_s={result.NodesCpuSeconds:0.###} requests_per_batch={result.RequestsPerBatch:0.##} replies_per_batch={result.RepliesPerBatch:0.##} errors={result.Errors} first_error={result.FirstError ?? "none"}"));
         }
         return 0;
     }
 
-    private sealed record Phase(long Count, double Seconds, double P50Us, double P99Us, double MaxUs, double ClientCpuSeconds, double NodesCpuSeconds, long Errors, string? FirstError);
+    private sealed record Phase(long Count, double Seconds, double P50Us, double P99Us, double MaxUs, double ClientCpuSeconds, double NodesCpuSeconds, double RequestsPerBatch, double RepliesPerBatch, long Errors, string? FirstError);
 
     /// <summary>
     /// <paramref name="inFlight"/> workers each run <paramref name="operation"/> back to back. Operations that start
     /// after the warm-up and end before the window closes count (throughput and latency); a failed one counts as an
-    /// error and is not timed. The CPU time this process and <paramref name="nodePids"/> used is taken over the window.
+    /// error and is not timed. The CPU time this process and <paramref name="nodePids"/> used, and how the client batched
+    /// its requests and received its answers, are taken over the window.
     /// </summary>
-    private static async Task<Phase> RunPhase(int inFlight, int warmupSeconds, int seconds, int[] nodePids, Func<Random, Task> operation)
+    private static async Task<Phase> RunPhase(int inFlight, int warmupSeconds, int seconds, int[] nodePids, Func<KvClientBatching> batching, Func<Random, Task> operation)
     {
         var start = Stopwatch.GetTimestamp();
         var windowStart = start + warmupSeconds * Stopwatch.Frequency;
@@ -74,9 +75,12 @@ public static class StoreLoad
         var cpu = Task.Run(async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(warmupSeconds));
-            var (client, nodes) = (CpuTime.Seconds(Environment.ProcessId), CpuTime.Seconds(nodePids));
+            var (client, nodes, before) = (CpuTime.Seconds(Environment.ProcessId), CpuTime.Seconds(nodePids), batching());
             await Task.Delay(TimeSpan.FromSeconds(seconds));
-            return (CpuTime.Seconds(Environment.ProcessId) - client, CpuTime.Seconds(nodePids) - nodes);
+            var after = batching();
+            var window = new KvClientBatching(after.Requests - before.Requests, after.RequestBatches - before.RequestBatches,
+                after.Replies - before.Replies, after.ReplyBatches - before.ReplyBatches);
+            return (CpuTime.Seconds(Environment.ProcessId) - client, CpuTime.Seconds(nodePids) - nodes, window);
         });
         long errors = 0;
         string? firstError = null;
@@ -102,9 +106,9 @@ public static class StoreLoad
             }
         })).ToList();
         await Task.WhenAll(workers);
-        var (clientCpu, nodesCpu) = await cpu;
+        var (clientCpu, nodesCpu, batched) = await cpu;
         var all = latencies.SelectMany(l => l).Select(t => Stats.Us(t)).ToList();
-        return new Phase(all.Count, seconds, Stats.Percentile(all, 50), Stats.Percentile(all, 99), all.Count == 0 ? double.NaN : all.Max(), clientCpu, nodesCpu, errors, firstError);
+        return new Phase(all.Count, seconds, Stats.Percentile(all, 50), Stats.Percentile(all, 99), all.Count == 0 ? double.NaN : all.Max(), clientCpu, nodesCpu, batched.RequestsPerBatch, batched.RepliesPerBatch, errors, firstError);
     }
 
     private static void InterlockedMax(ref long target, long value)

@@ -56,6 +56,7 @@ public sealed class WireSerializerTests(NodeLikeSystem node) : IClassFixture<Nod
         ["KvActors.Store.Shards.ShardHost+ForgetStaleRequests"] = "the ShardHost's periodic timer message to itself",
         ["KvActors.Client.RequestCourier+Carry"] = "KvClient -> its own RequestCourier (which sends KvRequestBatch, protobuf)",
         ["KvActors.Client.RequestCourier+Flush"] = "the RequestCourier's flush message to itself",
+        ["KvActors.Client.RequestCourier+Forget"] = "KvClient -> its own RequestCourier: a request given up",
     };
 
     private Serialization Serialization => node.System.Serialization;
