@@ -33,6 +33,9 @@ public sealed record NodeOptions
 
     /// <summary>--data-dir; null (the default) = a fresh temporary directory, removed when the node is disposed.</summary>
     public string? DataDir { get; init; }
+
+    /// <summary>How long the node may take to say it is up; null = <see cref="NodeProcess.StartDeadline"/>.</summary>
+    public TimeSpan? StartDeadline { get; init; }
 }
 
 /// <summary>
@@ -87,7 +90,7 @@ public sealed class NodeProcess : IDisposable
         var node = new NodeProcess(TestHostProcess.Start(Executables.NodeDll, args, options.Environment, $"kvnode {options.Name}"), options, dataDir, ownsDataDir);
         try
         {
-            var up = node.Process.WaitForLine(l => UpLine.IsMatch(l), StartDeadline, "saying it is up");
+            var up = node.Process.WaitForLine(l => UpLine.IsMatch(l), options.StartDeadline ?? StartDeadline, "saying it is up");
             var match = UpLine.Match(up);
             node.Host = match.Groups["host"].Value;
             node.Port = int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture);

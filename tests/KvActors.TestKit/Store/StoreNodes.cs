@@ -39,6 +39,9 @@ public sealed class StoreNodes : IAsyncDisposable
     /// <summary>The test's own client, used to follow the ring and to read data back.</summary>
     public KvClient Observer { get; private set; } = null!;
 
+    /// <summary>How long one node may take to start: several start at once here, each with a JIT to warm on a shared, loaded machine.</summary>
+    public static TimeSpan NodeStartDeadline => TestKitSettings.Dilated(TimeSpan.FromSeconds(60));
+
     /// <summary>How long the cluster may take to form its first full ring (or to get back to one) on a loaded machine.</summary>
     public static TimeSpan RingDeadline => TestKitSettings.Dilated(TimeSpan.FromSeconds(60));
 
@@ -49,14 +52,16 @@ public sealed class StoreNodes : IAsyncDisposable
     public static async Task<StoreNodes> StartAsync(ProcessGroup processes, int count, int partitions = 16)
     {
         var cluster = new StoreNodes(processes, partitions, count);
-        var seed = $"127.0.0.1:{Ports.Free()}";
+        var seedPort = Ports.Free();
+        var seed = $"127.0.0.1:{seedPort}";
         var started = await Task.WhenAll(Enumerable.Range(1, count).Select(i => Task.Run(() =>
             processes.StartNode(new NodeOptions
             {
                 Name = $"n{i}",
-                Port = i == 1 ? int.Parse(seed.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture) : 0,
+                Port = i == 1 ? seedPort : 0,
                 Seeds = i == 1 ? [] : [seed],
                 Arguments = cluster.Settings,
+                StartDeadline = NodeStartDeadline,
             }))));
         cluster._nodes.AddRange(started);
         cluster.Observer = await cluster.ConnectAsync();
@@ -67,7 +72,7 @@ public sealed class StoreNodes : IAsyncDisposable
     /// <summary>Starts one more node, joining through the live ones.</summary>
     public NodeProcess Join(string name)
     {
-        var node = _processes.StartNode(new NodeOptions { Name = name, Seeds = Live.Select(n => n.Address).ToList(), Arguments = Settings });
+        var node = _processes.StartNode(new NodeOptions { Name = name, Seeds = Live.Select(n => n.Address).ToList(), Arguments = Settings, StartDeadline = NodeStartDeadline });
         _nodes.Add(node);
         return node;
     }
