@@ -8,7 +8,7 @@ namespace KvActors.Benchmarks.Store;
 /// The `store-load` verb: the store benchmark's load generator, run as a process of its own (the benchmark
 /// executable started again) so its CPU and its KvClient's actor system are apart from the coordinator's. It
 /// connects a <see cref="KvClient"/> to --seeds and, per phase in --ops (put, get), keeps --in-flight requests
-/// outstanding for --warmup then --seconds seconds; puts write keys 0, 1, 2... (mod --keys), gets read random keys
+/// outstanding for --warmup then --seconds seconds (the first phase --settle seconds longer); puts write keys 0, 1, 2... (mod --keys), gets read random keys
 /// among those written. Each phase ends with one line on stdout that <see cref="LoadRun"/> parses:
 /// <c>result OP ops=N seconds=S p50_us=X p99_us=Y errors=E first_error=...</c>.
 /// </summary>
@@ -22,6 +22,7 @@ public static class StoreLoad
         var inFlight = Stats.IntOption(args, "--in-flight", 64);
         var seconds = Stats.IntOption(args, "--seconds", 10);
         var warmup = Stats.IntOption(args, "--warmup", 3);
+        var settle = args.Contains("--settle") ? Stats.IntOption(args, "--settle", 30) : 0;
         var keys = Stats.IntOption(args, "--keys", 100_000);
         var ops = (StringOption(args, "--ops") ?? "put,get").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (ops.Any(o => o is not ("put" or "get"))) throw new UsageException("--ops takes put and/or get, comma-separated.");
@@ -33,11 +34,13 @@ public static class StoreLoad
         long written = 0;
         foreach (var op in ops)
         {
+            // The first phase also gives fresh nodes time to finish compiling their hot paths (tiered JIT).
+            var phaseWarmup = warmup + (op == ops[0] ? settle : 0);
             Phase result;
             if (op == "put")
             {
                 long next = -1;
-                result = await RunPhase(inFlight, warmup, seconds, nodePids, () => client.Batching, async _ =>
+                result = await RunPhase(inFlight, phaseWarmup, seconds, nodePids, () => client.Batching, async _ =>
                 {
                     var i = Interlocked.Increment(ref next);
                     await client.PutAsync(BenchKeys.Key(i % keys), value);
@@ -47,7 +50,7 @@ public static class StoreLoad
             else
             {
                 var known = Math.Max(1, Interlocked.Read(ref written));
-                result = await RunPhase(inFlight, warmup, seconds, nodePids, () => client.Batching, async random =>
+                result = await RunPhase(inFlight, phaseWarmup, seconds, nodePids, () => client.Batching, async random =>
                 {
                     if (await client.GetAsync(BenchKeys.Key(random.NextInt64(known))) is null && Interlocked.Read(ref written) > 0)
                         throw new InvalidDataException("a key written in the put phase read back as not found");
