@@ -34,6 +34,7 @@ public sealed class KvClient : IAsyncDisposable
     private readonly KvClientOptions _options;
     private readonly ClusterCertificate? _certificate;
     private readonly bool _tls;
+    private readonly string _protocol;
     private readonly Timer _refreshTimer;
     private readonly object _refreshLock = new();
     private Task? _refreshing;
@@ -63,6 +64,8 @@ public sealed class KvClient : IAsyncDisposable
         _options = options;
         _certificate = certificate;
         _tls = certificate is not null;
+        // An attached client speaks its system's own transport (a node's, whatever adapters it runs); an own system speaks plain or TLS TCP.
+        _protocol = ownsSystem ? AdminPaths.Protocol(_tls) : ((ExtendedActorSystem)system).Provider.DefaultAddress.Protocol;
         _maxMessageBytes = (system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128000) - FrameOverhead;
         _refreshTimer = new Timer(_ => _ = RefreshQuietly(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _courier = system.ActorOf(RequestCourier.Props(OnReply, MaxBatchBytes, _counters), "courier");
@@ -78,7 +81,7 @@ public sealed class KvClient : IAsyncDisposable
     /// <summary>The shard host of the node at <paramref name="node"/>, resolved locally once (no round trip).</summary>
     private IActorRef ShardHostOf(HostPort node) =>
         _shardHosts.GetOrAdd(node, n => ((ExtendedActorSystem)_system).Provider.ResolveActorRef(
-            $"{AdminPaths.Protocol(_tls)}://{_options.SystemName}@{n.Host}:{n.Port}{StoreHost.ShardsPath}"));
+            $"{_protocol}://{_options.SystemName}@{n.Host}:{n.Port}{StoreHost.ShardsPath}"));
 
     /// <summary>Names this client's requests (with a request id each): random per instance.</summary>
     public string ClientId { get; } = Guid.NewGuid().ToString("N");
@@ -162,7 +165,7 @@ public sealed class KvClient : IAsyncDisposable
         if (remaining <= TimeSpan.Zero) return new RingAnswer(node, null, null, $"did not answer within {AdminClient.Seconds(timeout)} s");
         try
         {
-            var path = $"{AdminPaths.Protocol(_tls)}://{_options.SystemName}@{node.Host}:{node.Port}{RingPaths.KeeperPath}";
+            var path = $"{_protocol}://{_options.SystemName}@{node.Host}:{node.Port}{RingPaths.KeeperPath}";
             var reply = await _system.ActorSelection(path).Ask<RingReply>(new GetRing(), remaining).ConfigureAwait(false);
             var ring = RingWire.FromProtoOrNull(reply.Ring);
             return new RingAnswer(node, ring, ring is null ? NullIfEmpty(reply.Status) ?? "the cluster has not formed its first ring yet" : null, null);
@@ -304,7 +307,7 @@ public sealed class KvClient : IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (HostPort.TryParse(node, out var error) is not { } endpoint) throw new KvClientException(error!);
         var request = new GetRequest { ClientId = ClientId, RequestId = Interlocked.Increment(ref _nextRequestId), Key = ByteString.CopyFrom(key), Stale = true };
-        var path = $"{AdminPaths.Protocol(_tls)}://{_options.SystemName}@{endpoint.Host}:{endpoint.Port}{StoreHost.ShardsPath}";
+        var path = $"{_protocol}://{_options.SystemName}@{endpoint.Host}:{endpoint.Port}{StoreHost.ShardsPath}";
         var clock = Stopwatch.StartNew();
         var backoff = TimeSpan.FromMilliseconds(20);
         var problem = "no attempt was made";
