@@ -45,6 +45,15 @@ public sealed class FreshKeyWriter(KvClient client, string prefix)
         }
     }
 
+    /// <summary>
+    /// Waits until every writer has had <paramref name="count"/> writes acknowledged after the Stopwatch timestamp
+    /// <paramref name="since"/>; fails naming each writer's count and last failures, <paramref name="when"/> saying when.
+    /// </summary>
+    public static Task AwaitProgressAsync(IReadOnlyList<FreshKeyWriter> writers, long since, int count, TimeSpan deadline, string when) =>
+        Awaiting.AwaitConditionAsync(() => writers.All(w => w.AcknowledgedSince(since) >= count), deadline,
+            () => $"Every writer should have had {count} writes acknowledged {when}: {string.Join("; ", writers.Select(w => $"{w.Prefix} {w.AcknowledgedSince(since)} (failures: {string.Join(" | ", w.Failures.TakeLast(2))})"))}.",
+            TimeSpan.FromMilliseconds(50));
+
     public Task RunAsync(CancellationToken stop) => Task.Run(async () =>
     {
         for (var n = 0; !stop.IsCancellationRequested; n++)

@@ -18,11 +18,11 @@ public sealed class StoreNodes : IAsyncDisposable
     private readonly List<NodeProcess> _nodes = [];
     private readonly List<KvClient> _clients = [];
 
-    private StoreNodes(ProcessGroup processes, int partitions, int initialMembers)
+    private StoreNodes(ProcessGroup processes, int partitions, int initialMembers, IReadOnlyList<string> arguments)
     {
         _processes = processes;
         Partitions = partitions;
-        Settings = [$"-Dkvactors.store.partitions={partitions}", $"-Dkvactors.cluster.min-nr-of-members={initialMembers}"];
+        Settings = [$"-Dkvactors.store.partitions={partitions}", $"-Dkvactors.cluster.min-nr-of-members={initialMembers}", .. arguments];
     }
 
     public int Partitions { get; }
@@ -49,9 +49,10 @@ public sealed class StoreNodes : IAsyncDisposable
     /// Starts <paramref name="count"/> nodes at once (the first on a port chosen beforehand, so the others can name it as
     /// their seed from the start) and waits for a full ring over them.
     /// </summary>
-    public static async Task<StoreNodes> StartAsync(ProcessGroup processes, int count, int partitions = 16)
+    /// <param name="arguments">More flags for every node (e.g. -Dkvactors.storage.fsync=always).</param>
+    public static async Task<StoreNodes> StartAsync(ProcessGroup processes, int count, int partitions = 16, IReadOnlyList<string>? arguments = null)
     {
-        var cluster = new StoreNodes(processes, partitions, count);
+        var cluster = new StoreNodes(processes, partitions, count, arguments ?? []);
         var seedPort = Ports.Free();
         var seed = $"127.0.0.1:{seedPort}";
         var started = await Task.WhenAll(Enumerable.Range(1, count).Select(i => Task.Run(() =>
@@ -85,6 +86,27 @@ public sealed class StoreNodes : IAsyncDisposable
         var again = _processes.Add(killed.Restart(Live.Select(n => n.Address).ToList()));
         _nodes[index] = again;
         return again;
+    }
+
+    /// <summary>
+    /// A full cluster crash: every live node frozen (SIGSTOP, so none sees another go), then SIGKILLed.
+    /// </summary>
+    public void KillAll()
+    {
+        var live = Live;
+        foreach (var node in live) node.Freeze();
+        foreach (var node in live) Kill(node);
+    }
+
+    /// <summary>
+    /// Starts every node again at once, each on its port and data directory with the seeds it first had (so the first
+    /// node forms the cluster again and the others join it); returns once each says it is up.
+    /// </summary>
+    public async Task RestartAllAsync()
+    {
+        if (Live.Count > 0) throw new InvalidOperationException($"Every node must be killed before a full restart; {string.Join(", ", Live)} still run.");
+        var again = await Task.WhenAll(_nodes.Select(node => Task.Run(() => _processes.Add(node.Restart()))));
+        for (var i = 0; i < again.Length; i++) _nodes[i] = again[i];
     }
 
     /// <summary>A new client of the live nodes (disposed with the cluster). Requests get a deadline generous enough for a failover on a loaded machine.</summary>
