@@ -43,7 +43,7 @@ public sealed class FullRestartSpecs(ITestOutputHelper output) : IDisposable
         var writers = clients.Select((client, c) => new FreshKeyWriter(client, $"w{c}")).ToList();
         using var stop = new CancellationTokenSource();
         var running = writers.Select(w => w.RunAsync(stop.Token)).ToList();
-        await FreshKeyWriter.AwaitProgressAsync(writers, 0, WritesPerWriter, ProgressDeadline, "before the crash");
+        await WithNodeOutput(cluster, FreshKeyWriter.AwaitProgressAsync(writers, 0, WritesPerWriter, ProgressDeadline, "before the crash"));
 
         await cluster.Observer.RefreshRingAsync();
         var epochBefore = cluster.Observer.Ring!.Epoch;
@@ -68,6 +68,19 @@ public sealed class FullRestartSpecs(ITestOutputHelper output) : IDisposable
         var lost = await ReadBack.MismatchesAsync(cluster.Observer, acknowledged);
         Say($"{acknowledged.Count} acknowledged writes ({acknowledged.Count - acknowledgedBefore.Count} by retries after the restart, {writers.Sum(w => w.Failures.Count)} given up), {lost.Count} not read back.");
         lost.Should().BeEmpty("with fsync=always no acknowledged write is lost when every node crashes");
+    }
+
+    /// <summary>Awaits <paramref name="wait"/>; a failure carries the last lines of every node's output.</summary>
+    private static async Task WithNodeOutput(StoreNodes cluster, Task wait)
+    {
+        try
+        {
+            await wait;
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n{string.Join("\n", cluster.Nodes.Select(n => $"--- {n} ---\n{n.Process.Tail(15)}"))}");
+        }
     }
 
     private void Say(string line) => output.WriteLine($"[{_clock.Elapsed.TotalSeconds,5:0.0} s] {line}");
