@@ -48,6 +48,7 @@ public sealed class FullRestartSpecs(ITestOutputHelper output) : IDisposable
         await cluster.Observer.RefreshRingAsync();
         var epochBefore = cluster.Observer.Ring!.Epoch;
         var acknowledgedBefore = writers.SelectMany(w => w.Acknowledged).ToDictionary(kv => kv.Key, kv => kv.Value);
+        Say($"ring changes before the crash (RingManager's log): {RingChanges(cluster)}.");
         cluster.KillAll();
         Say($"every node SIGKILLed with {acknowledgedBefore.Count} writes acknowledged, in {acknowledgedBefore.Keys.Select(cluster.PartitionOf).Distinct().Count()} of {cluster.Partitions} partitions; the last ring seen had epoch {epochBefore}.");
 
@@ -68,6 +69,14 @@ public sealed class FullRestartSpecs(ITestOutputHelper output) : IDisposable
         var lost = await ReadBack.MismatchesAsync(cluster.Observer, acknowledged);
         Say($"{acknowledged.Count} acknowledged writes ({acknowledged.Count - acknowledgedBefore.Count} by retries after the restart, {writers.Sum(w => w.Failures.Count)} given up), {lost.Count} not read back.");
         lost.Should().BeEmpty("with fsync=always no acknowledged write is lost when every node crashes");
+    }
+
+    /// <summary>How many ring changes of each kind the nodes' RingManager logged: where the epochs went.</summary>
+    private static string RingChanges(StoreNodes cluster)
+    {
+        string[] kinds = ["is silent in partition", "caught up in partition", "suspects", "Failover of"];
+        var lines = cluster.Nodes.SelectMany(n => n.Process.Lines).Select(l => l.Text).ToList();
+        return string.Join(", ", kinds.Select(k => $"'{k}' x {lines.Count(l => l.Contains(k, StringComparison.Ordinal))}"));
     }
 
     /// <summary>Awaits <paramref name="wait"/>; a failure carries the last lines of every node's output.</summary>
