@@ -2,6 +2,7 @@ using Akka.Actor;
 using Google.Protobuf;
 using KvActors.Client;
 using KvActors.Store.Shards;
+using KvActors.Store.Wire.Admin;
 using KvActors.Store.Wire.Store;
 
 namespace KvActors.Resp.Cluster;
@@ -39,4 +40,21 @@ public sealed class ClusterStore(ActorSystem system, KvClient client, TimeSpan l
     public async Task<bool> SetAsync(byte[] key, byte[] value) => (await client.PutAsync(key, value).ConfigureAwait(false)).Existed;
 
     public Task<bool> DeleteAsync(byte[] key) => client.DeleteAsync(key);
+
+    /// <summary>The node's own statistics (its partitions' replicas report to the shard host's gatherer), primaries' keys only.</summary>
+    public async Task<long> CountKeysAsync()
+    {
+        var request = new StoreStatsRequest { TimeoutMs = (long)(localReadTimeout.TotalMilliseconds / 2) };
+        try
+        {
+            var reply = await _localShards.Ask<StoreStatsReply>(request, localReadTimeout).ConfigureAwait(false);
+            return reply.PrimaryKeys;
+        }
+        catch (AskTimeoutException)
+        {
+            throw new KvClientException($"This node's shard host did not answer within {localReadTimeout.TotalSeconds:0.#} s.");
+        }
+    }
+
+    public Task<KvScanPage> ScanAsync(int partition, ulong after, int count) => client.ScanAsync(partition, after, count);
 }
