@@ -37,7 +37,7 @@ public sealed class GlobTests
     public void Keys_are_matched_byte_for_byte()
     {
         Glob.Matches("k?"u8.ToArray(), [(byte)'k', 0xff]).Should().BeTrue();
-        Glob.Matches("k[\x80-\xff]"u8.ToArray(), [(byte)'k', 0xC3]).Should().BeFalse("a UTF-8 pattern's bytes, not its characters");
+        Glob.Matches("k\u00e9"u8.ToArray(), [(byte)'k', 0xC3]).Should().BeFalse("a UTF-8 pattern is matched as its bytes (two here)");
         Glob.Matches([(byte)'k', (byte)'[', 0x80, (byte)'-', 0xff, (byte)']'], [(byte)'k', 0xC3]).Should().BeTrue();
     }
 }
