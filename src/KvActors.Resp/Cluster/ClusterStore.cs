@@ -74,7 +74,7 @@ public sealed class ClusterStore : IRespStore, IDisposable
         {
             try
             {
-                var reply = await _local.SendAsync(id => new GetRequest { ClientId = _local.ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key) }).ConfigureAwait(false);
+                var reply = await _local.GetAsync(key).ConfigureAwait(false);
                 if (Final(reply) is { } done) return done.ReadDone.Found ? done.ReadDone.Value.ToByteArray() : null;
             }
             catch (TimeoutException)
@@ -87,14 +87,14 @@ public sealed class ClusterStore : IRespStore, IDisposable
 
     public async Task<bool> SetAsync(byte[] key, byte[] value)
     {
-        if (LeadsHere(key) && await LocalWrite(id => new PutRequest { ClientId = _local.ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key), Value = UnsafeByteOperations.UnsafeWrap(value) }).ConfigureAwait(false) is { } done)
+        if (LeadsHere(key) && await LocalWrite(_local.PutAsync(key, value)).ConfigureAwait(false) is { } done)
             return done.WriteDone.Existed;
         return (await _client.PutAsync(key, value).ConfigureAwait(false)).Existed;
     }
 
     public async Task<bool> DeleteAsync(byte[] key)
     {
-        if (LeadsHere(key) && await LocalWrite(id => new DeleteRequest { ClientId = _local.ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key) }).ConfigureAwait(false) is { } done)
+        if (LeadsHere(key) && await LocalWrite(_local.DeleteAsync(key)).ConfigureAwait(false) is { } done)
             return done.WriteDone.Existed;
         return await _client.DeleteAsync(key).ConfigureAwait(false);
     }
@@ -104,11 +104,11 @@ public sealed class ClusterStore : IRespStore, IDisposable
     /// client may send it anew). Unanswered within the timeout, it may or may not have been applied: that is an error,
     /// as when the client's own deadline passes.
     /// </summary>
-    private async Task<KvReply?> LocalWrite(Func<long, object> build)
+    private static async Task<KvReply?> LocalWrite(Task<KvReply> write)
     {
         try
         {
-            return Final(await _local.SendAsync(build).ConfigureAwait(false));
+            return Final(await write.ConfigureAwait(false));
         }
         catch (TimeoutException e)
         {

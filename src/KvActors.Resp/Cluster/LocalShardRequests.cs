@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using Google.Protobuf;
 using KvActors.Store.Shards;
 using KvActors.Store.Wire.Store;
 
@@ -36,13 +37,32 @@ internal sealed class LocalShardRequests : IDisposable
     /// <summary>Names these requests (with a request id each), so the store's duplicate detection keeps them apart from other clients'.</summary>
     public string ClientId { get; } = $"resp-local-{Guid.NewGuid():N}";
 
-    /// <summary>Sends the request <paramref name="build"/> makes with its request id; completes with the shard's answer.</summary>
-    public Task<KvReply> SendAsync(Func<long, object> build)
+    public Task<KvReply> GetAsync(byte[] key)
     {
-        var id = Interlocked.Increment(ref _nextId);
+        var id = NextId();
+        return Send(id, new GetRequest { ClientId = ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key) });
+    }
+
+    public Task<KvReply> PutAsync(byte[] key, byte[] value)
+    {
+        var id = NextId();
+        return Send(id, new PutRequest { ClientId = ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key), Value = UnsafeByteOperations.UnsafeWrap(value) });
+    }
+
+    public Task<KvReply> DeleteAsync(byte[] key)
+    {
+        var id = NextId();
+        return Send(id, new DeleteRequest { ClientId = ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key) });
+    }
+
+    private long NextId() => Interlocked.Increment(ref _nextId);
+
+    /// <summary>Sends <paramref name="request"/> (numbered <paramref name="id"/>); completes with the shard's answer. The key and value are not copied: the caller's arrays are never changed.</summary>
+    private Task<KvReply> Send(long id, object request)
+    {
         var waiter = new Waiter(Environment.TickCount64);
         _waiting[id] = waiter;
-        _shards.Tell(build(id), _replyTo);
+        _shards.Tell(request, _replyTo);
         return waiter.Task;
     }
 
