@@ -1,30 +1,67 @@
 using Akka.Actor;
 using Google.Protobuf;
 using KvActors.Client;
+using KvActors.Store.Partitioning;
 using KvActors.Store.Shards;
+using KvActors.Store.Wire.Admin;
 using KvActors.Store.Wire.Store;
 
 namespace KvActors.Resp.Cluster;
 
 /// <summary>
 /// The commands' store: <see cref="KvClient"/> attached to the node's own actor system routes each request to its
-/// partition's primary, wherever it is, with its retries. A replica read (READONLY) is first asked of this node's own
-/// <c>/user/shards</c> as a stale read; when this node holds no replica of the key, it is a normal read at the primary.
+/// partition's primary, wherever it is, with its retries. A key whose partition this node leads (by the client's ring)
+/// is first sent to the local shards directly (<see cref="LocalShardRequests"/>); a NotPrimary or RetryLater answer
+/// (the partition moved, or is not serving yet) falls back to the client, which follows and retries. A replica read
+/// (READONLY) is first asked of this node's own <c>/user/shards</c> as a stale read; when this node holds no replica
+/// of the key, it is a normal read at the primary.
 /// </summary>
-public sealed class ClusterStore(ActorSystem system, KvClient client, TimeSpan localReadTimeout) : IRespStore
+public sealed class ClusterStore : IRespStore, IDisposable
 {
-    private readonly ActorSelection _localShards = system.ActorSelection(StoreHost.ShardsPath);
-    private readonly string _clientId = $"resp-{Guid.NewGuid():N}";
-    private long _nextRequestId;
+    private readonly KvClient _client;
+    private readonly NodeId _self;
+    private readonly TimeSpan _localReadTimeout;
+    private readonly ActorSelection _localShards;
+    private readonly LocalShardRequests _local;
+    private readonly string _staleClientId = $"resp-{Guid.NewGuid():N}";
+    private long _nextStaleId;
+    private volatile Partitioner? _partitioner;
+
+    public ClusterStore(ActorSystem system, KvClient client, NodeId self, TimeSpan localReadTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        _client = client;
+        _self = self;
+        _localReadTimeout = localReadTimeout;
+        _localShards = system.ActorSelection(StoreHost.ShardsPath);
+        _local = new LocalShardRequests(system, localReadTimeout);
+    }
+
+    /// <summary>Whether the client's ring names this node the primary of <paramref name="key"/>'s partition.</summary>
+    private bool LeadsHere(byte[] key)
+    {
+        if (_client.Ring is not { } ring) return false;
+        var partitioner = _partitioner;
+        if (partitioner?.PartitionCount != ring.PartitionCount) _partitioner = partitioner = new Partitioner(ring.PartitionCount);
+        return ring[partitioner.PartitionOf(key)].Primary == _self;
+    }
+
+    /// <summary>The local answer when final (ReadDone, WriteDone); null when the client must take over (NotPrimary, RetryLater).</summary>
+    private static KvReply? Final(KvReply reply) => reply.ResultCase switch
+    {
+        KvReply.ResultOneofCase.ReadDone or KvReply.ResultOneofCase.WriteDone => reply,
+        KvReply.ResultOneofCase.Refused => throw new KvClientException(reply.Refused.Reason) { Refused = true },
+        _ => null,
+    };
 
     public async Task<byte[]?> GetAsync(byte[] key, bool replicaRead)
     {
         if (replicaRead)
         {
-            var request = new GetRequest { ClientId = _clientId, RequestId = Interlocked.Increment(ref _nextRequestId), Key = ByteString.CopyFrom(key), Stale = true };
+            var request = new GetRequest { ClientId = _staleClientId, RequestId = Interlocked.Increment(ref _nextStaleId), Key = UnsafeByteOperations.UnsafeWrap(key), Stale = true };
             try
             {
-                var reply = await _localShards.Ask<KvReply>(request, localReadTimeout).ConfigureAwait(false);
+                var reply = await _localShards.Ask<KvReply>(request, _localReadTimeout).ConfigureAwait(false);
                 if (reply.ResultCase == KvReply.ResultOneofCase.ReadDone)
                     return reply.ReadDone.Found ? reply.ReadDone.Value.ToByteArray() : null;
             }
@@ -33,10 +70,68 @@ public sealed class ClusterStore(ActorSystem system, KvClient client, TimeSpan l
                 // this node is slow to answer: the primary answers instead
             }
         }
-        return await client.GetAsync(key).ConfigureAwait(false);
+        else if (LeadsHere(key))
+        {
+            try
+            {
+                var reply = await _local.GetAsync(key).ConfigureAwait(false);
+                if (Final(reply) is { } done) return done.ReadDone.Found ? done.ReadDone.Value.ToByteArray() : null;
+            }
+            catch (TimeoutException)
+            {
+                // the partition's actor is gone (moved away): the client finds its new primary
+            }
+        }
+        return await _client.GetAsync(key).ConfigureAwait(false);
     }
 
-    public async Task<bool> SetAsync(byte[] key, byte[] value) => (await client.PutAsync(key, value).ConfigureAwait(false)).Existed;
+    public async Task<bool> SetAsync(byte[] key, byte[] value)
+    {
+        if (LeadsHere(key) && await LocalWrite(_local.PutAsync(key, value)).ConfigureAwait(false) is { } done)
+            return done.WriteDone.Existed;
+        return (await _client.PutAsync(key, value).ConfigureAwait(false)).Existed;
+    }
 
-    public Task<bool> DeleteAsync(byte[] key) => client.DeleteAsync(key);
+    public async Task<bool> DeleteAsync(byte[] key)
+    {
+        if (LeadsHere(key) && await LocalWrite(_local.DeleteAsync(key)).ConfigureAwait(false) is { } done)
+            return done.WriteDone.Existed;
+        return await _client.DeleteAsync(key).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A write through the local shards; null when refused for now (NotPrimary, RetryLater: nothing was logged, so the
+    /// client may send it anew). Unanswered within the timeout, it may or may not have been applied: that is an error,
+    /// as when the client's own deadline passes.
+    /// </summary>
+    private static async Task<KvReply?> LocalWrite(Task<KvReply> write)
+    {
+        try
+        {
+            return Final(await write.ConfigureAwait(false));
+        }
+        catch (TimeoutException e)
+        {
+            throw new KvClientException($"The write was not completed: {e.Message}.");
+        }
+    }
+
+    /// <summary>The node's own statistics (its partitions' replicas report to the shard host's gatherer), primaries' keys only.</summary>
+    public async Task<long> CountKeysAsync()
+    {
+        var request = new StoreStatsRequest { TimeoutMs = (long)(_localReadTimeout.TotalMilliseconds / 2) };
+        try
+        {
+            var reply = await _localShards.Ask<StoreStatsReply>(request, _localReadTimeout).ConfigureAwait(false);
+            return reply.PrimaryKeys;
+        }
+        catch (AskTimeoutException)
+        {
+            throw new KvClientException($"This node's shard host did not answer within {_localReadTimeout.TotalSeconds:0.#} s.");
+        }
+    }
+
+    public Task<KvScanPage> ScanAsync(int partition, ulong after, int count) => _client.ScanAsync(partition, after, count);
+
+    public void Dispose() => _local.Dispose();
 }

@@ -1,7 +1,9 @@
+using KvActors.Client;
+
 namespace KvActors.Resp.Cluster;
 
 /// <summary>
-/// The store operations the commands use (the store has Put, Get and Delete today). Failures throw
+/// The store operations the commands use (Put, Get, Delete, key counts and scans). Failures throw
 /// <see cref="KvActors.Client.KvClientException"/> with one sentence.
 /// </summary>
 public interface IRespStore
@@ -14,4 +16,10 @@ public interface IRespStore
 
     /// <summary>Deletes once committed; true when the key held a value.</summary>
     Task<bool> DeleteAsync(byte[] key);
+
+    /// <summary>The number of keys in the partitions this node is primary of (DBSIZE: per node, as in Redis Cluster).</summary>
+    Task<long> CountKeysAsync();
+
+    /// <summary>A page of about <paramref name="count"/> committed keys of <paramref name="partition"/>, read at its primary, after position <paramref name="after"/> (0: the start).</summary>
+    Task<KvScanPage> ScanAsync(int partition, ulong after, int count);
 }

@@ -13,14 +13,31 @@ public static class CommandTable
         ConnectionCommands.All
             .Concat(ServerCommands.All)
             .Concat(StringCommands.All)
+            .Concat(KeyspaceCommands.All)
             .Concat(ClusterCommands.All)
             .Concat(NotYetCommands.All)
             .ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The table looked up by the name's characters, so no string is made per command.</summary>
+    private static readonly Dictionary<string, CommandSpec>.AlternateLookup<ReadOnlySpan<char>> ByName =
+        ((Dictionary<string, CommandSpec>)Commands).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>No command name is longer; a longer first argument is unknown without a look.</summary>
+    private const int MaxNameLength = 32;
+
+    private static bool TryFind(byte[] name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CommandSpec? spec)
+    {
+        spec = null;
+        if (name.Length > MaxNameLength) return false;
+        Span<char> chars = stackalloc char[name.Length];
+        for (var i = 0; i < name.Length; i++) chars[i] = (char)name[i]; // a non-ASCII byte matches no name
+        return ByName.TryGetValue(chars, out spec);
+    }
+
     public static ValueTask<RespValue> Dispatch(RespSession session, RespCommand command)
     {
         session.Node.Stats.CommandProcessed();
-        if (!Commands.TryGetValue(command.Name, out var spec))
+        if (!TryFind(command[0], out var spec))
             return ValueTask.FromResult(session.Authenticated ? Replies.UnknownCommand(command) : Replies.NoAuth);
         if (!session.Authenticated && !spec.Flags.Contains("noauth"))
             return ValueTask.FromResult(Replies.NoAuth);

@@ -33,9 +33,6 @@ internal static class NotYetCommands
         new("TTL", 2, ["readonly", "fast"], 1, 1, 1, "keyspace", "Returns a key's time to live in seconds.", (_, c) => Missing(c, Ttl)),
         new("PTTL", 2, ["readonly", "fast"], 1, 1, 1, "keyspace", "Returns a key's time to live in milliseconds.", (_, c) => Missing(c, Ttl)),
         new("PERSIST", 2, ["write", "fast"], 1, 1, 1, "keyspace", "Removes a key's expiry.", (_, c) => Missing(c, Ttl)),
-        new("DBSIZE", 1, ["readonly", "fast"], 0, 0, 0, "server", "Returns the number of keys.", (_, c) => Missing(c, "a key count in the store")),
-        new("SCAN", -2, ["readonly"], 0, 0, 0, "keyspace", "Iterates over the keys.", Scan),
-        new("FLUSHALL", -1, ["write"], 0, 0, 0, "server", "Deletes every key (only with kvactors.resp.flushall-enabled).", FlushAll),
     ];
 
     /// <summary>SET with any of NX, XX, GET, EX, PX, EXAT, PXAT, KEEPTTL (already parsed and checked).</summary>
@@ -73,27 +70,5 @@ internal static class NotYetCommands
         if (flags.Contains("GT") && flags.Contains("LT"))
             return ValueTask.FromResult(RespValue.Error("ERR GT and LT options at the same time are not compatible"));
         return Missing(command, Ttl);
-    }
-
-    private static ValueTask<RespValue> Scan(RespSession session, RespCommand command)
-    {
-        if (!ulong.TryParse(command.Text(1), out _)) return ValueTask.FromResult(RespValue.Error("ERR invalid cursor"));
-        for (var i = 2; i < command.Count; i += 2)
-        {
-            var option = command.Upper(i);
-            if (option is not ("MATCH" or "COUNT" or "TYPE") || i + 1 >= command.Count) return ValueTask.FromResult(Replies.Syntax);
-            if (option != "COUNT") continue;
-            if (!RespRequestParser.TryParseInteger(command[i + 1], out var count)) return ValueTask.FromResult(Replies.NotInteger);
-            if (count < 1) return ValueTask.FromResult(Replies.Syntax);
-        }
-        return Missing(command, "a key scan over the node's partitions in the store");
-    }
-
-    private static ValueTask<RespValue> FlushAll(RespSession session, RespCommand command)
-    {
-        if (command.Count > 2 || (command.Count == 2 && command.Upper(1) is not ("SYNC" or "ASYNC"))) return ValueTask.FromResult(Replies.Syntax);
-        if (!session.Node.Settings.FlushAllEnabled)
-            return ValueTask.FromResult(RespValue.Error("ERR FLUSHALL is disabled on this node (kvactors.resp.flushall-enabled = off)"));
-        return Missing(command, "a clear-everything operation in the store");
     }
 }

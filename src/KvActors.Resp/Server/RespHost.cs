@@ -41,12 +41,14 @@ public static class RespHost
         var cluster = Akka.Cluster.Cluster.Get(system);
         var topology = new ClusterTopology(self, new RespEndpoint(settings.Host, server.EndPoint.Port), () => Endpoints(cluster));
         system.ActorOf(RingWatcher.Props(topology), WatcherName);
-        var node = new RespNode(settings, new ClusterStore(system, client, settings.RequestTimeout), topology, nodeName);
+        var store = new ClusterStore(system, client, self, settings.RequestTimeout);
+        var node = new RespNode(settings, store, topology, nodeName);
         server.Start(node, logger);
         system.RegisterOnTermination(() =>
         {
             server.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
             client.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+            store.Dispose();
         });
         return node;
     }

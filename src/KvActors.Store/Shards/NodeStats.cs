@@ -7,18 +7,19 @@ namespace KvActors.Store.Shards;
 /// counts once per replica), and the largest replication lag among its primaries (see <see cref="PartitionStats"/>).
 /// </summary>
 /// <param name="Unanswered">Partitions held that did not report in time; they are not in the other figures.</param>
-public sealed record NodeStats(int Primaries, int Replicas, int Learners, long Keys, long Bytes, long ReplicationLag, int Unanswered)
+/// <param name="PrimaryKeys">Keys of the partitions this node is primary of (each key once: DBSIZE's count).</param>
+public sealed record NodeStats(int Primaries, int Replicas, int Learners, long Keys, long Bytes, long ReplicationLag, int Unanswered, long PrimaryKeys = 0)
 {
     public static NodeStats Aggregate(IEnumerable<PartitionStats> partitions, int unanswered)
     {
         ArgumentNullException.ThrowIfNull(partitions);
         int primaries = 0, replicas = 0, learners = 0;
-        long keys = 0, bytes = 0, lag = 0;
+        long keys = 0, bytes = 0, lag = 0, primaryKeys = 0;
         foreach (var p in partitions)
         {
             switch (p.Role)
             {
-                case ReplicaRole.Primary: primaries++; break;
+                case ReplicaRole.Primary: primaries++; primaryKeys += p.Keys; break;
                 case ReplicaRole.InSync: replicas++; break;
                 case ReplicaRole.Learner: learners++; break;
             }
@@ -26,6 +27,6 @@ public sealed record NodeStats(int Primaries, int Replicas, int Learners, long K
             bytes += p.Bytes;
             lag = Math.Max(lag, p.ReplicationLag);
         }
-        return new NodeStats(primaries, replicas, learners, keys, bytes, lag, unanswered);
+        return new NodeStats(primaries, replicas, learners, keys, bytes, lag, unanswered, primaryKeys);
     }
 }

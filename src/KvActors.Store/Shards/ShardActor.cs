@@ -95,6 +95,7 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         ReceiveAsync<GetRequest>(OnGet);
         ReceiveAsync<Tick>(_ => Run(_replica.Tick(Now)));
         Receive<GetPartitionStats>(_ => Sender.Tell(PartitionStats.Of(_partition, _replica)));
+        Receive<ScanRequest>(m => Sender.Tell(ScanReplies.Of(_partition, _replica, m, Now, _settings.MaxBatchBytes / 2)));
     }
 
     private Task OnRing(ShardRing message)

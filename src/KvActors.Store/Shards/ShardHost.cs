@@ -16,7 +16,8 @@ namespace KvActors.Store.Shards;
 /// node loses is stopped and then dropped from storage. It routes client requests by key to the partition's actor
 /// (answering NotPrimary, with the ring's primary as hint, for a partition it does not hold) and unpacks inbound
 /// <see cref="ReplicationBatch"/>es to the partitions' actors, acknowledging each batch to the sender; a snapshot that
-/// came in pieces is joined first (<see cref="SnapshotAssembler"/>).
+/// came in pieces is joined first (<see cref="SnapshotAssembler"/>). A <see cref="ScanRequest"/> (a page of a partition's
+/// keys) goes to the partition's actor the same way, or is answered by <see cref="ScanReplies.NotHeld"/>.
 /// </summary>
 /// <remarks>
 /// A client's <see cref="KvRequestBatch"/> is unpacked the same way, each request passed on with the host as its sender;
@@ -74,6 +75,11 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         Receive<Terminated>(OnTerminated);
         Receive<StoreStatsRequest>(OnStoreStats);
         Receive<PartitionStatsRequest>(OnPartitionStats);
+        Receive<ScanRequest>(m =>
+        {
+            if (_shards.TryGetValue(m.Partition, out var shard)) shard.Forward(m);
+            else Sender.Tell(ScanReplies.NotHeld(m.Partition, _ring));
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -29,6 +29,7 @@ public static class StatsWire
             Bytes = stats.Bytes,
             ReplicationLag = stats.ReplicationLag,
             Unanswered = stats.Unanswered,
+            PrimaryKeys = stats.PrimaryKeys,
         };
     }
 

@@ -134,6 +134,9 @@ public static class Locate
     {
         get
         {
+            // KVACTORS_BENCH_KVNODE=path/kvnode.dll: another build (e.g. before a change, to alternate old and new runs).
+            if (Environment.GetEnvironmentVariable("KVACTORS_BENCH_KVNODE") is { Length: > 0 } other)
+                return File.Exists(other) ? (DotnetHost, [other]) : throw new FileNotFoundException($"KVACTORS_BENCH_KVNODE names {other}, which does not exist.", other);
             // tests/KvActors.Benchmarks/bin/<Configuration>/<tfm>/ -> the repository root is five levels up.
             var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
             var configuration = tfmDir.Parent!.Name;

@@ -11,7 +11,7 @@ namespace KvActors.Resp.Tests.Cluster;
 /// <summary>
 /// redis-cli (Debian's redis-tools; `./build.sh test` installs it when absent) against three kvnode processes started
 /// as `./build.sh cluster` starts them, each with --resp-port: PING, SET/GET through different nodes, cluster mode
-/// (-c), CLUSTER SLOTS. Reported as skipped, with the reason, where redis-cli is not installed.
+/// (-c), CLUSTER SLOTS, --scan and DBSIZE. Reported as skipped, with the reason, where redis-cli is not installed.
 /// </summary>
 public sealed class RedisCliSpecs(ITestOutputHelper output)
 {
@@ -86,6 +86,10 @@ public sealed class RedisCliSpecs(ITestOutputHelper output)
         foreach (var port in ports) slots.Should().Contain(port.ToString(CultureInfo.InvariantCulture), "every node leads some slots");
         slots.Should().StartWith("0\n");
         Cli(ports[0], "cluster", "keyslot", "user:1000").Should().Be("1649");
+        // Each node scans and counts the keys of the partitions it leads; together: every key once.
+        ports.SelectMany(p => Cli(p, "--scan", "--pattern", "*").Split('\n', StringSplitOptions.RemoveEmptyEntries)).Order(StringComparer.Ordinal)
+            .Should().Equal("a", "user:1000");
+        ports.Sum(p => long.Parse(Cli(p, "dbsize"), CultureInfo.InvariantCulture)).Should().Be(2);
         output.WriteLine(Cli(ports[0], "info", "replication"));
         _ = members;
     }

@@ -16,6 +16,7 @@ namespace KvActors.Resp.Tests.Cluster;
 /// cluster role), ring, store (in memory), RESP front end. 32 partitions, RF 3, the first ring waits for all three.
 /// Plain akka.tcp transport (no throttler): the front end's KvClient addresses nodes as kvnode's clients do.
 /// Shared by the tests of one class; a cluster-aware StackExchange.Redis multiplexer is connected through node 1.
+/// FLUSHALL is enabled on node 3 only (kvactors.resp.flushall-enabled), so both answers can be seen.
 /// </summary>
 public sealed class RespClusterFixture : IAsyncLifetime
 {
@@ -73,7 +74,7 @@ public sealed class RespClusterFixture : IAsyncLifetime
 
     private async Task<Node> StartNode(string name, ClusterNode? joinTo)
     {
-        var settings = new RespSettings { Host = "127.0.0.1", Port = RespSettings.AnyPort, RequestTimeout = TimeSpan.FromSeconds(15) };
+        var settings = new RespSettings { Host = "127.0.0.1", Port = RespSettings.AnyPort, RequestTimeout = TimeSpan.FromSeconds(15), FlushAllEnabled = name == "n3" };
         var server = await RespHost.BindAsync(settings);
         var node = Harness.StartNode(name, config: ConfigurationFactory.ParseString($"akka.cluster.roles = [\"{RespRole.Of(server.EndPoint.Port)}\"]"), joinTo: joinTo);
         var proxy = RingHost.Start(node.System, new RingSettings

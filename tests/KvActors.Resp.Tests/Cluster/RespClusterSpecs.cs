@@ -12,7 +12,7 @@ namespace KvActors.Resp.Tests.Cluster;
 /// StackExchange.Redis (cluster-aware) and raw RESP connections against a 3-node in-process cluster: every command the
 /// front end implements, the placement the CLUSTER commands report, forwarding from any node, and a live fuzz.
 /// </summary>
-public sealed class RespClusterSpecs(RespClusterFixture cluster) : IClassFixture<RespClusterFixture>
+public sealed partial class RespClusterSpecs(RespClusterFixture cluster) : IClassFixture<RespClusterFixture>
 {
     private IDatabase Db => cluster.Redis.GetDatabase();
 

@@ -64,7 +64,7 @@ public sealed class StatsTests
     }
 
     [Fact]
-    public void Node_stats_count_roles_sum_keys_and_bytes_and_take_the_largest_lag()
+    public void Node_stats_count_roles_sum_keys_and_bytes_take_the_largest_lag_and_count_primary_keys()
     {
         var none = new Dictionary<string, long>();
         PartitionStats P(int p, ReplicaRole role, long keys, long bytes, long lag) => new(p, role, 1, 0, 0, keys, bytes, lag, none);
@@ -73,7 +73,7 @@ public sealed class StatsTests
             [P(0, ReplicaRole.Primary, 2, 20, 3), P(1, ReplicaRole.Primary, 1, 10, 7), P(2, ReplicaRole.InSync, 5, 50, 0),
              P(3, ReplicaRole.Learner, 0, 0, 0), P(4, ReplicaRole.Waiting, 1, 1, 0)], unanswered: 2);
 
-        stats.Should().Be(new NodeStats(Primaries: 2, Replicas: 1, Learners: 1, Keys: 9, Bytes: 81, ReplicationLag: 7, Unanswered: 2));
+        stats.Should().Be(new NodeStats(Primaries: 2, Replicas: 1, Learners: 1, Keys: 9, Bytes: 81, ReplicationLag: 7, Unanswered: 2, PrimaryKeys: 3));
         NodeStats.Aggregate([], 0).Should().Be(new NodeStats(0, 0, 0, 0, 0, 0, 0));
     }
 

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Google.Protobuf;
+using KvActors.Store.Shards;
+using KvActors.Store.Wire.Store;
+
+namespace KvActors.Resp.Cluster;
+
+/// <summary>
+/// Requests for partitions this node leads, sent straight to the node's own shard host (which forwards each to the
+/// partition's actor, as for any client) with a reply target that completes the caller's task. This spares the
+/// KvClient's path for keys led here: its courier actor, the host's gathering of answers into batches, and the timer
+/// each attempt arms; and Akka's Ask would add a temporary actor and a timer per request. A request unanswered within
+/// the timeout (its partition's actor stopped as the partition moved away) fails with <see cref="TimeoutException"/>,
+/// checked by one sweep timer for all. Answers other than the final one (NotPrimary, RetryLater) are the caller's to
+/// follow through KvClient. Thread-safe.
+/// </summary>
+internal sealed class LocalShardRequests : IDisposable
+{
+    private readonly IActorRef _shards;
+    private readonly IActorRef _replyTo;
+    private readonly long _timeoutMs;
+    private readonly ConcurrentDictionary<long, Waiter> _waiting = new();
+    private readonly Timer _sweep;
+    private long _nextId;
+
+    public LocalShardRequests(ActorSystem system, TimeSpan timeout)
+    {
+        var provider = ((ExtendedActorSystem)system).Provider;
+        _shards = provider.ResolveActorRef(provider.DefaultAddress + StoreHost.ShardsPath);
+        _replyTo = new ReplyTarget(provider.TempPath(), provider, OnReply);
+        _timeoutMs = (long)timeout.TotalMilliseconds;
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(_timeoutMs / 4, 50, 1000));
+        _sweep = new Timer(_ => Sweep(), null, period, period);
+    }
+
+    /// <summary>Names these requests (with a request id each), so the store's duplicate detection keeps them apart from other clients'.</summary>
+    public string ClientId { get; } = $"resp-local-{Guid.NewGuid():N}";
+
+    public Task<KvReply> GetAsync(byte[] key)
+    {
+        var id = NextId();
+        return Send(id, new GetRequest { ClientId = ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key) });
+    }
+
+    public Task<KvReply> PutAsync(byte[] key, byte[] value)
+    {
+        var id = NextId();
+        return Send(id, new PutRequest { ClientId = ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key), Value = UnsafeByteOperations.UnsafeWrap(value) });
+    }
+
+    public Task<KvReply> DeleteAsync(byte[] key)
+    {
+        var id = NextId();
+        return Send(id, new DeleteRequest { ClientId = ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key) });
+    }
+
+    private long NextId() => Interlocked.Increment(ref _nextId);
+
+    /// <summary>Sends <paramref name="request"/> (numbered <paramref name="id"/>); completes with the shard's answer. The key and value are not copied: the caller's arrays are never changed.</summary>
+    private Task<KvReply> Send(long id, object request)
+    {
+        var waiter = new Waiter(Environment.TickCount64);
+        _waiting[id] = waiter;
+        _shards.Tell(request, _replyTo);
+        return waiter.Task;
+    }
+
+    private void OnReply(KvReply reply)
+    {
+        if (reply.ClientId == ClientId && _waiting.TryRemove(reply.RequestId, out var waiter))
+            waiter.TrySetResult(reply);
+    }
+
+    private void Sweep()
+    {
+        var limit = Environment.TickCount64 - _timeoutMs;
+        foreach (var (id, waiter) in _waiting)
+            if (waiter.Started < limit && _waiting.TryRemove(id, out _))
+                waiter.TrySetException(new TimeoutException($"this node's partition did not answer within {_timeoutMs / 1000.0:0.#} s"));
+    }
+
+    public void Dispose()
+    {
+        _sweep.Dispose();
+        foreach (var (id, waiter) in _waiting)
+            if (_waiting.TryRemove(id, out _))
+                waiter.TrySetException(new ObjectDisposedException(nameof(LocalShardRequests)));
+    }
+
+    /// <summary>Continuations run on the thread pool, never on the shard actor's thread that completes them.</summary>
+    private sealed class Waiter(long started) : TaskCompletionSource<KvReply>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public long Started { get; } = started;
+    }
+
+    /// <summary>The sender the shards answer: hands each <see cref="KvReply"/> to the waiting request, on the answering actor's thread.</summary>
+    private sealed class ReplyTarget(ActorPath path, IActorRefProvider provider, Action<KvReply> onReply) : MinimalActorRef
+    {
+        public override ActorPath Path { get; } = path;
+
+        public override IActorRefProvider Provider { get; } = provider;
+
+        protected override void TellInternal(object message, IActorRef sender)
+        {
+            if (message is KvReply reply) onReply(reply);
+        }
+    }
+}
