@@ -23,7 +23,7 @@ namespace KvActors.Client;
 /// sentence. Thread-safe: any number of requests may be in flight; those bound for the same node at the same time
 /// travel together in one <see cref="KvRequestBatch"/> (see <see cref="RequestCourier"/>).
 /// </summary>
-public sealed class KvClient : IAsyncDisposable
+public sealed partial class KvClient : IAsyncDisposable
 {
     /// <summary>The longest one attempt waits for an answer before the request is sent again (same request id).</summary>
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
