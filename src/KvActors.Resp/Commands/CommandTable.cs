@@ -13,6 +13,7 @@ public static class CommandTable
         ConnectionCommands.All
             .Concat(ServerCommands.All)
             .Concat(StringCommands.All)
+            .Concat(AtomicCommands.All)
             .Concat(ClusterCommands.All)
             .Concat(NotYetCommands.All)
             .ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);

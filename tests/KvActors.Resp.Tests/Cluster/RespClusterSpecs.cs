@@ -12,7 +12,7 @@ namespace KvActors.Resp.Tests.Cluster;
 /// StackExchange.Redis (cluster-aware) and raw RESP connections against a 3-node in-process cluster: every command the
 /// front end implements, the placement the CLUSTER commands report, forwarding from any node, and a live fuzz.
 /// </summary>
-public sealed class RespClusterSpecs(RespClusterFixture cluster) : IClassFixture<RespClusterFixture>
+public sealed partial class RespClusterSpecs(RespClusterFixture cluster) : IClassFixture<RespClusterFixture>
 {
     private IDatabase Db => cluster.Redis.GetDatabase();
 
@@ -170,17 +170,6 @@ public sealed class RespClusterSpecs(RespClusterFixture cluster) : IClassFixture
         KvActors.TestKit.Awaiting.AwaitAssert(() => reader.Call("GET", "ro:key").Should().Be("$1\r\nx\r\n"), TimeSpan.FromSeconds(10));
         reader.Call("READWRITE").Should().Be("+OK\r\n");
         reader.Call("GET", "ro:key").Should().Be("$1\r\nx\r\n");
-    }
-
-    [Fact]
-    public void Options_that_need_later_store_operations_say_what_is_missing()
-    {
-        var e = FluentActions.Invoking(() => Db.StringSet("k", "v", TimeSpan.FromSeconds(10))).Should().Throw<RedisServerException>().Which;
-        e.Message.Should().Be("ERR SETEX needs key expiry (TTL) in the store, which KvActors does not have yet");
-        FluentActions.Invoking(() => Db.StringSet("k", "v", when: When.NotExists)).Should().Throw<RedisServerException>()
-            .WithMessage("ERR SETNX needs a conditional write in the store*");
-        FluentActions.Invoking(() => Db.StringIncrement("counter")).Should().Throw<RedisServerException>()
-            .WithMessage("ERR INCR needs an atomic read-modify-write in the store*");
     }
 
     /// <summary>
