@@ -120,6 +120,7 @@ internal sealed class RequestCourier : ReceiveActor
         KvRequest.RequestOneofCase.Put => request.Put.RequestId,
         KvRequest.RequestOneofCase.Get => request.Get.RequestId,
         KvRequest.RequestOneofCase.Delete => request.Delete.RequestId,
+        KvRequest.RequestOneofCase.Command => request.Command.RequestId,
         _ => throw new ArgumentException("An empty request cannot be sent.", nameof(request)),
     };
 

@@ -38,10 +38,12 @@ public interface IStorageEngine : IAsyncDisposable
     /// <summary>
     /// Durably records <paramref name="state"/> as the partition's contents at <paramref name="seq"/> (whose record has
     /// <paramref name="epoch"/>), with the caller's <paramref name="tag"/>, then deletes log segments no longer needed.
-    /// Records after <paramref name="seq"/> stay. The collection must not change until the returned task completes.
+    /// Records after <paramref name="seq"/> stay. <paramref name="expiries"/> holds the expiry (Unix ms) of each key in
+    /// <paramref name="state"/> that has one (null: none). The collections must not change until the returned task completes.
     /// </summary>
     ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state,
-        long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default);
+        long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<byte[], long>? expiries = null);
 
     /// <summary>
     /// Records of the partition with seq &gt; <paramref name="afterSeq"/> not voided by a truncation, oldest first, at most

@@ -11,4 +11,6 @@ public enum OperationKind : byte
     Truncate = 4,
     /// <summary>A <see cref="ReplicaMark"/>: the epoch the replica adopted and its commit point (in the record's seq).</summary>
     Mark = 5,
+    /// <summary>Takes a seq and changes nothing: a replicated answer (a failed condition, an error) kept in the tag.</summary>
+    Noop = 6,
 }

@@ -9,8 +9,10 @@ public sealed class PartitionState
     private Dictionary<byte[], byte[]>? _entries;
 
     public PartitionState(int partition, long snapshotSeq, long snapshotEpoch, ReadOnlyMemory<byte> snapshotTag,
-        Dictionary<byte[], byte[]> snapshotEntries, IReadOnlyList<LogRecord> records, ReplicaMark mark)
+        Dictionary<byte[], byte[]> snapshotEntries, IReadOnlyList<LogRecord> records, ReplicaMark mark,
+        Dictionary<byte[], long>? snapshotExpiries = null)
     {
+        SnapshotExpiries = snapshotExpiries ?? new Dictionary<byte[], long>(ByteArrayComparer.Instance);
         Partition = partition;
         SnapshotSeq = snapshotSeq;
         SnapshotEpoch = snapshotEpoch;
@@ -33,6 +35,9 @@ public sealed class PartitionState
 
     /// <summary>Key -> value at <see cref="SnapshotSeq"/>, keyed by content (<see cref="ByteArrayComparer"/>). The caller owns it.</summary>
     public Dictionary<byte[], byte[]> SnapshotEntries { get; }
+
+    /// <summary>The expiry (Unix ms) of each key of <see cref="SnapshotEntries"/> that has one. The caller owns it.</summary>
+    public Dictionary<byte[], long> SnapshotExpiries { get; }
 
     /// <summary>Every record after the snapshot that no truncation or drop voided, in seq order.</summary>
     public IReadOnlyList<LogRecord> Records { get; }

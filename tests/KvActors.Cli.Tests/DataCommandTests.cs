@@ -133,4 +133,31 @@ public sealed class DataCommandTests(ThreeNodeFixture fixture)
         run.StdoutLines[4].Should().StartWith("OK DELETE repl:1 [");
         run.StdoutLines[5].Should().Be("NOT FOUND repl:1");
     }
+
+    [Fact]
+    public void Put_with_a_ttl_expires_and_get_never_prints_the_expired_key()
+    {
+        Kv("put", "ttl:1", "soon", "--ttl", "700ms").ExitCode.Should().Be(0);
+        Kv("put", "ttl:2", "later", "--ttl", "10m").ExitCode.Should().Be(0);
+        Kv("put", "ttl:bad", "x", "--ttl", "soon").Stderr.Should().Contain("--ttl: expected a duration");
+        // Once its time has passed the key is gone for every reader: await that, within a deadline.
+        Awaiting.AwaitAssert(() =>
+        {
+            var run = Kv("get", "ttl:1");
+            run.ExitCode.Should().Be(1, run.ToString());
+        }, TestKitSettings.Dilated(TimeSpan.FromSeconds(20)), TimeSpan.FromMilliseconds(200));
+        Kv("get", "ttl:2").StdoutLines.Should().Equal("later");
+    }
+
+    [Fact]
+    public void The_REPL_sets_expiries_and_counts()
+    {
+        var run = Executables.Run(Executables.KvDll, ["--seeds", fixture.Seed],
+            input: "SETEX repl:ttl 10m v\nTTL repl:ttl\nPERSIST repl:ttl\nTTL repl:ttl\nINCR repl:n\nINCR repl:n 41\nTTL repl:none\n");
+        run.StdoutLines.Should().HaveCount(7, run.ToString());
+        run.StdoutLines[0].Should().StartWith("OK SETEX repl:ttl [");
+        run.StdoutLines[1].Should().MatchRegex(@"^\d+ ms$");
+        long.Parse(run.StdoutLines[1].Split(' ')[0]).Should().BeInRange(1, 600_000);
+        run.StdoutLines.Skip(2).Should().Equal("OK PERSIST repl:ttl", "NO EXPIRY", "1", "42", "NOT FOUND repl:none");
+    }
 }

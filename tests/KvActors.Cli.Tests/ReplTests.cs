@@ -65,5 +65,5 @@ public sealed class ReplTests(NodeFixture fixture)
 
 internal static class ReplLines
 {
-    public const string Help = "commands: PING, STATUS, LIST_NODES, PUT key value, GET key, DELETE key, HELP, EXIT";
+    public const string Help = "commands: PING, STATUS, LIST_NODES, PUT key value, GET key, DELETE key, SETEX key ttl value, EXPIRE key ttl, TTL key, PERSIST key, INCR key [n], HELP, EXIT";
 }

@@ -255,9 +255,9 @@ public sealed class ReplicationLogTests : IDisposable
     }
 
     [Theory]
-    [InlineData("wal", "KVWAL001", "an older")]
-    [InlineData("wal", "KVWAL003", "a newer")]
-    [InlineData("snapshots", "KVSNAP01", "an older")]
+    [InlineData("wal", "KVWAL002", "an older")]
+    [InlineData("wal", "KVWAL004", "a newer")]
+    [InlineData("snapshots", "KVSNAP02", "an older")]
     public async Task A_file_in_another_format_version_is_refused_in_one_sentence_even_with_repair_on(string folder, string magic, string age)
     {
         await using (var engine = FileStorageEngine.Open(Settings()))

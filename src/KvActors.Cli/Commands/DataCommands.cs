@@ -6,7 +6,8 @@ namespace KvActors.Cli.Commands;
 
 /// <summary>
 /// `kv put KEY VALUE` (VALUE "-": stdin, read as it is), `kv get KEY` (the value alone, then a newline; exit 1 when
-/// there is none), `kv delete KEY` (exit 1 when there was nothing to delete). `--json` prints <see cref="DataText"/>'s JSON.
+/// there is none), `kv delete KEY` (exit 1 when there was nothing to delete). `kv put KEY VALUE --ttl 10s` makes the key
+/// expire (durations as <see cref="Durations"/>); `kv get` never prints an expired key. `--json` prints <see cref="DataText"/>'s JSON.
 /// </summary>
 public static class DataCommands
 {
@@ -18,10 +19,18 @@ public static class DataCommands
     {
         var key = Key();
         var value = new Argument<string>("value") { Description = "The value as given, or - to read it from stdin (every byte, trailing newline included)." };
-        var command = new Command("put", "Write a value under a key; prints where it was committed.") { key, value };
+        var ttl = new Option<string?>("--ttl") { Description = "Expire the key this long after the write (500ms, 10s, 5m, or seconds); without it any earlier expiry is cleared." };
+        var command = new Command("put", "Write a value under a key; prints where it was committed.") { key, value, ttl };
         command.SetAction((parsed, _) =>
         {
             var k = parsed.GetValue(key)!;
+            TimeSpan? expiry = null;
+            if (parsed.GetValue(ttl) is { } ttlText)
+            {
+                if (!Durations.TryParse(ttlText, out var span))
+                    return Task.FromResult(CliError.Report($"--ttl: expected a duration such as 500ms, 10s or 5m, got '{ttlText}'", ExitCodes.Error));
+                expiry = span;
+            }
             var text = parsed.GetValue(value)!;
             byte[] bytes;
             if (text == "-")
@@ -37,7 +46,9 @@ public static class DataCommands
             }
             return ClientRunner.RunData(parsed, async client =>
             {
-                var result = await client.PutAsync(System.Text.Encoding.UTF8.GetBytes(k), bytes).ConfigureAwait(false);
+                var result = expiry is { } after
+                    ? (await client.PutAsync(System.Text.Encoding.UTF8.GetBytes(k), bytes, KvPutOptions.WithTtl(after)).ConfigureAwait(false)).AsWriteResult
+                    : await client.PutAsync(System.Text.Encoding.UTF8.GetBytes(k), bytes).ConfigureAwait(false);
                 Console.WriteLine(parsed.GetValue(GlobalOptions.Json) ? DataText.WrittenJson("PUT", k, result) : DataText.Written("PUT", k, result));
                 return ExitCodes.Success;
             });

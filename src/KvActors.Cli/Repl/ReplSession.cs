@@ -7,7 +7,8 @@ using KvActors.Client;
 namespace KvActors.Cli.Repl;
 
 /// <summary>
-/// The prototypes' line commands (PING, STATUS, LIST_NODES, PUT|SET, GET, DELETE|DEL, HELP, EXIT).
+/// The prototypes' line commands (PING, STATUS, LIST_NODES, PUT|SET, GET, DELETE|DEL, HELP, EXIT), plus expiry and
+/// counters (SETEX, EXPIRE, TTL, PERSIST, INCR).
 /// Connects on the first command that needs a node (an admin client for the cluster commands, a
 /// <see cref="KvClient"/> for the data commands) and keeps that connection.
 /// With <paramref name="oneLine"/> (input piped from a script) every command prints exactly one
@@ -27,11 +28,16 @@ public sealed class ReplSession(AdminClientOptions options, bool json, bool oneL
         PUT key value        write a value (SET too): the rest of the line as it is, or one "quoted string" (JSON escapes)
         GET key              the value, or NOT FOUND key
         DELETE key           delete the key (DEL too): OK DELETE, or NOT FOUND key
+        SETEX key ttl value  write a value that expires after ttl (500ms, 10s, 5m, or seconds); the value as for PUT
+        EXPIRE key ttl       make an existing key expire after ttl: OK EXPIRE key, or NOT FOUND key
+        TTL key              the time left in ms, NO EXPIRY, or NOT FOUND key
+        PERSIST key          remove the key's expiry: OK PERSIST key, or NO EXPIRY key
+        INCR key [n]         add n (default 1) to the key's integer value and print the result
         HELP                 this list
         EXIT                 leave the REPL
         """;
 
-    public const string HelpLine = "commands: PING, STATUS, LIST_NODES, PUT key value, GET key, DELETE key, HELP, EXIT";
+    public const string HelpLine = "commands: PING, STATUS, LIST_NODES, PUT key value, GET key, DELETE key, SETEX key ttl value, EXPIRE key ttl, TTL key, PERSIST key, INCR key [n], HELP, EXIT";
 
     /// <summary>Runs one line; returns its exit code (errors are already printed).</summary>
     public async Task<int> Execute(string line)
@@ -74,6 +80,16 @@ public sealed class ReplSession(AdminClientOptions options, bool json, bool oneL
                     return await Get(words).ConfigureAwait(false);
                 case "DELETE" or "DEL":
                     return await Delete(words).ConfigureAwait(false);
+                case "SETEX":
+                    return await SetEx(line).ConfigureAwait(false);
+                case "EXPIRE":
+                    return await Expire(words).ConfigureAwait(false);
+                case "TTL":
+                    return await Ttl(words).ConfigureAwait(false);
+                case "PERSIST":
+                    return await Persist(words).ConfigureAwait(false);
+                case "INCR":
+                    return await Incr(words).ConfigureAwait(false);
                 default:
                     return Error($"Unknown command '{words[0]}': type HELP for the list");
             }
@@ -99,6 +115,59 @@ public sealed class ReplSession(AdminClientOptions options, bool json, bool oneL
         var value = Unquote(text);
         var result = await (await Kv().ConfigureAwait(false)).PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value)).ConfigureAwait(false);
         Console.WriteLine(json ? DataText.WrittenJson("PUT", key, result) : DataText.Written("PUT", key, result));
+        return ExitCodes.Success;
+    }
+
+    private async Task<int> SetEx(string line)
+    {
+        // SETEX key ttl value: the value is the rest of the line, as for PUT.
+        var rest = AfterWord(line.TrimStart());
+        var key = FirstWord(rest);
+        rest = AfterWord(rest);
+        var ttlText = FirstWord(rest);
+        var text = AfterWord(rest);
+        if (key.Length == 0 || text.Length == 0) return Error("SETEX needs a key, a ttl and a value: SETEX key 10s value");
+        if (!Durations.TryParse(ttlText, out var ttl)) return Error($"SETEX: expected a ttl such as 500ms, 10s or 5m, got '{ttlText}'");
+        var result = await (await Kv().ConfigureAwait(false)).PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(Unquote(text)),
+            KvPutOptions.WithTtl(ttl)).ConfigureAwait(false);
+        Console.WriteLine(json ? DataText.WrittenJson("SETEX", key, result.AsWriteResult) : DataText.Written("SETEX", key, result.AsWriteResult));
+        return ExitCodes.Success;
+    }
+
+    private async Task<int> Expire(string[] words)
+    {
+        if (words.Length != 3) return Error("EXPIRE takes a key and a ttl: EXPIRE key 10s");
+        if (!Durations.TryParse(words[2], out var ttl)) return Error($"EXPIRE: expected a ttl such as 500ms, 10s or 5m, got '{words[2]}'");
+        var done = await (await Kv().ConfigureAwait(false)).ExpireAsync(Encoding.UTF8.GetBytes(words[1]), ttl).ConfigureAwait(false);
+        Console.WriteLine(done ? $"OK EXPIRE {words[1]}" : DataText.NotFound(words[1]));
+        return done ? ExitCodes.Success : ExitCodes.NotFound;
+    }
+
+    private async Task<int> Ttl(string[] words)
+    {
+        if (words.Length != 2) return Error("TTL takes one key: TTL key");
+        var ttl = await (await Kv().ConfigureAwait(false)).GetTtlAsync(Encoding.UTF8.GetBytes(words[1])).ConfigureAwait(false);
+        Console.WriteLine(!ttl.Exists ? DataText.NotFound(words[1])
+            : ttl.Remaining is { } left ? ((long)left.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + " ms"
+            : "NO EXPIRY");
+        return ttl.Exists ? ExitCodes.Success : ExitCodes.NotFound;
+    }
+
+    private async Task<int> Persist(string[] words)
+    {
+        if (words.Length != 2) return Error("PERSIST takes one key: PERSIST key");
+        var done = await (await Kv().ConfigureAwait(false)).PersistAsync(Encoding.UTF8.GetBytes(words[1])).ConfigureAwait(false);
+        Console.WriteLine(done ? $"OK PERSIST {words[1]}" : $"NO EXPIRY {words[1]}");
+        return ExitCodes.Success;
+    }
+
+    private async Task<int> Incr(string[] words)
+    {
+        long delta = 1;
+        if (words.Length is < 2 or > 3 || (words.Length == 3 && !long.TryParse(words[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out delta)))
+            return Error("INCR takes a key and an optional integer: INCR key [n]");
+        var value = await (await Kv().ConfigureAwait(false)).IncrementAsync(Encoding.UTF8.GetBytes(words[1]), delta).ConfigureAwait(false);
+        Console.WriteLine(value.ToString(CultureInfo.InvariantCulture));
         return ExitCodes.Success;
     }
 

@@ -79,7 +79,8 @@ public static class NodeHost
         extended.SystemActorOf(Props.Create(() => new AdminActor(new ClusterAdmin(system))), AdminPaths.ActorName);
         // The ring keeper first: a RingManager that starts asks every member for its last ring.
         // Then the data path: the storage engine (recovered from data-dir), the replicator and the shard host.
-        StoreHost.Start(system, StorageConfig.From(new SettingReader(config)), RingHost.Start(system, ring));
+        var read = new SettingReader(config);
+        StoreHost.Start(system, StorageConfig.From(read), RingHost.Start(system, ring), ShardConfig.From(read));
         if (resp is var (respServer, respSettings))
         {
             // After the store: the front end's requests go to the node's own shard host and ring keeper.

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Google.Protobuf;
 using KvActors.Client;
 using KvActors.Store.Partitioning;
+using KvActors.Store.Replication;
 using KvActors.Store.Shards;
 using KvActors.Store.Wire.Admin;
 using KvActors.Store.Wire.Store;
@@ -56,20 +57,8 @@ public sealed class ClusterStore : IRespStore, IDisposable
 
     public async Task<byte[]?> GetAsync(byte[] key, bool replicaRead)
     {
-        if (replicaRead)
-        {
-            var request = new GetRequest { ClientId = _staleClientId, RequestId = Interlocked.Increment(ref _nextStaleId), Key = UnsafeByteOperations.UnsafeWrap(key), Stale = true };
-            try
-            {
-                var reply = await _localShards.Ask<KvReply>(request, _localReadTimeout).ConfigureAwait(false);
-                if (reply.ResultCase == KvReply.ResultOneofCase.ReadDone)
-                    return reply.ReadDone.Found ? reply.ReadDone.Value.ToByteArray() : null;
-            }
-            catch (AskTimeoutException)
-            {
-                // this node is slow to answer: the primary answers instead
-            }
-        }
+        if (replicaRead && await LocalReplicaRead(key).ConfigureAwait(false) is { } read)
+            return read.Found ? read.Value.ToByteArray() : null;
         else if (LeadsHere(key))
         {
             try
@@ -132,6 +121,31 @@ public sealed class ClusterStore : IRespStore, IDisposable
     }
 
     public Task<KvScanPage> ScanAsync(int partition, ulong after, int count) => _client.ScanAsync(partition, after, count);
+
+    public async Task<(byte[]? Value, long ExpiresAtMs)> GetWithExpiryAsync(byte[] key, bool replicaRead)
+    {
+        if (replicaRead && await LocalReplicaRead(key).ConfigureAwait(false) is { } read)
+            return read.Found ? (read.Value.ToByteArray(), read.ExpiresAtMs) : (null, 0);
+        var value = await _client.GetWithExpiryAsync(key).ConfigureAwait(false);
+        return value is null ? (null, 0) : (value.Value, value.ExpiresAt?.ToUnixTimeMilliseconds() ?? 0);
+    }
+
+    public Task<CommandResult> ExecuteAsync(KvCommand command) => _client.ExecuteAsync(command);
+
+    /// <summary>A stale read of this node's own replica; null when it holds none or is slow (the primary answers instead).</summary>
+    private async Task<KvActors.Store.Wire.Store.ReadDone?> LocalReplicaRead(byte[] key)
+    {
+        var request = new GetRequest { ClientId = _staleClientId, RequestId = Interlocked.Increment(ref _nextStaleId), Key = UnsafeByteOperations.UnsafeWrap(key), Stale = true };
+        try
+        {
+            var reply = await _localShards.Ask<KvReply>(request, _localReadTimeout).ConfigureAwait(false);
+            return reply.ResultCase == KvReply.ResultOneofCase.ReadDone ? reply.ReadDone : null;
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
 
     public void Dispose() => _local.Dispose();
 }

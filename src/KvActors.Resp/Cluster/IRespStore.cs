@@ -1,9 +1,10 @@
 using KvActors.Client;
+using KvActors.Store.Replication;
 
 namespace KvActors.Resp.Cluster;
 
 /// <summary>
-/// The store operations the commands use (Put, Get, Delete, key counts and scans). Failures throw
+/// The store operations the commands use (Put, Get, Delete, atomic commands, key counts and scans). Failures throw
 /// <see cref="KvActors.Client.KvClientException"/> with one sentence.
 /// </summary>
 public interface IRespStore
@@ -22,4 +23,10 @@ public interface IRespStore
 
     /// <summary>A page of about <paramref name="count"/> committed keys of <paramref name="partition"/>, read at its primary, after position <paramref name="after"/> (0: the start).</summary>
     Task<KvScanPage> ScanAsync(int partition, ulong after, int count);
+
+    /// <summary>The value with its expiry (Unix ms, 0 = none), or a null value.</summary>
+    Task<(byte[]? Value, long ExpiresAtMs)> GetWithExpiryAsync(byte[] key, bool replicaRead);
+
+    /// <summary>Runs a conditional or read-modify-write command at the key's primary; the answer it computed there.</summary>
+    Task<CommandResult> ExecuteAsync(KvCommand command);
 }

@@ -14,8 +14,8 @@ public static class CommandTable
             .Concat(ServerCommands.All)
             .Concat(StringCommands.All)
             .Concat(KeyspaceCommands.All)
+            .Concat(AtomicCommands.All)
             .Concat(ClusterCommands.All)
-            .Concat(NotYetCommands.All)
             .ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The table looked up by the name's characters, so no string is made per command.</summary>

@@ -12,7 +12,7 @@ internal static class StringCommands
     public static IEnumerable<CommandSpec> All =>
     [
         new("GET", 2, ["readonly", "fast"], 1, 1, 1, "string", "Returns the string value of a key.", Get),
-        new("SET", -3, ["write", "denyoom"], 1, 1, 1, "string", "Sets the string value of a key (options need store operations not there yet).", Set),
+        new("SET", -3, ["write", "denyoom"], 1, 1, 1, "string", "Sets the string value of a key, with NX/XX/GET/EX/PX/EXAT/PXAT/KEEPTTL.", Set),
         new("MGET", -2, ["readonly", "fast"], 1, -1, 1, "string", "Returns the values of keys of one slot.", MGet),
         new("MSET", -3, ["write", "denyoom"], 1, -1, 2, "string", "Sets keys of one slot (each write atomic on its own).", MSet),
         new("DEL", -2, ["write"], 1, -1, 1, "keyspace", "Deletes keys of one slot; returns how many existed.", Del),
@@ -44,7 +44,7 @@ internal static class StringCommands
     {
         var options = SetOptions.Parse(command);
         if (options.Error is { } error) return ValueTask.FromResult(error);
-        if (!options.IsPlain) return ValueTask.FromResult(NotYetCommands.SetWithOptions(options));
+        if (!options.IsPlain) return AtomicCommands.SetWithOptions(session, command, options);
         return Store(async () =>
         {
             await session.Node.Store.SetAsync(command[1], command[2]).ConfigureAwait(false);

@@ -11,11 +11,11 @@ internal sealed class SegmentEntry(long index, string path)
     public bool Sealed { get; set; }
     public Dictionary<int, PartitionSpan> Spans { get; } = new();
 
-    /// <summary>Notes a Put, Delete, Truncate or Mark (a Drop is the partition's business, not the segment's).</summary>
+    /// <summary>Notes a Put, Delete, Noop, Truncate or Mark (a Drop is the partition's business, not the segment's).</summary>
     public void Add(int partition, OperationKind kind, long seq, long position)
     {
         var span = Spans.TryGetValue(partition, out var s) ? s : new PartitionSpan(PartitionSpan.NoData, PartitionSpan.NoData, position);
-        Spans[partition] = kind is OperationKind.Put or OperationKind.Delete
+        Spans[partition] = kind is OperationKind.Put or OperationKind.Delete or OperationKind.Noop
             ? span with
             {
                 MinSeq = span.HasData ? Math.Min(span.MinSeq, seq) : seq,

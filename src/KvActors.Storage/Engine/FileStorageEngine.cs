@@ -93,7 +93,8 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     {
         if (OperationLimits.Check(operation, _settings.MaxKeySize, _settings.MaxValueSize) is { } error) return ValueTask.FromException(error);
         ForgetRecovered(partition);
-        return new ValueTask(_writer.Append(partition, seq, operation.Kind, operation.Epoch, operation.Key.Span, operation.Tag.Span, operation.Value.Span));
+        return new ValueTask(_writer.Append(partition, seq, operation.Kind, operation.Epoch, operation.Key.Span, operation.Tag.Span, operation.Value.Span,
+            expiresAtMs: operation.ExpiresAtMs));
     }
 
     public ValueTask TruncateAfterAsync(int partition, long seq)
@@ -165,7 +166,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
             lock (_lock) _errors[partition] = e;
             throw;
         }
-        return new PartitionState(partition, header.Seq, header.Epoch, contents.Tag, contents.Entries, replay.Records, replay.Mark);
+        return new PartitionState(partition, header.Seq, header.Epoch, contents.Tag, contents.Entries, replay.Records, replay.Mark, contents.Expiries);
     }
 
     /// <summary>The slow path: rebuild one partition by scanning the log files again.</summary>
@@ -240,13 +241,13 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
                 var result = SegmentScanner.Scan(buffer.AsSpan(0, length), index, isLastSegment: false,
                     (in RecordFrame f, ReadOnlySpan<byte> bytes, long offset) =>
                     {
-                        if (f.Partition != partition || f.Seq <= afterSeq || f.Kind is not (OperationKind.Put or OperationKind.Delete)
+                        if (f.Partition != partition || f.Seq <= afterSeq || f.Kind is not (OperationKind.Put or OperationKind.Delete or OperationKind.Noop)
                             || records.Count >= maxRecords) return;
                         var position = LogPosition.Of(index, offset);
                         if (position < lastDrop || truncations.Voids(position, f.Seq)) return;
                         var payload = bytes[f.KeyOffset..f.FrameLength].ToArray().AsMemory();
                         records.Add(new LogRecord(partition, f.Seq, f.Kind, payload[..f.KeyLength], payload[(f.KeyLength + f.TagLength)..],
-                            f.Epoch, payload.Slice(f.KeyLength, f.TagLength)));
+                            f.Epoch, payload.Slice(f.KeyLength, f.TagLength), f.ExpiresAtMs));
                     });
                 if (result.Damage.Any(d => d.Partition is null || d.Partition == partition))
                     throw new StorageException(StorageErrorKind.Corrupt, $"Partition {partition} cannot be read for catch-up: the log is damaged in {segment.Path}.")
@@ -258,7 +259,8 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     }
 
     public async ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state,
-        long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default)
+        long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<byte[], long>? expiries = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(seq);
         var tagBytes = tag.ToArray();
@@ -271,7 +273,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
             ReplicaMark mark;
             lock (_lock) mark = Info(partition).Mark;
             var header = new SnapshotHeader(partition, seq, epoch, position, mark, state.Count, tagBytes.Length);
-            var path = await Task.Run(() => SnapshotWriter.Write(_settings.SnapshotDirectory, header, tagBytes, state), cancellationToken);
+            var path = await Task.Run(() => SnapshotWriter.Write(_settings.SnapshotDirectory, header, tagBytes, state, expiries), cancellationToken);
             string? previous;
             lock (_lock)
             {

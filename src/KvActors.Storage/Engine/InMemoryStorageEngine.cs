@@ -23,6 +23,7 @@ public sealed class InMemoryStorageEngine : IStorageEngine
         public long SnapshotSeq;
         public long SnapshotEpoch;
         public byte[] SnapshotTag = [];
+        public Dictionary<byte[], long> SnapshotExpiries = new(ByteArrayComparer.Instance);
         public ReplicaMark Mark;
         public readonly List<LogRecord> Records = new();
     }
@@ -38,7 +39,8 @@ public sealed class InMemoryStorageEngine : IStorageEngine
         {
             if (!_partitions.TryGetValue(partition, out var p)) return ValueTask.FromResult(PartitionState.Empty(partition));
             return ValueTask.FromResult(new PartitionState(partition, p.SnapshotSeq, p.SnapshotEpoch, p.SnapshotTag.ToArray(),
-                new Dictionary<byte[], byte[]>(p.Snapshot, ByteArrayComparer.Instance), p.Records.ToArray(), p.Mark));
+                new Dictionary<byte[], byte[]>(p.Snapshot, ByteArrayComparer.Instance), p.Records.ToArray(), p.Mark,
+                new Dictionary<byte[], long>(p.SnapshotExpiries, ByteArrayComparer.Instance)));
         }
     }
 
@@ -48,7 +50,7 @@ public sealed class InMemoryStorageEngine : IStorageEngine
         lock (_lock)
         {
             Get(partition).Records.Add(new LogRecord(partition, seq, operation.Kind, operation.Key.ToArray(), operation.Value.ToArray(),
-                operation.Epoch, operation.Tag.ToArray()));
+                operation.Epoch, operation.Tag.ToArray(), operation.ExpiresAtMs));
         }
         return ValueTask.CompletedTask;
     }
@@ -70,12 +72,17 @@ public sealed class InMemoryStorageEngine : IStorageEngine
     }
 
     public ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state,
-        long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default)
+        long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<byte[], long>? expiries = null)
     {
         lock (_lock)
         {
             var p = Get(partition);
             p.Snapshot = new Dictionary<byte[], byte[]>(state.Select(kv => KeyValuePair.Create(kv.Key.ToArray(), kv.Value.ToArray())), ByteArrayComparer.Instance);
+            p.SnapshotExpiries = new Dictionary<byte[], long>(ByteArrayComparer.Instance);
+            foreach (var (key, _) in p.Snapshot)
+                if (expiries is not null && expiries.TryGetValue(key, out var at) && at != 0)
+                    p.SnapshotExpiries[key] = at;
             p.SnapshotSeq = seq;
             p.SnapshotEpoch = epoch;
             p.SnapshotTag = tag.ToArray();

@@ -4,14 +4,14 @@ using System.Globalization;
 namespace KvActors.Storage.Format;
 
 /// <summary>
-/// Segment files: <c>wal/{index:D20}.log</c>, starting with a 16-byte header (8-byte magic "KVWAL002", i64 index)
+/// Segment files: <c>wal/{index:D20}.log</c>, starting with a 16-byte header (8-byte magic "KVWAL003", i64 index)
 /// followed by record frames back to back. Indexes only grow, so name order is log order.
 /// </summary>
 public static class SegmentFormat
 {
     public const int HeaderSize = 16;
     public const string Extension = ".log";
-    internal static ReadOnlySpan<byte> Magic => "KVWAL002"u8;
+    internal static ReadOnlySpan<byte> Magic => "KVWAL003"u8;
     internal static ReadOnlySpan<byte> MagicFamily => "KVWAL"u8;
 
     public static string FileName(long index) => index.ToString("D20", CultureInfo.InvariantCulture) + Extension;

@@ -5,17 +5,19 @@ namespace KvActors.Storage.Format;
 
 /// <summary>
 /// Snapshot files: <c>snapshots/{partition:D10}-{seq:D20}.snap</c> (written first as <c>.snap.tmp</c>, then renamed).
-/// Layout: 64-byte header (magic "KVSNAP02", i32 partition, i64 seq, i64 epoch, i64 log position, i64 mark epoch,
+/// Layout: 64-byte header (magic "KVSNAP03", i32 partition, i64 seq, i64 epoch, i64 log position, i64 mark epoch,
 /// i64 mark commit point, i64 entry count, i32 tag length), the tag, then per entry i32 key length, i32 value length,
-/// key, value; then a u32 CRC32C of every byte before it.
+/// i64 expires-at (Unix ms, 0 = none), key, value; then a u32 CRC32C of every byte before it.
 /// </summary>
 public static class SnapshotFormat
 {
     public const int HeaderSize = 64;
     public const int TrailerSize = 4;
+    /// <summary>Per entry before its key: i32 key length, i32 value length, i64 expires-at.</summary>
+    public const int EntryPrefixSize = 16;
     public const string Extension = ".snap";
     public const string TempExtension = ".snap.tmp";
-    internal static ReadOnlySpan<byte> Magic => "KVSNAP02"u8;
+    internal static ReadOnlySpan<byte> Magic => "KVSNAP03"u8;
     internal static ReadOnlySpan<byte> MagicFamily => "KVSNAP"u8;
 
     public static string FileName(int partition, long seq) =>

@@ -5,7 +5,7 @@ namespace KvActors.Storage.Recovery;
 /// <summary>
 /// Rebuilds partitions from snapshots plus log records, in log order. Pure: it is fed frames and damage reports and
 /// decides, per partition, what state results and whether the partition may load at all.
-/// Rules: a Put or Delete is kept if its seq is above the partition's snapshot seq; a Truncate voids the records kept
+/// Rules: a Put, Delete or Noop is kept if its seq is above the partition's snapshot seq; a Truncate voids the records kept
 /// so far with a higher seq; a Mark raises the partition's mark; a Drop voids earlier records and marks (and a snapshot
 /// not taken after it). Damage attributed to a partition makes it refuse to load unless a later Drop voids it or the
 /// damaged record provably changed nothing (<see cref="PartitionReplay.IsCoveredDamage"/>); damage whose partition is

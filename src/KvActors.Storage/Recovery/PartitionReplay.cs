@@ -42,7 +42,7 @@ internal sealed class PartitionReplay
     public long LastDropPosition { get; private set; } = -1;
     public StorageException? Damage { get; set; }
 
-    /// <summary>Keeps a Put or Delete above the snapshot's seq, copying key, tag and value into one array.</summary>
+    /// <summary>Keeps a Put, Delete or Noop above the snapshot's seq, copying key, tag and value into one array.</summary>
     public void Add(in RecordFrame frame, ReadOnlySpan<byte> frameBytes)
     {
         if (frame.Seq <= BaseSeq) return;
@@ -51,7 +51,7 @@ internal sealed class PartitionReplay
         var tag = payload.Slice(frame.KeyLength, frame.TagLength);
         var value = payload[(frame.KeyLength + frame.TagLength)..];
         if (_records.Count > 0 && _records[^1].Seq >= frame.Seq) _ascending = false;
-        _records.Add(new LogRecord(Partition, frame.Seq, frame.Kind, key, value, frame.Epoch, tag));
+        _records.Add(new LogRecord(Partition, frame.Seq, frame.Kind, key, value, frame.Epoch, tag, frame.ExpiresAtMs));
     }
 
     /// <summary>A Truncate voids the records logged before it with a seq above <paramref name="seq"/>.</summary>

@@ -3,8 +3,8 @@ using KvActors.Storage.Format;
 
 namespace KvActors.Storage.Snapshots;
 
-/// <summary>What a snapshot holds besides its header: the caller's tag and every entry.</summary>
-internal sealed record SnapshotContents(byte[] Tag, Dictionary<byte[], byte[]> Entries);
+/// <summary>What a snapshot holds besides its header: the caller's tag, every entry, and the expiry of those that have one.</summary>
+internal sealed record SnapshotContents(byte[] Tag, Dictionary<byte[], byte[]> Entries, Dictionary<byte[], long> Expiries);
 
 /// <summary>Reads and fully verifies a snapshot file; any mismatch is reported as corruption naming the file.</summary>
 internal static class SnapshotReader
@@ -41,17 +41,20 @@ internal static class SnapshotReader
         crc = Crc32C.Append(crc, tag);
         remaining -= tag.Length;
 
-        var entries = new Dictionary<byte[], byte[]>(checked((int)Math.Min(header.EntryCount, remaining / 8)), ByteArrayComparer.Instance);
-        Span<byte> lengths = stackalloc byte[8];
+        var entries = new Dictionary<byte[], byte[]>(checked((int)Math.Min(header.EntryCount, remaining / SnapshotFormat.EntryPrefixSize)), ByteArrayComparer.Instance);
+        var expiries = new Dictionary<byte[], long>(ByteArrayComparer.Instance);
+        Span<byte> lengths = stackalloc byte[SnapshotFormat.EntryPrefixSize];
         for (long i = 0; i < header.EntryCount; i++)
         {
             var at = stream.Position;
-            if (remaining < 8) throw Corrupt(path, at, "truncated entry");
+            if (remaining < SnapshotFormat.EntryPrefixSize) throw Corrupt(path, at, "truncated entry");
             stream.ReadExactly(lengths);
             crc = Crc32C.Append(crc, lengths);
-            remaining -= 8;
+            remaining -= SnapshotFormat.EntryPrefixSize;
             var keyLength = BinaryPrimitives.ReadInt32LittleEndian(lengths);
             var valueLength = BinaryPrimitives.ReadInt32LittleEndian(lengths[4..]);
+            var expiresAtMs = BinaryPrimitives.ReadInt64LittleEndian(lengths[8..]);
+            if (expiresAtMs < 0) throw Corrupt(path, at, "bad expiry");
             if (keyLength < 0 || valueLength < 0 || (long)keyLength + valueLength > remaining) throw Corrupt(path, at, "bad entry length");
             var key = new byte[keyLength];
             var value = new byte[valueLength];
@@ -60,12 +63,13 @@ internal static class SnapshotReader
             crc = Crc32C.Append(Crc32C.Append(crc, key), value);
             remaining -= keyLength + valueLength;
             entries[key] = value;
+            if (expiresAtMs != 0) expiries[key] = expiresAtMs;
         }
         Span<byte> trailer = stackalloc byte[SnapshotFormat.TrailerSize];
         if (remaining != 0) throw Corrupt(path, stream.Position, "unexpected bytes after the entries");
         stream.ReadExactly(trailer);
         if (BinaryPrimitives.ReadUInt32LittleEndian(trailer) != crc) throw Corrupt(path, stream.Position - SnapshotFormat.TrailerSize, "bad CRC");
-        return new SnapshotContents(tag, entries);
+        return new SnapshotContents(tag, entries, expiries);
     }
 
     private static StorageException Corrupt(string path, long offset, string what) =>

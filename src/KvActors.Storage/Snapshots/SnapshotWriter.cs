@@ -13,7 +13,9 @@ internal static class SnapshotWriter
     private const int ChunkSize = 1 << 20;
 
     /// <returns>The path of the finished snapshot.</returns>
-    public static string Write(string directory, SnapshotHeader header, ReadOnlySpan<byte> tag, IEnumerable<KeyValuePair<byte[], byte[]>> entries)
+    /// <param name="expiries">The expiry (Unix ms) of each key that has one; null when none has.</param>
+    public static string Write(string directory, SnapshotHeader header, ReadOnlySpan<byte> tag, IEnumerable<KeyValuePair<byte[], byte[]>> entries,
+        IReadOnlyDictionary<byte[], long>? expiries = null)
     {
         var finalPath = Path.Combine(directory, SnapshotFormat.FileName(header.Partition, header.Seq));
         var tempPath = finalPath[..^SnapshotFormat.Extension.Length] + SnapshotFormat.TempExtension;
@@ -28,11 +30,12 @@ internal static class SnapshotWriter
                 if (tag.Length != header.TagLength) throw new ArgumentException($"The snapshot tag is {tag.Length} bytes but its header says {header.TagLength}.");
                 chunk.Write(tag);
                 long written = 0;
-                Span<byte> lengths = stackalloc byte[8];
+                Span<byte> lengths = stackalloc byte[SnapshotFormat.EntryPrefixSize];
                 foreach (var (key, value) in entries)
                 {
                     BinaryPrimitives.WriteInt32LittleEndian(lengths, key.Length);
                     BinaryPrimitives.WriteInt32LittleEndian(lengths[4..], value.Length);
+                    BinaryPrimitives.WriteInt64LittleEndian(lengths[8..], expiries is not null && expiries.TryGetValue(key, out var at) ? at : 0);
                     chunk.Write(lengths);
                     chunk.Write(key);
                     chunk.Write(value);

@@ -22,12 +22,12 @@ internal sealed class AppendBatch
     public bool ForceSync;
     public TaskCompletionSource Completion = NewCompletion();
 
-    public void Add(int partition, long seq, OperationKind kind, long epoch, ReadOnlySpan<byte> key, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> value)
+    public void Add(int partition, long seq, OperationKind kind, long epoch, ReadOnlySpan<byte> key, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> value, long expiresAtMs = 0)
     {
         var size = RecordCodec.FrameSize(key.Length, tag.Length, value.Length);
         if (Buffer.Length - Length < size) Array.Resize(ref Buffer, (int)Math.Min(Array.MaxLength, Math.Max((long)Buffer.Length * 2, (long)Length + size)));
         if (Count == Records.Length) Array.Resize(ref Records, Records.Length * 2);
-        RecordCodec.Encode(Buffer.AsSpan(Length, size), partition, seq, kind, epoch, key, tag, value);
+        RecordCodec.Encode(Buffer.AsSpan(Length, size), partition, seq, kind, epoch, key, tag, value, expiresAtMs);
         Records[Count++] = new BatchRecord(partition, seq, kind, epoch, Length, size);
         Length += size;
     }

@@ -67,14 +67,14 @@ internal sealed class GroupCommitWriter : IDisposable
     /// <paramref name="forceSync"/>), or fails with a <see cref="StorageException"/>.
     /// </summary>
     public Task Append(int partition, long seq, OperationKind kind, long epoch, ReadOnlySpan<byte> key, ReadOnlySpan<byte> tag,
-        ReadOnlySpan<byte> value, bool forceSync = false)
+        ReadOnlySpan<byte> value, bool forceSync = false, long expiresAtMs = 0)
     {
         lock (_gate)
         {
             if (_failure is not null) return Task.FromException(_failure);
             if (_stopping) return Task.FromException(new StorageException(StorageErrorKind.Unavailable, "The storage engine is shut down, so the append was not logged."));
             var batch = _filling;
-            batch.Add(partition, seq, kind, epoch, key, tag, value);
+            batch.Add(partition, seq, kind, epoch, key, tag, value, expiresAtMs);
             batch.ForceSync |= forceSync;
             if (_writerWaiting)
             {

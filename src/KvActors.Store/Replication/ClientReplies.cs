@@ -4,10 +4,15 @@ namespace KvActors.Store.Replication;
 public abstract record ClientReply(RequestId Request);
 
 /// <summary>The write is committed at every in-sync replica (first answer; a retry gets the same).</summary>
-public sealed record WriteDone(RequestId Request, WriteResult Result, long Seq) : ClientReply(Request);
+/// <paramref name="Outcome"/> is the answer the primary computed when it evaluated the write (a command's old value,
+/// new integer, whether its condition held), null for entries logged without one.
+public sealed record WriteDone(RequestId Request, WriteResult Result, long Seq, CommandResult? Outcome = null) : ClientReply(Request);
 
-/// <summary>The value (null: not found) in the committed state through <paramref name="AsOfSeq"/>.</summary>
-public sealed record ReadDone(RequestId Request, byte[]? Value, long AsOfSeq) : ClientReply(Request);
+/// <summary>
+/// The value (null: not found, or expired at the reader's wall clock) in the committed state through
+/// <paramref name="AsOfSeq"/>, with its expiry (Unix ms, 0 = never).
+/// </summary>
+public sealed record ReadDone(RequestId Request, byte[]? Value, long AsOfSeq, long ExpiresAtMs = 0) : ClientReply(Request);
 
 /// <summary>This node is not the primary of <paramref name="Epoch"/>; <paramref name="Primary"/> is, as far as it knows.</summary>
 public sealed record NotPrimary(RequestId Request, long Epoch, string? Primary) : ClientReply(Request);

@@ -3,13 +3,19 @@ using KvActors.Storage;
 namespace KvActors.Store.Replication;
 
 /// <summary>
-/// The committed contents of a partition at one replica: keys and values (memory-resident) plus the duplicate-request
-/// answers, with the seq of the last entry applied. Applying is deterministic, so replicas that applied the same entries
-/// hold the same state.
+/// The committed contents of a partition at one replica: keys and values (memory-resident) with their expiries, plus
+/// the duplicate-request answers, with the seq of the last entry applied. Applying is deterministic (it reads no clock:
+/// expiry is only a value's attribute here), so replicas that applied the same entries hold the same state.
 /// </summary>
+/// <remarks>
+/// Expiries are kept apart from the values, like Redis's expires dictionary: only keys that have one are in
+/// <see cref="ExpiryIndex"/>, ordered by time, so the primary finds the keys due for deletion without a scan.
+/// </remarks>
 public sealed class KeyValueState
 {
     private readonly Dictionary<byte[], byte[]> data = new(ByteArrayComparer.Instance);
+    private readonly Dictionary<byte[], long> expiries = new(ByteArrayComparer.Instance);
+    private readonly SortedSet<(long At, byte[] Key)> expiryIndex = new(ExpiryOrder.Instance);
     private readonly RequestTable requests;
 
     public KeyValueState(ReplicationSettings settings)
@@ -20,14 +26,32 @@ public sealed class KeyValueState
     /// <summary>The last seq applied (the replica's commit point).</summary>
     public long AppliedThrough { get; private set; }
 
+    /// <summary>Keys held, expired ones not yet deleted included (the primary's expiry pass deletes them).</summary>
     public int Count => data.Count;
+
+    /// <summary>Keys held that have an expiry.</summary>
+    public int ExpiringCount => expiries.Count;
 
     /// <summary>Key plus value bytes of every pair held, kept up to date as entries are applied (for statistics).</summary>
     public long Bytes { get; private set; }
 
     public IEnumerable<KeyValuePair<byte[], byte[]>> Pairs => data;
 
+    /// <summary>The value held under <paramref name="key"/>, expired or not (for tests and tools; reads use <see cref="GetLive"/>).</summary>
     public byte[]? Get(byte[] key) => data.TryGetValue(key, out var value) ? value : null;
+
+    /// <summary>The value and expiry held under <paramref name="key"/>, expired or not; null when none is held.</summary>
+    public StoredValue? GetStored(byte[] key) =>
+        data.TryGetValue(key, out var value) ? new StoredValue(value, expiries.TryGetValue(key, out var at) ? at : 0) : null;
+
+    /// <summary>The value of <paramref name="key"/> unless it expired by <paramref name="wallNowMs"/> (Unix ms).</summary>
+    public StoredValue? GetLive(byte[] key, long wallNowMs) => GetStored(key) is { } stored && stored.IsLiveAt(wallNowMs) ? stored : null;
+
+    /// <summary>The expiry of <paramref name="key"/> (Unix ms), 0 when it has none or is not held.</summary>
+    public long ExpiryOf(byte[] key) => expiries.TryGetValue(key, out var at) ? at : 0;
+
+    /// <summary>Keys with an expiry, soonest first.</summary>
+    public IEnumerable<(long At, byte[] Key)> ExpiryIndex => expiryIndex;
 
     public bool TryGetAnswer(RequestId request, out CompletedRequest answer) => requests.TryGet(request, out answer);
 
@@ -40,30 +64,47 @@ public sealed class KeyValueState
         if (entry.Seq != AppliedThrough + 1)
             throw new InvalidOperationException($"apply of seq {entry.Seq} after {AppliedThrough}");
         AppliedThrough = entry.Seq;
-        if (requests.TryGet(entry.Request, out var first))
+        if (!entry.Request.IsStore && requests.TryGet(entry.Request, out var first))
             return first;
         var op = entry.Operation;
         bool existed;
-        if (op.Kind == KvOperationKind.Put)
+        switch (op.Kind)
         {
-            existed = data.TryGetValue(op.Key, out var old);
-            Bytes += existed ? op.Value!.Length - old!.Length : op.Key.Length + op.Value!.Length;
-            data[op.Key] = op.Value!;
+            case KvOperationKind.Put:
+                existed = data.TryGetValue(op.Key, out var old);
+                Bytes += existed ? op.Value!.Length - old!.Length : op.Key.Length + op.Value!.Length;
+                data[op.Key] = op.Value!;
+                SetExpiry(op.Key, op.ExpiresAtMs);
+                break;
+            case KvOperationKind.Delete:
+                existed = data.Remove(op.Key, out var removed);
+                if (existed)
+                    Bytes -= op.Key.Length + removed!.Length;
+                SetExpiry(op.Key, 0);
+                break;
+            default:
+                existed = data.ContainsKey(op.Key);
+                break;
         }
-        else
-        {
-            existed = data.Remove(op.Key, out var old);
-            if (existed)
-                Bytes -= op.Key.Length + old!.Length;
-        }
-        var answer = new CompletedRequest(entry.Request, new WriteResult(existed), entry.Seq);
-        requests.Record(answer);
+        var answer = new CompletedRequest(entry.Request, new WriteResult(entry.Outcome?.Existed ?? existed), entry.Seq, entry.Outcome);
+        if (!entry.Request.IsStore)
+            requests.Record(answer);
         return answer;
+    }
+
+    private void SetExpiry(byte[] key, long at)
+    {
+        if (expiries.Remove(key, out var previous))
+            expiryIndex.Remove((previous, key));
+        if (at == 0)
+            return;
+        expiries[key] = at;
+        expiryIndex.Add((at, key));
     }
 
     /// <summary>A copy of the state at <see cref="AppliedThrough"/>; <paramref name="epochAtSeq"/> is the epoch of that entry.</summary>
     public ReplicaSnapshot Snapshot(long epochAtSeq) =>
-        new(AppliedThrough, epochAtSeq, data.ToArray(), requests.Export());
+        new(AppliedThrough, epochAtSeq, data.ToArray(), requests.Export(), new Dictionary<byte[], long>(expiries, ByteArrayComparer.Instance));
 
     public static KeyValueState FromSnapshot(ReplicaSnapshot snapshot, ReplicationSettings settings)
     {
@@ -74,9 +115,22 @@ public sealed class KeyValueState
                 state.Bytes -= key.Length + old.Length;
             state.data[key] = value;
             state.Bytes += key.Length + value.Length;
+            state.SetExpiry(key, snapshot.ExpiryOf(key));
         }
         foreach (var answer in snapshot.Requests)
             state.requests.Record(answer);
         return state;
+    }
+
+    /// <summary>Orders the expiry index by time, then key bytes.</summary>
+    private sealed class ExpiryOrder : IComparer<(long At, byte[] Key)>
+    {
+        public static readonly ExpiryOrder Instance = new();
+
+        public int Compare((long At, byte[] Key) x, (long At, byte[] Key) y)
+        {
+            var byTime = x.At.CompareTo(y.At);
+            return byTime != 0 ? byTime : x.Key.AsSpan().SequenceCompareTo(y.Key);
+        }
     }
 }

@@ -3,7 +3,9 @@ namespace KvActors.Store.Replication;
 /// <summary>
 /// One node's replica of one partition: the PacificA-style primary/backup state machine. It is fed configuration
 /// changes, client requests, messages from other replicas and the manager, and clock ticks; each call returns the
-/// effects the shell must carry out, in order. No clocks, threads or I/O: time is the <c>now</c> argument (ms).
+/// effects the shell must carry out, in order. No clocks, threads or I/O: time is the <c>now</c> argument (ms of a
+/// monotonic clock, for leases and timeouts), and where expiry matters also <c>wallNowMs</c> (Unix ms; 0 = unknown,
+/// then nothing counts as expired).
 /// </summary>
 /// <remarks>
 /// Primary: assigns seq = last + 1, logs, sends Prepare to every in-sync replica and learner, commits a seq once every
@@ -11,6 +13,10 @@ namespace KvActors.Store.Replication;
 /// accept entries only from the primary of their epoch, in order (a log consistency check on the previous entry),
 /// log them, acknowledge, and apply what the piggybacked commit point covers. See <see cref="ReplicationSettings"/> for
 /// the lease rule.
+/// Commands (<see cref="KvCommand"/>) are evaluated once, at the primary, against the key's latest value (committed or
+/// prepared: <see cref="PreparedTail"/>) and logged as their result, a plain Put, Delete or Noop with the answer. The
+/// primary owns expiry: a read never returns an expired value, and a serving primary deletes expired keys (on access
+/// and a few per tick) through the log, so every replica and recovery agree.
 /// </remarks>
 public sealed class PartitionReplica
 {
@@ -41,6 +47,7 @@ public sealed class PartitionReplica
     private readonly Dictionary<string, PeerProgress> peers = new(StringComparer.Ordinal);
     private readonly Dictionary<RequestId, long> pending = new(); // in-flight write -> its seq
     private readonly HashSet<string> caughtUp = new(StringComparer.Ordinal); // learners reported caught up: they count for commits and the lease
+    private readonly PreparedTail tail;
     private long reconcileTarget; // serve only once everything prepared when promoted is committed
     private long servingNotBefore; // and once every older primary's lease has run out
 
@@ -49,6 +56,7 @@ public sealed class PartitionReplica
         Self = self;
         this.settings = settings.Validated();
         this.restarted = restarted;
+        tail = new PreparedTail(log);
         Epoch = durable.Epoch;
         minEpochToAdopt = durable.Epoch + 1;
         state = durable.Snapshot is { } snapshot ? KeyValueState.FromSnapshot(snapshot, settings) : new KeyValueState(settings);
@@ -130,12 +138,34 @@ public sealed class PartitionReplica
     }
 
     /// <summary>A client write (size limits already checked). Answered when committed, or at once when it cannot be taken.</summary>
-    public IReadOnlyList<ReplicaEffect> OnClientWrite(RequestId request, KvOperation operation, long now)
+    public IReadOnlyList<ReplicaEffect> OnClientWrite(RequestId request, KvOperation operation, long now, long wallNowMs = 0)
+    {
+        if (Admit(request, now))
+            Propose(request, operation, CommandEvaluator.EvaluateWrite(Latest(operation.Key), wallNowMs), now);
+        return Flush();
+    }
+
+    /// <summary>
+    /// A client command (conditional or read-modify-write): evaluated against the key's latest value at
+    /// <paramref name="wallNowMs"/> and logged as its result; answered, like a write, once that entry commits.
+    /// </summary>
+    public IReadOnlyList<ReplicaEffect> OnClientCommand(RequestId request, KvCommand command, long now, long wallNowMs, int maxValueSize)
+    {
+        if (Admit(request, now))
+        {
+            var (operation, result) = CommandEvaluator.Evaluate(command, Latest(command.Key), wallNowMs, maxValueSize);
+            Propose(request, operation, result, now);
+        }
+        return Flush();
+    }
+
+    /// <summary>Whether a new write may be proposed; otherwise answers it (or leaves a retry of one in flight to its first answer).</summary>
+    private bool Admit(RequestId request, long now)
     {
         if (Role != ReplicaRole.Primary)
             Reply(new NotPrimary(request, Epoch, Config?.Primary));
         else if (state.TryGetAnswer(request, out var answer))
-            Reply(IsServing(now) ? new WriteDone(request, answer.Result, answer.Seq) : new RetryLater(request, "the new primary is reconciling"));
+            Reply(IsServing(now) ? new WriteDone(request, answer.Result, answer.Seq, answer.Outcome) : new RetryLater(request, "the new primary is reconciling"));
         else if (pending.ContainsKey(request))
         {
             // A retry of a write in flight: it gets the same answer when that commits.
@@ -143,15 +173,19 @@ public sealed class PartitionReplica
         else if (log.LastSeq - CommitPoint >= settings.MaxUncommitted)
             Reply(new RetryLater(request, "too many writes in flight"));
         else
-            Propose(request, operation, now);
-        return Flush();
+            return true;
+        return false;
     }
 
+    /// <summary>The key's newest value: from the prepared tail when an uncommitted entry wrote it, else committed.</summary>
+    private StoredValue? Latest(byte[] key) =>
+        tail.TryGetLatest(key, CommitPoint, out var prepared) ? prepared : state.GetStored(key);
+
     /// <summary>A client read: <see cref="ReadMode.Leased"/> at the primary while it holds its lease, or a possibly stale read at any replica.</summary>
-    public IReadOnlyList<ReplicaEffect> OnClientRead(RequestId request, byte[] key, ReadMode mode, long now)
+    public IReadOnlyList<ReplicaEffect> OnClientRead(RequestId request, byte[] key, ReadMode mode, long now, long wallNowMs = 0)
     {
         if (mode == ReadMode.Stale && Role is ReplicaRole.Primary or ReplicaRole.InSync or ReplicaRole.Learner)
-            Reply(new ReadDone(request, state.Get(key), CommitPoint));
+            Reply(Read(request, key, wallNowMs));
         else if (Role != ReplicaRole.Primary)
             Reply(new NotPrimary(request, Epoch, Config?.Primary));
         else if (!IsServing(now))
@@ -159,8 +193,49 @@ public sealed class PartitionReplica
         else if (!HoldsLease(now))
             Reply(new RetryLater(request, "the primary has no lease"));
         else
-            Reply(new ReadDone(request, state.Get(key), CommitPoint));
+        {
+            Reply(Read(request, key, wallNowMs));
+            // Lazy expiry: the primary deletes an expired key it is asked for (the reply above already hides it).
+            if (state.GetStored(key) is { } stored && !stored.IsLiveAt(wallNowMs))
+                DeleteIfExpired(key, wallNowMs, now);
+        }
         return Flush();
+    }
+
+    private ReadDone Read(RequestId request, byte[] key, long wallNowMs) =>
+        state.GetLive(key, wallNowMs) is { } live
+            ? new ReadDone(request, live.Value, CommitPoint, live.ExpiresAtMs)
+            : new ReadDone(request, null, CommitPoint);
+
+    /// <summary>Logs a Delete of <paramref name="key"/> if its latest value (prepared entries included) has expired; whether it did.</summary>
+    private bool DeleteIfExpired(byte[] key, long wallNowMs, long now)
+    {
+        if (log.LastSeq - CommitPoint >= settings.MaxUncommitted || Latest(key) is not { } latest || latest.IsLiveAt(wallNowMs))
+            return false;
+        Propose(RequestId.OfStore(log.LastSeq + 1), KvOperation.Delete(key), new CommandResult(false), now);
+        return true;
+    }
+
+    /// <summary>Active expiry: deletes up to the configured number of expired keys, soonest expiry first.</summary>
+    private void ExpireDue(long wallNowMs, long now)
+    {
+        if (wallNowMs <= 0 || settings.ExpiryDeletesPerTick == 0 || state.ExpiringCount == 0)
+            return;
+        var deleted = 0;
+        var looked = 0;
+        List<byte[]>? due = null;
+        foreach (var (at, key) in state.ExpiryIndex)
+        {
+            // Keys already being deleted (or rewritten) stay in the committed index until that commits: bound the look.
+            if (at > wallNowMs || deleted >= settings.ExpiryDeletesPerTick || ++looked > 4 * settings.ExpiryDeletesPerTick)
+                break;
+            (due ??= new List<byte[]>()).Add(key);
+            deleted++;
+        }
+        if (due is null)
+            return;
+        foreach (var key in due)
+            DeleteIfExpired(key, wallNowMs, now);
     }
 
     /// <summary>A message from another replica of the partition.</summary>
@@ -201,8 +276,8 @@ public sealed class PartitionReplica
         return Flush();
     }
 
-    /// <summary>Time passes: heartbeats and resends, timeouts, repeated reports.</summary>
-    public IReadOnlyList<ReplicaEffect> Tick(long now)
+    /// <summary>Time passes: heartbeats and resends, timeouts, repeated reports; at a serving primary, active expiry at <paramref name="wallNowMs"/>.</summary>
+    public IReadOnlyList<ReplicaEffect> Tick(long now, long wallNowMs = 0)
     {
         switch (Role)
         {
@@ -212,6 +287,8 @@ public sealed class PartitionReplica
                 break;
             case ReplicaRole.Primary:
                 PrimaryTick(now);
+                if (IsServing(now))
+                    ExpireDue(wallNowMs, now);
                 break;
             case ReplicaRole.InSync:
                 if (!leaseRevoked && lastHeardFromPrimaryAt < now - settings.GracePeriodMs)
@@ -318,11 +395,12 @@ public sealed class PartitionReplica
 
     private IEnumerable<string> CommitMembers() => Config!.InSync.Concat(caughtUp);
 
-    private void Propose(RequestId request, KvOperation operation, long now)
+    private void Propose(RequestId request, KvOperation operation, CommandResult outcome, long now)
     {
         var seq = log.LastSeq + 1;
-        var entry = new LogEntry(seq, Epoch, request, operation);
+        var entry = new LogEntry(seq, Epoch, request, operation, outcome);
         log.Append(entry);
+        tail.Appended(entry);
         effects.Add(new AppendToLog([entry]));
         pending[request] = seq;
         foreach (var (member, peer) in peers)
@@ -500,6 +578,7 @@ public sealed class PartitionReplica
                 Truncate(entry.Seq - 1);
             }
             log.Append(entry);
+            tail.Invalidate();
             appended.Add(entry);
         }
         FlushAppends(appended);
@@ -536,6 +615,7 @@ public sealed class PartitionReplica
     {
         state = KeyValueState.FromSnapshot(snapshot, settings);
         log.Reset(snapshot.Seq, snapshot.Epoch);
+        tail.Invalidate();
         lastSnapshotSeq = snapshot.Seq;
         confirmedThrough = snapshot.Seq;
         effects.Add(new InstallSnapshot(snapshot));
@@ -544,6 +624,7 @@ public sealed class PartitionReplica
     private void Truncate(long after)
     {
         log.TruncateAfter(after);
+        tail.Invalidate();
         effects.Add(new TruncateLogAfter(after));
     }
 
@@ -572,11 +653,13 @@ public sealed class PartitionReplica
         {
             var entry = log[seq];
             var answer = state.Apply(entry);
+            tail.Committed(entry);
             effects.Add(new ApplyCommitted(entry, answer));
             if (pending.TryGetValue(entry.Request, out var pendingSeq) && pendingSeq == seq)
             {
                 pending.Remove(entry.Request);
-                Reply(new WriteDone(entry.Request, answer.Result, answer.Seq));
+                if (!entry.Request.IsStore)
+                    Reply(new WriteDone(entry.Request, answer.Result, answer.Seq, answer.Outcome));
             }
         }
         effects.Add(new RecordCommitPoint(target));

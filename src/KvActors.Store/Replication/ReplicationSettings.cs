@@ -72,6 +72,12 @@ public sealed record ReplicationSettings
     /// <summary>Clients whose answers are kept (least recently written client evicted first).</summary>
     public int ClientsKept { get; init; } = 100_000;
 
+    /// <summary>
+    /// Most expired keys a serving primary deletes per tick (soonest expiry first), each as a replicated Delete
+    /// (kvactors.store.expiry-deletes-per-tick). 0 = only on access.
+    /// </summary>
+    public int ExpiryDeletesPerTick { get; init; } = 20;
+
     /// <summary>Returns these settings, or throws <see cref="ArgumentException"/> naming the rule they break.</summary>
     public ReplicationSettings Validated()
     {
@@ -87,6 +93,8 @@ public sealed record ReplicationSettings
         Positive(SnapshotEveryCommits, nameof(SnapshotEveryCommits));
         Positive(RequestsKeptPerClient, nameof(RequestsKeptPerClient));
         Positive(ClientsKept, nameof(ClientsKept));
+        if (ExpiryDeletesPerTick < 0)
+            throw new ArgumentException($"ExpiryDeletesPerTick must not be negative, got {ExpiryDeletesPerTick}.");
         if (LeaseMarginMs < 0 || PromotionCollectMs < 0)
             throw new ArgumentException("LeaseMarginMs and PromotionCollectMs must not be negative.");
         if (GracePeriodMs < LeasePeriodMs + LeaseMarginMs)

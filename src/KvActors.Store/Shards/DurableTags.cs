@@ -7,13 +7,19 @@ namespace KvActors.Store.Shards;
 /// <summary>Encodes what the store keeps in storage tags (durable.proto): a log record's request, a snapshot's answers.</summary>
 internal static class DurableTags
 {
-    public static byte[] OfRequest(RequestId request) =>
-        new LoggedRequest { ClientId = request.ClientId, RequestId = request.Sequence }.ToByteArray();
+    public static byte[] OfRequest(RequestId request, CommandResult? outcome = null) =>
+        new LoggedRequest
+        {
+            ClientId = request.ClientId, RequestId = request.Sequence, Outcome = outcome is null ? null : CommandWire.ToProto(outcome),
+        }.ToByteArray();
 
-    public static RequestId ToRequest(ReadOnlyMemory<byte> tag)
+    public static RequestId ToRequest(ReadOnlyMemory<byte> tag) => ToLogged(tag).Request;
+
+    /// <summary>A logged entry's request and the answer the primary computed for it (null if none was logged).</summary>
+    public static (RequestId Request, CommandResult? Outcome) ToLogged(ReadOnlyMemory<byte> tag)
     {
         var logged = LoggedRequest.Parser.ParseFrom(tag.Span);
-        return new RequestId(logged.ClientId, logged.RequestId);
+        return (new RequestId(logged.ClientId, logged.RequestId), CommandWire.FromProto(logged.Outcome));
     }
 
     public static byte[] OfRequests(IReadOnlyList<CompletedRequest> requests)

@@ -11,7 +11,7 @@ namespace KvActors.Store.Shards;
 /// One partition on one node (a child of the node's <see cref="ShardHost"/>, named <c>p{partition}</c>): a thin shell
 /// over one <see cref="PartitionReplica"/>. It feeds the core the partition's replica set from each ring
 /// (<see cref="ShardRing"/>), client requests (<see cref="PutRequest"/>, <see cref="DeleteRequest"/>,
-/// <see cref="GetRequest"/>, forwarded by the host with the client as sender), other replicas' messages
+/// <see cref="CommandRequest"/>, <see cref="GetRequest"/>, forwarded by the host with the client as sender), other replicas' messages
 /// (<see cref="InboundReplication"/>) and a periodic tick, and carries out the effects in order (<see cref="ShardEffects"/>).
 /// </summary>
 /// <remarks>
@@ -56,6 +56,9 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     /// <summary>The monotonic clock the core runs on (ms).</summary>
     private static long Now => Environment.TickCount64;
 
+    /// <summary>The wall clock expiries are measured against (Unix ms).</summary>
+    private static long WallNow => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
     protected override void PreStart()
     {
         var self = Self;
@@ -92,8 +95,9 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         ReceiveAsync<InboundReplication>(m => Run(_replica.OnMessage(m.Message, Now)));
         ReceiveAsync<PutRequest>(m => Write(new RequestId(m.ClientId, m.RequestId), m.Key.ToByteArray(), m.Value.ToByteArray()));
         ReceiveAsync<DeleteRequest>(m => Write(new RequestId(m.ClientId, m.RequestId), m.Key.ToByteArray(), null));
+        ReceiveAsync<CommandRequest>(OnCommand);
         ReceiveAsync<GetRequest>(OnGet);
-        ReceiveAsync<Tick>(_ => Run(_replica.Tick(Now)));
+        ReceiveAsync<Tick>(_ => Run(_replica.Tick(Now, WallNow)));
         Receive<GetPartitionStats>(_ => Sender.Tell(PartitionStats.Of(_partition, _replica)));
         Receive<ScanRequest>(m => Sender.Tell(ScanReplies.Of(_partition, _replica, m, Now, _settings.MaxBatchBytes / 2)));
     }
@@ -110,7 +114,7 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private Task Write(RequestId request, byte[] key, byte[]? value)
     {
-        if (Refusal(key, value) is { } reason)
+        if ((Refusal(key, value) ?? Reserved(request)) is { } reason)
         {
             Sender.Tell(StoreWire.Refused(request, reason));
             return Task.CompletedTask;
@@ -122,8 +126,38 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         }
         _effects.Await(request, Sender);
         var operation = value is null ? KvOperation.Delete(key) : KvOperation.Put(key, value);
-        return Run(_replica.OnClientWrite(request, operation, Now));
+        return Run(_replica.OnClientWrite(request, operation, Now, WallNow));
     }
+
+    private Task OnCommand(CommandRequest message)
+    {
+        var request = new RequestId(message.ClientId, message.RequestId);
+        KvCommand command;
+        try
+        {
+            command = CommandWire.FromRequest(message);
+        }
+        catch (FormatException e)
+        {
+            Sender.Tell(StoreWire.Refused(request, e.Message));
+            return Task.CompletedTask;
+        }
+        if ((Refusal(command.Key, command.Payload) ?? Reserved(request)) is { } reason)
+        {
+            Sender.Tell(StoreWire.Refused(request, reason));
+            return Task.CompletedTask;
+        }
+        if (Congested() is { } destination)
+        {
+            Sender.Tell(StoreWire.ToReply(new Replication.RetryLater(request, $"replication to {destination} is backed up")));
+            return Task.CompletedTask;
+        }
+        _effects.Await(request, Sender);
+        return Run(_replica.OnClientCommand(request, command, Now, WallNow, _settings.MaxValueSize));
+    }
+
+    private static string? Reserved(RequestId request) =>
+        request.IsStore ? "That client id is reserved for the store's own writes; use another." : null;
 
     private Task OnGet(GetRequest message)
     {
@@ -135,7 +169,7 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             return Task.CompletedTask;
         }
         _effects.Await(request, Sender);
-        return Run(_replica.OnClientRead(request, key, message.Stale ? ReadMode.Stale : ReadMode.Leased, Now));
+        return Run(_replica.OnClientRead(request, key, message.Stale ? ReadMode.Stale : ReadMode.Leased, Now, WallNow));
     }
 
     private string? Refusal(byte[] key, byte[]? value) =>

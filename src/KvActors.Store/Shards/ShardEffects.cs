@@ -108,13 +108,20 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
     }
 
     private Task Save(ReplicaSnapshot snapshot) =>
-        engine.SaveSnapshotAsync(partition, snapshot.Seq, snapshot.Data, snapshot.Epoch, DurableTags.OfRequests(snapshot.Requests)).AsTask();
+        engine.SaveSnapshotAsync(partition, snapshot.Seq, snapshot.Data, snapshot.Epoch, DurableTags.OfRequests(snapshot.Requests),
+            expiries: snapshot.Expiries).AsTask();
 
     private static StorageOperation ToStorage(LogEntry entry)
     {
         var op = entry.Operation;
-        return new StorageOperation(op.Kind == KvOperationKind.Put ? OperationKind.Put : OperationKind.Delete,
-            op.Key, op.Value ?? ReadOnlyMemory<byte>.Empty, entry.Epoch, DurableTags.OfRequest(entry.Request));
+        var kind = op.Kind switch
+        {
+            KvOperationKind.Put => OperationKind.Put,
+            KvOperationKind.Delete => OperationKind.Delete,
+            _ => OperationKind.Noop,
+        };
+        return new StorageOperation(kind, op.Key, op.Value ?? ReadOnlyMemory<byte>.Empty, entry.Epoch,
+            DurableTags.OfRequest(entry.Request, entry.Outcome), op.ExpiresAtMs);
     }
 
     private async Task Durable()

@@ -67,6 +67,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         Receive<PutRequest>(m => Route(m.Key, m.ClientId, m.RequestId, m));
         Receive<DeleteRequest>(m => Route(m.Key, m.ClientId, m.RequestId, m));
         Receive<GetRequest>(m => Route(m.Key, m.ClientId, m.RequestId, m));
+        Receive<CommandRequest>(m => Route(m.Key, m.ClientId, m.RequestId, m));
         Receive<ReplicationBatch>(OnBatch);
         Receive<KvRequestBatch>(OnRequestBatch);
         Receive<KvReply>(OnShardReply);
@@ -186,6 +187,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
                 KvRequest.RequestOneofCase.Put => (request.Put.Key, request.Put.ClientId, request.Put.RequestId, (object?)request.Put),
                 KvRequest.RequestOneofCase.Get => (request.Get.Key, request.Get.ClientId, request.Get.RequestId, request.Get),
                 KvRequest.RequestOneofCase.Delete => (request.Delete.Key, request.Delete.ClientId, request.Delete.RequestId, request.Delete),
+                KvRequest.RequestOneofCase.Command => (request.Command.Key, request.Command.ClientId, request.Command.RequestId, request.Command),
                 _ => (Google.Protobuf.ByteString.Empty, "", 0L, null),
             };
             if (message is null)

@@ -5,7 +5,8 @@ namespace KvActors.Store.Shards;
 
 /// <summary>
 /// Turns a partition as the storage engine recovered it into the replica's <see cref="DurableReplicaState"/>: the
-/// snapshot with its kept answers, the log after it (epochs and request ids from the records), the adopted epoch and
+/// snapshot with its kept answers and expiries, the log after it (epochs, expiries, request ids and answers from the
+/// records), the adopted epoch and
 /// the commit point. Pure.
 /// </summary>
 internal static class ShardRecovery
@@ -21,7 +22,7 @@ internal static class ShardRecovery
         var snapshot = state.SnapshotSeq == 0 && state.SnapshotEntries.Count == 0
             ? null
             : new ReplicaSnapshot(state.SnapshotSeq, state.SnapshotEpoch, state.SnapshotEntries.ToArray(),
-                state.SnapshotTag.IsEmpty ? Array.Empty<CompletedRequest>() : DurableTags.ToRequests(state.SnapshotTag));
+                state.SnapshotTag.IsEmpty ? Array.Empty<CompletedRequest>() : DurableTags.ToRequests(state.SnapshotTag), state.SnapshotExpiries);
         var log = new List<LogEntry>(state.Records.Count);
         var next = state.SnapshotSeq + 1;
         foreach (var record in state.Records)
@@ -32,8 +33,15 @@ internal static class ShardRecovery
                 ignored = $"records from seq {record.Seq} on were ignored: seq {next} is missing";
                 break;
             }
-            log.Add(new LogEntry(record.Seq, record.Epoch, DurableTags.ToRequest(record.Tag),
-                record.Kind == OperationKind.Put ? KvOperation.Put(record.Key.ToArray(), record.Value.ToArray()) : KvOperation.Delete(record.Key.ToArray())));
+            var (request, outcome) = DurableTags.ToLogged(record.Tag);
+            var key = record.Key.ToArray();
+            var operation = record.Kind switch
+            {
+                OperationKind.Put => KvOperation.Put(key, record.Value.ToArray(), record.ExpiresAtMs),
+                OperationKind.Delete => KvOperation.Delete(key),
+                _ => KvOperation.Noop(key),
+            };
+            log.Add(new LogEntry(record.Seq, record.Epoch, request, operation, outcome));
             next++;
         }
         return new DurableReplicaState(state.Mark.Epoch, state.Mark.CommitPoint, snapshot, state.SnapshotSeq, state.SnapshotEpoch, log);

@@ -84,9 +84,16 @@ public static class StoreWire
         Epoch = entry.Epoch,
         ClientId = entry.Request.ClientId,
         RequestId = entry.Request.Sequence,
-        Kind = entry.Operation.Kind == KvOperationKind.Put ? OperationKind.Put : OperationKind.Delete,
+        Kind = entry.Operation.Kind switch
+        {
+            KvOperationKind.Put => OperationKind.Put,
+            KvOperationKind.Delete => OperationKind.Delete,
+            _ => OperationKind.Noop,
+        },
         Key = ByteString.CopyFrom(entry.Operation.Key),
         Value = entry.Operation.Value is { } value ? ByteString.CopyFrom(value) : ByteString.Empty,
+        ExpiresAtMs = entry.Operation.ExpiresAtMs,
+        Outcome = entry.Outcome is null ? null : CommandWire.ToProto(entry.Outcome),
     };
 
     public static LogEntry FromProto(LogEntryMessage entry) => new(
@@ -95,24 +102,37 @@ public static class StoreWire
         new RequestId(entry.ClientId, entry.RequestId),
         entry.Kind switch
         {
-            OperationKind.Put => KvOperation.Put(entry.Key.ToByteArray(), entry.Value.ToByteArray()),
+            OperationKind.Put when entry.ExpiresAtMs >= 0 => KvOperation.Put(entry.Key.ToByteArray(), entry.Value.ToByteArray(), entry.ExpiresAtMs),
             OperationKind.Delete => KvOperation.Delete(entry.Key.ToByteArray()),
-            _ => throw new FormatException($"Log entry {entry.Seq} has no operation kind ({entry.Kind})."),
-        });
+            OperationKind.Noop => KvOperation.Noop(entry.Key.ToByteArray()),
+            _ => throw new FormatException($"Log entry {entry.Seq} has no valid operation ({entry.Kind}, expiry {entry.ExpiresAtMs})."),
+        },
+        CommandWire.FromProto(entry.Outcome));
 
     public static SnapshotMessage ToProto(ReplicaSnapshot snapshot)
     {
         var message = new SnapshotMessage { Seq = snapshot.Seq, Epoch = snapshot.Epoch };
-        message.Data.AddRange(snapshot.Data.Select(kv => new KeyValueMessage { Key = ByteString.CopyFrom(kv.Key), Value = ByteString.CopyFrom(kv.Value) }));
+        message.Data.AddRange(snapshot.Data.Select(kv => new KeyValueMessage
+        {
+            Key = ByteString.CopyFrom(kv.Key), Value = ByteString.CopyFrom(kv.Value), ExpiresAtMs = snapshot.ExpiryOf(kv.Key),
+        }));
         message.Requests.AddRange(snapshot.Requests.Select(ToProto));
         return message;
     }
 
-    public static ReplicaSnapshot FromProto(SnapshotMessage snapshot) => new(
-        snapshot.Seq,
-        snapshot.Epoch,
-        snapshot.Data.Select(kv => new KeyValuePair<byte[], byte[]>(kv.Key.ToByteArray(), kv.Value.ToByteArray())).ToArray(),
-        snapshot.Requests.Select(FromProto).ToArray());
+    public static ReplicaSnapshot FromProto(SnapshotMessage snapshot)
+    {
+        var data = new KeyValuePair<byte[], byte[]>[snapshot.Data.Count];
+        var expiries = new Dictionary<byte[], long>(Storage.ByteArrayComparer.Instance);
+        for (var i = 0; i < data.Length; i++)
+        {
+            var kv = snapshot.Data[i];
+            data[i] = new KeyValuePair<byte[], byte[]>(kv.Key.ToByteArray(), kv.Value.ToByteArray());
+            if (kv.ExpiresAtMs > 0)
+                expiries[data[i].Key] = kv.ExpiresAtMs;
+        }
+        return new ReplicaSnapshot(snapshot.Seq, snapshot.Epoch, data, snapshot.Requests.Select(FromProto).ToArray(), expiries.Count == 0 ? null : expiries);
+    }
 
     public static CompletedRequestMessage ToProto(CompletedRequest request) => new()
     {
@@ -120,10 +140,11 @@ public static class StoreWire
         RequestId = request.Request.Sequence,
         Existed = request.Result.Existed,
         Seq = request.Seq,
+        Outcome = request.Outcome is null ? null : CommandWire.ToProto(request.Outcome),
     };
 
     public static CompletedRequest FromProto(CompletedRequestMessage request) =>
-        new(new RequestId(request.ClientId, request.RequestId), new WriteResult(request.Existed), request.Seq);
+        new(new RequestId(request.ClientId, request.RequestId), new WriteResult(request.Existed), request.Seq, CommandWire.FromProto(request.Outcome));
 
     // ---------------------------------------------------------------- client replies
 
@@ -134,10 +155,14 @@ public static class StoreWire
         switch (reply)
         {
             case ReplicationWriteDone w:
-                message.WriteDone = new ProtoWriteDone { Existed = w.Result.Existed, Seq = w.Seq };
+                message.WriteDone = new ProtoWriteDone { Existed = w.Result.Existed, Seq = w.Seq, Outcome = w.Outcome is null ? null : CommandWire.ToProto(w.Outcome) };
                 break;
             case ReplicationReadDone r:
-                message.ReadDone = new ProtoReadDone { Found = r.Value is not null, Value = r.Value is null ? ByteString.Empty : ByteString.CopyFrom(r.Value), AsOfSeq = r.AsOfSeq };
+                message.ReadDone = new ProtoReadDone
+                {
+                    Found = r.Value is not null, Value = r.Value is null ? ByteString.Empty : ByteString.CopyFrom(r.Value), AsOfSeq = r.AsOfSeq,
+                    ExpiresAtMs = r.ExpiresAtMs,
+                };
                 break;
             case ReplicationNotPrimary n:
                 message.NotPrimary = new ProtoNotPrimary { Epoch = n.Epoch, Hint = n.Primary ?? "" };
@@ -158,8 +183,10 @@ public static class StoreWire
         var request = new RequestId(reply.ClientId, reply.RequestId);
         return reply.ResultCase switch
         {
-            KvReply.ResultOneofCase.WriteDone => new ReplicationWriteDone(request, new WriteResult(reply.WriteDone.Existed), reply.WriteDone.Seq),
-            KvReply.ResultOneofCase.ReadDone => new ReplicationReadDone(request, reply.ReadDone.Found ? reply.ReadDone.Value.ToByteArray() : null, reply.ReadDone.AsOfSeq),
+            KvReply.ResultOneofCase.WriteDone => new ReplicationWriteDone(request, new WriteResult(reply.WriteDone.Existed), reply.WriteDone.Seq,
+                CommandWire.FromProto(reply.WriteDone.Outcome)),
+            KvReply.ResultOneofCase.ReadDone => new ReplicationReadDone(request, reply.ReadDone.Found ? reply.ReadDone.Value.ToByteArray() : null, reply.ReadDone.AsOfSeq,
+                reply.ReadDone.ExpiresAtMs),
             KvReply.ResultOneofCase.NotPrimary => new ReplicationNotPrimary(request, reply.NotPrimary.Epoch, reply.NotPrimary.Hint.Length == 0 ? null : reply.NotPrimary.Hint),
             KvReply.ResultOneofCase.RetryLater => new ReplicationRetryLater(request, reply.RetryLater.Reason),
             KvReply.ResultOneofCase.Refused => null,

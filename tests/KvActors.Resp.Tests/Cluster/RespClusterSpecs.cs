@@ -172,17 +172,6 @@ public sealed partial class RespClusterSpecs(RespClusterFixture cluster) : IClas
         reader.Call("GET", "ro:key").Should().Be("$1\r\nx\r\n");
     }
 
-    [Fact]
-    public void Options_that_need_later_store_operations_say_what_is_missing()
-    {
-        var e = FluentActions.Invoking(() => Db.StringSet("k", "v", TimeSpan.FromSeconds(10))).Should().Throw<RedisServerException>().Which;
-        e.Message.Should().Be("ERR SETEX needs key expiry (TTL) in the store, which KvActors does not have yet");
-        FluentActions.Invoking(() => Db.StringSet("k", "v", when: When.NotExists)).Should().Throw<RedisServerException>()
-            .WithMessage("ERR SETNX needs a conditional write in the store*");
-        FluentActions.Invoking(() => Db.StringIncrement("counter")).Should().Throw<RedisServerException>()
-            .WithMessage("ERR INCR needs an atomic read-modify-write in the store*");
-    }
-
     /// <summary>
     /// Fault: four connections to one node send seeded random and mutated RESP frames (each connection may be closed by
     /// the node for a protocol error, and is then reopened). Invariant: meanwhile a well-behaved connection to the same

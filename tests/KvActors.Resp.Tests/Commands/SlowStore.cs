@@ -22,4 +22,8 @@ internal sealed class SlowStore(IRespStore inner) : IRespStore
     public Task<long> CountKeysAsync() => inner.CountKeysAsync();
 
     public Task<KvActors.Client.KvScanPage> ScanAsync(int partition, ulong after, int count) => inner.ScanAsync(partition, after, count);
+
+    public Task<(byte[]? Value, long ExpiresAtMs)> GetWithExpiryAsync(byte[] key, bool replicaRead) => inner.GetWithExpiryAsync(key, replicaRead);
+
+    public Task<KvActors.Store.Replication.CommandResult> ExecuteAsync(KvActors.Store.Replication.KvCommand command) => inner.ExecuteAsync(command);
 }

@@ -37,7 +37,7 @@ public class FailoverAndCatchUpTests
         var reconcile = promoted.Messages<Prepare>("b").Single();
         reconcile.Entries.Select(e => (e.Seq, e.Epoch)).Should().Equal((2L, 1L));
         var done = Settle(promoted, r, 1_001);
-        done.Replies<WriteDone>().Should().ContainSingle().Which.Should().Be(new WriteDone(Req(2), new WriteResult(true), 2));
+        done.Replies<WriteDone>().Should().ContainSingle().Which.Should().Be(new WriteDone(Req(2), new WriteResult(true), 2, new CommandResult(true)));
         a.CommitPoint.Should().Be(2);
         a.IsServing(1_001).Should().BeTrue();
         S(a.OnClientRead(Req(4), B("k"), ReadMode.Leased, 1_002).Replies<ReadDone>().Single().Value).Should().Be("two");

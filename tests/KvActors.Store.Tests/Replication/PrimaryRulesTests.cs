@@ -26,7 +26,7 @@ public class PrimaryRulesTests
         var effects = r["p"].OnClientWrite(Req(1), Put("k", "v"), 30);
 
         var append = effects.OfType<AppendToLog>().Single();
-        append.Entries.Should().ContainSingle().Which.Should().Be(new LogEntry(1, 1, Req(1), Put("k", "v")));
+        append.Entries.Should().ContainSingle().Which.Should().Be(new LogEntry(1, 1, Req(1), Put("k", "v"), new CommandResult(false)));
         foreach (var member in new[] { "a", "b", "l" })
         {
             var prepare = effects.Messages<Prepare>(member).Single();
@@ -50,7 +50,7 @@ public class PrimaryRulesTests
         p.CommitPoint.Should().Be(0);
 
         var last = p.OnMessage(AckFrom(acks, "b"), 33);
-        last.Replies<WriteDone>().Should().ContainSingle().Which.Should().Be(new WriteDone(Req(1), new WriteResult(false), 1));
+        last.Replies<WriteDone>().Should().ContainSingle().Which.Should().Be(new WriteDone(Req(1), new WriteResult(false), 1, new CommandResult(false)));
         last.OfType<ApplyCommitted>().Single().Entry.Seq.Should().Be(1);
         p.CommitPoint.Should().Be(1);
         S(p.State.Get(B("k"))).Should().Be("v");
@@ -73,7 +73,7 @@ public class PrimaryRulesTests
 
         var again = p.OnClientWrite(Req(2), Del("k"), 60);
         again.Appended().Should().BeEmpty("a duplicate is never logged again");
-        again.Replies<WriteDone>().Should().ContainSingle().Which.Should().Be(new WriteDone(Req(2), new WriteResult(true), 2));
+        again.Replies<WriteDone>().Should().ContainSingle().Which.Should().Be(new WriteDone(Req(2), new WriteResult(true), 2, new CommandResult(true)));
         S(p.State.Get(B("k"))).Should().Be("again");
     }
 

@@ -26,6 +26,8 @@ public sealed class HistoryChecker
     private readonly Dictionary<string, RequestId> valueOwners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<AckedWrite>> ackedByKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> lastDeleteSeq = new(StringComparer.Ordinal);
+    private readonly HashSet<RequestId> increments = new();
+    private readonly HashSet<long> ackedCounts = new();
 
     public int AckedWriteCount { get; private set; }
     public int LeasedReadCount { get; private set; }
@@ -36,6 +38,30 @@ public sealed class HistoryChecker
     public void RegisterPut(RequestId request, string value) => valueOwners.Add(value, request);
 
     public void RegisterRead(RequestId request, ReadMode mode) => readModes[request] = mode;
+
+    public void RegisterIncrement(RequestId request) => increments.Add(request);
+
+    public int AckedIncrements => ackedCounts.Count;
+
+    /// <summary>An increment was acknowledged: the count it answered must be one no other increment answered.</summary>
+    public void OnIncrementAcked(RequestId request, WriteDone reply)
+    {
+        if (!tookEffectAt.ContainsKey(request))
+            throw new InvariantViolation($"client got an acknowledgement for increment {request}, which never took effect");
+        var count = reply.Outcome?.Number ?? throw new InvariantViolation($"increment {request} was acknowledged without its count");
+        if (!ackedCounts.Add(count))
+            throw new InvariantViolation($"two acknowledged increments answered the same count {count}");
+    }
+
+    /// <summary>Committed increments that took effect through <paramref name="through"/>.</summary>
+    public long IncrementsThrough(long through)
+    {
+        long n = 0;
+        for (var seq = 1L; seq <= through; seq++)
+            if (committed.TryGetValue(seq, out var c) && c.Executed && increments.Contains(c.Entry.Request))
+                n++;
+        return n;
+    }
 
     public void OnApplied(string node, LogEntry entry, CompletedRequest answer)
     {
@@ -153,7 +179,7 @@ public sealed class HistoryChecker
             var op = c.Entry.Operation;
             if (op.Kind == KvOperationKind.Put)
                 state[Text(op.Key)] = Text(op.Value!);
-            else
+            else if (op.Kind == KvOperationKind.Delete)
                 state.Remove(Text(op.Key));
         }
         return state;

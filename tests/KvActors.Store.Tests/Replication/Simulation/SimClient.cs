@@ -5,13 +5,16 @@ namespace KvActors.Store.Tests.Replication.Simulation;
 
 /// <summary>
 /// A client with one request in flight: puts (unique values), deletes, leased reads and some stale replica reads on a
-/// few keys. It sends to the primary it believes in and retries with the SAME request id on Retry, NotPrimary (following
+/// few keys, and increments of one shared counter (<see cref="CounterKey"/>). It sends to the primary it believes in and retries with the SAME request id on Retry, NotPrimary (following
 /// the hint) and timeouts, asking the manager for the configuration when lost. It records the history for the checker.
 /// </summary>
 public sealed class SimClient(
     string name, EventQueue queue, SimNetwork network, Random random, HistoryChecker checker,
     SimulationOptions options, IReadOnlyList<string> nodes)
 {
+    /// <summary>The key every client increments (never read or written otherwise).</summary>
+    public const string CounterKey = "counter";
+
     private long nextSequence;
     private Operation? current;
     private PartitionConfig? config;
@@ -54,6 +57,10 @@ public sealed class SimClient(
     {
         switch (reply)
         {
+            case WriteDone w when op.Command is not null:
+                checker.OnIncrementAcked(op.Id, w);
+                Complete();
+                break;
             case WriteDone w:
                 checker.OnWriteAcked(op.Key, op.Id, op.Write!.Kind, w, queue.Now);
                 Complete();
@@ -82,8 +89,15 @@ public sealed class SimClient(
         var key = $"k{random.Next(options.Keys)}";
         var roll = random.NextDouble();
         KvOperation? write = null;
+        KvCommand? command = null;
         var mode = ReadMode.Leased;
-        if (roll < 0.35)
+        if (roll < 0.08)
+        {
+            key = CounterKey;
+            command = new IncrementCommand(Encoding.UTF8.GetBytes(key), 1);
+            checker.RegisterIncrement(id);
+        }
+        else if (roll < 0.35)
         {
             var value = $"{name}:{id.Sequence}";
             checker.RegisterPut(id, value);
@@ -96,7 +110,7 @@ public sealed class SimClient(
             mode = roll < 1 - options.StaleReadShare ? ReadMode.Leased : ReadMode.Stale;
             checker.RegisterRead(id, mode);
         }
-        current = new Operation(id, key, write, mode, queue.Now);
+        current = new Operation(id, key, write, mode, queue.Now, command);
         attempts = 0;
         Send();
     }
@@ -107,7 +121,7 @@ public sealed class SimClient(
         generation++;
         attempts++;
         string to;
-        if (op.Write is null && op.Mode == ReadMode.Stale && config is not null)
+        if (op.Write is null && op.Command is null && op.Mode == ReadMode.Stale && config is not null)
         {
             var members = config.Members.ToArray();
             to = members[random.Next(members.Length)];
@@ -116,7 +130,9 @@ public sealed class SimClient(
             to = nodes[random.Next(nodes.Count)]; // our view may be wrong: ask someone else for a hint
         else
             to = target;
-        var request = op.Write is not null
+        var request = op.Command is not null
+            ? new ClientRequestMessage(op.Id, null, null, ReadMode.Leased, op.Command)
+            : op.Write is not null
             ? new ClientRequestMessage(op.Id, op.Write, null, ReadMode.Leased)
             : new ClientRequestMessage(op.Id, null, Encoding.UTF8.GetBytes(op.Key), op.Mode);
         network.Send(name, to, request);
@@ -151,8 +167,9 @@ public sealed class SimClient(
 
     private void RequestConfig() => network.Send(name, Simulation.ManagerName, new ClientConfigRequest());
 
-    private sealed record Operation(RequestId Id, string Key, KvOperation? Write, ReadMode Mode, long InvokedAt)
+    private sealed record Operation(RequestId Id, string Key, KvOperation? Write, ReadMode Mode, long InvokedAt, KvCommand? Command = null)
     {
-        public override string ToString() => $"{Id} {(Write is null ? $"{Mode} read" : Write.Kind.ToString())} {Key} (invoked {InvokedAt})";
+        public override string ToString() =>
+            $"{Id} {(Command is not null ? "INCR" : Write is null ? $"{Mode} read" : Write.Kind.ToString())} {Key} (invoked {InvokedAt})";
     }
 }

@@ -114,6 +114,7 @@ public sealed class Simulation
             ReplicationMessage m => replica.OnMessage(m, now),
             ConfigUpdate u => replica.OnConfig(u.Config, now),
             RevokeLease r => replica.OnRevokeLease(r.Epoch, now),
+            ClientRequestMessage { Command: { } command } c => replica.OnClientCommand(c.Id, command, now, 0, int.MaxValue),
             ClientRequestMessage { Write: { } write } c => replica.OnClientWrite(c.Id, write, now),
             ClientRequestMessage c => replica.OnClientRead(c.Id, c.ReadKey!, c.Mode, now),
             _ => throw new InvalidOperationException($"unexpected message {message}"),
@@ -350,6 +351,14 @@ public sealed class Simulation
                 throw new InvariantViolation(
                     $"{name}'s state differs from the committed history: {string.Join(",", actual)} vs {string.Join(",", expected)}");
         }
+        // INCR as a linearizability probe: the counter holds exactly the increments that took effect, and each
+        // acknowledged increment saw a distinct count (checked as acknowledged).
+        var increments = checker.IncrementsThrough(primary.CommitPoint);
+        var counter = expected.TryGetValue(SimClient.CounterKey, out var text) ? long.Parse(text) : 0;
+        if (counter != increments)
+            throw new InvariantViolation($"the counter is {counter} after {increments} committed increments");
+        if (checker.AckedIncrements > increments)
+            throw new InvariantViolation($"{checker.AckedIncrements} increments were acknowledged but only {increments} committed");
         foreach (var write in checker.AckedWrites)
         {
             foreach (var name in config.InSync.Prepend(config.Primary))
