@@ -12,7 +12,8 @@ namespace KvActors.Store.Shards;
 /// <remarks>
 /// Batching: items for a destination are queued; a flush is triggered by a message to itself, so every item that
 /// arrived while the mailbox was busy rides in one <see cref="ReplicationBatch"/> (at most
-/// <see cref="ShardSettings.MaxBatchItems"/>; a full batch is sent at once). Bounds: at most
+/// <see cref="ShardSettings.MaxBatchItems"/>; a full batch is sent at once), and while a batch to the destination is
+/// unacknowledged the queue waits for its acknowledgement (self-clocked, see <see cref="SendDue"/>). Bounds: at most
 /// <see cref="ShardSettings.MaxBatchesInFlight"/> unacknowledged batches per destination (the destination's host
 /// answers <see cref="ReplicationBatchAck"/>; a batch unacknowledged for <see cref="ShardSettings.BatchAckTimeout"/> is
 /// given up), and at most <see cref="ShardSettings.MaxQueuedPerDestination"/> items queued: beyond it items are
@@ -76,8 +77,19 @@ public sealed class ReplicatorActor : ReceiveActor, IWithTimers
     {
         _flushScheduled = false;
         foreach (var destination in _destinations.Values)
-            while (destination.Queue.Count > 0 && destination.InFlight.Count < _settings.MaxBatchesInFlight)
-                Send(destination);
+            SendDue(destination);
+    }
+
+    /// <summary>
+    /// Self-clocked, as TCP's Nagle rule: a destination with nothing in flight gets what is queued at once; while a batch
+    /// is in flight there, items wait and go out together when its acknowledgement comes back, unless a whole batch is
+    /// queued. Under load that makes a few large batches per round trip instead of one small batch per item.
+    /// </summary>
+    private void SendDue(Destination destination)
+    {
+        while (destination.Queue.Count > 0 && destination.InFlight.Count < _settings.MaxBatchesInFlight
+               && (destination.InFlight.Count == 0 || destination.Queue.Count >= _settings.MaxBatchItems))
+            Send(destination);
     }
 
     private void Send(Destination destination)
@@ -106,8 +118,7 @@ public sealed class ReplicatorActor : ReceiveActor, IWithTimers
             return;
         while (destination.InFlight.Count > 0 && destination.InFlight.Peek().Id <= ack.ThroughBatchId)
             destination.InFlight.Dequeue();
-        while (destination.Queue.Count > 0 && destination.InFlight.Count < _settings.MaxBatchesInFlight)
-            Send(destination);
+        SendDue(destination);
     }
 
     private void OnCheckAcks()
@@ -122,8 +133,7 @@ public sealed class ReplicatorActor : ReceiveActor, IWithTimers
                 lost = true;
             }
             if (lost)
-                while (destination.Queue.Count > 0 && destination.InFlight.Count < _settings.MaxBatchesInFlight)
-                    Send(destination);
+                SendDue(destination);
         }
     }
 

@@ -36,8 +36,12 @@ public sealed record ShardSettings
     /// </summary>
     public int MaxQueuedPerDestination { get; init; } = 20_000;
 
-    /// <summary>A batch unacknowledged for this long is given up as lost (a crashed or cut-off destination): its slot is freed.</summary>
-    public TimeSpan BatchAckTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// A batch unacknowledged for this long is given up as lost (a crashed or cut-off destination): its slot is freed.
+    /// Short, because while a batch is in flight the replicator holds the next items back (heartbeats too): a lost batch
+    /// must not hold them for anything near the replicas' grace period. Giving up on a batch that still arrives costs nothing.
+    /// </summary>
+    public TimeSpan BatchAckTimeout { get; init; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>These settings with the value limits of <paramref name="storage"/>.</summary>
     public ShardSettings WithLimitsOf(StorageSettings storage) => this with { MaxKeySize = storage.MaxKeySize, MaxValueSize = storage.MaxValueSize };
