@@ -68,7 +68,8 @@ public sealed partial class KvClient : IAsyncDisposable
         _protocol = ownsSystem ? AdminPaths.Protocol(_tls) : ((ExtendedActorSystem)system).Provider.DefaultAddress.Protocol;
         _maxMessageBytes = (system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128000) - FrameOverhead;
         _refreshTimer = new Timer(_ => _ = RefreshQuietly(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _courier = system.ActorOf(RequestCourier.Props(OnReply, MaxBatchBytes, _counters), "courier");
+        // One courier per client, so several clients may be attached to one actor system.
+        _courier = system.ActorOf(RequestCourier.Props(OnReply, MaxBatchBytes, _counters), $"courier-{ClientId}");
     }
 
     /// <summary>An answer the courier received: completes the attempt waiting for it (none: a late answer to an attempt given up).</summary>
