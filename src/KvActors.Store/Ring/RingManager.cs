@@ -34,6 +34,8 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     private readonly RingManagerCore _core;
     private readonly Dictionary<NodeId, UniqueAddress> _members = [];
     private RingPublished? _published;
+    // Caught-up learners reported since the last tick: promoted together, in one epoch, on the next tick.
+    private readonly List<CaughtUp> _caughtUp = [];
     private TimeSpan _lastPublishAt;
     // A new ring waiting for the next tick: while a cluster rebalances, learners catch up one partition
     // at a time, and publishing each of those rings at once would make every node reconfigure (and
@@ -57,7 +59,11 @@ public sealed class RingManager : ReceiveActor, IWithTimers
 
         Receive<LastRingReply>(OnLastRing);
         Receive<ReplicaSilent>(r => Report(r.Node, n => _core.ReplicaSilent(r.Partition, n, r.Epoch, Now)));
-        Receive<LearnerCaughtUp>(r => Report(r.Node, n => _core.LearnerCaughtUp(r.Partition, n, r.Epoch, Now)));
+        Receive<LearnerCaughtUp>(r => Report(r.Node, n =>
+        {
+            _caughtUp.Add(new CaughtUp(r.Partition, n, r.Epoch));
+            return RingOutcome.Nothing;
+        }));
         Receive<PrimarySuspected>(r => Report(r.Node, n => _core.PrimarySuspected(r.Partition, n, r.Epoch,
             r.SinceLastGrantMs < 0 ? null : TimeSpan.FromMilliseconds(r.SinceLastGrantMs), Now)));
         Receive<GetRing>(_ => Sender.Tell(Reply()));
@@ -139,6 +145,11 @@ public sealed class RingManager : ReceiveActor, IWithTimers
 
     private void OnTick()
     {
+        if (_caughtUp.Count > 0)
+        {
+            Handle(_core.LearnersCaughtUp(_caughtUp, Now));
+            _caughtUp.Clear();
+        }
         Handle(_core.Tick(Now));
         if (_published is not null && (_newRingPending || Now - _lastPublishAt >= _settings.RepublishInterval)) PublishToAll();
         if (!_core.IsFormed && Now - _lastAskAt >= _settings.RepublishInterval)

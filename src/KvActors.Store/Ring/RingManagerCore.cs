@@ -11,6 +11,9 @@ public readonly record struct RingOutcome(RingState? Publish, string? Note)
 }
 
 /// <summary>The manager's view for `kv ring show` and GetRing: the ring (null before the first), or what the first ring waits for.</summary>
+/// <summary>A primary's report that the learner <paramref name="Node"/> of <paramref name="Partition"/> caught up, made at <paramref name="Epoch"/>.</summary>
+public readonly record struct CaughtUp(int Partition, NodeId Node, long Epoch);
+
 public sealed record RingStatus(RingState? Ring, string? WaitingFor, IReadOnlyList<int> UnderReplicated, IReadOnlyList<int> WithoutPrimary);
 
 /// <summary>
@@ -160,15 +163,46 @@ public sealed class RingManagerCore
     }
 
     /// <summary>The primary of <paramref name="partition"/>, at <paramref name="epoch"/>, reports the learner <paramref name="node"/> caught up.</summary>
-    public RingOutcome LearnerCaughtUp(int partition, NodeId node, long epoch, TimeSpan now)
+    public RingOutcome LearnerCaughtUp(int partition, NodeId node, long epoch, TimeSpan now) =>
+        LearnersCaughtUp([new CaughtUp(partition, node, epoch)], now);
+
+    /// <summary>
+    /// Several caught-up learners at once (the manager gathers the reports of one tick): every one that still applies is
+    /// promoted in ONE new epoch. A node joining a cluster of P partitions becomes a learner of about RF x P / N of them,
+    /// and one epoch per promotion would raise the epoch by hundreds for one join.
+    /// </summary>
+    public RingOutcome LearnersCaughtUp(IReadOnlyList<CaughtUp> reports, TimeSpan now)
     {
-        if (Stale(partition, epoch, "caught up", node) is { } stale) return stale;
-        if (Ring![partition].Primary is null)
-            return RingOutcome.Ignored($"Partition {partition} has no primary, so nobody can have seen {node} catch up: the report is ignored.");
-        var change = RingTransitions.PromoteLearner(Ring, partition, node);
-        if (change.IsRefused) return RingOutcome.Ignored(change.Refusal!);
-        var planned = RingPlanner.Plan(change.Ring, _up, _options.ReplicationFactor, _leaving);
-        return Publish(planned, $"{node} caught up in partition {partition}: in sync");
+        var ring = Ring;
+        var promoted = new List<CaughtUp>();
+        var ignored = new List<string>();
+        foreach (var report in reports)
+        {
+            if (Stale(report.Partition, report.Epoch, "caught up", report.Node) is { } stale)
+            {
+                ignored.Add(stale.Note!);
+                continue;
+            }
+            if (ring![report.Partition].Primary is null)
+            {
+                ignored.Add($"Partition {report.Partition} has no primary, so nobody can have seen {report.Node} catch up: the report is ignored.");
+                continue;
+            }
+            var change = RingTransitions.PromoteLearner(ring, report.Partition, report.Node);
+            if (change.IsRefused)
+            {
+                ignored.Add(change.Refusal!);
+                continue;
+            }
+            ring = change.Ring;
+            promoted.Add(report);
+        }
+        if (promoted.Count == 0) return RingOutcome.Ignored(string.Join(" ", ignored));
+        var planned = RingPlanner.Plan(ring!, _up, _options.ReplicationFactor, _leaving);
+        var what = promoted.Count == 1
+            ? $"{promoted[0].Node} caught up in partition {promoted[0].Partition}"
+            : $"{promoted.Count} learners caught up ({string.Join("; ", promoted.GroupBy(r => r.Node).Select(g => $"{g.Key} in {g.Count()} partitions"))})";
+        return Publish(planned, $"{what}: in sync");
     }
 
     /// <summary>

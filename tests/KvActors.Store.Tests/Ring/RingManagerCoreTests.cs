@@ -192,6 +192,26 @@ public sealed class RingManagerCoreTests
     }
 
     [Fact]
+    public void Learners_reported_caught_up_in_one_tick_are_promoted_in_one_epoch_and_stale_reports_among_them_are_skipped()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var formedAt = core.Ring!.Epoch;
+        var joined = core.MemberUp(Member(4), At(1)).Published();
+        var learning = Enumerable.Range(0, joined.PartitionCount).Where(i => joined[i].IsLearner(Member(4))).ToList();
+        learning.Should().HaveCountGreaterThan(2);
+        var reports = learning.Select(p => new CaughtUp(p, Member(4), joined.Epoch))
+            .Append(new CaughtUp(learning[0], Member(4), formedAt)) // made before the join: stale
+            .ToList();
+
+        var ring = core.LearnersCaughtUp(reports, At(2)).Published();
+
+        ring.Epoch.Should().Be(joined.Epoch + 1, "one tick's promotions, one epoch");
+        learning.Should().OnlyContain(p => ring[p].IsInSync(Member(4)) && ring[p].Learners.IsEmpty && ring[p].Count == 3);
+        core.LearnersCaughtUp([new CaughtUp(learning[0], Member(4), ring.Epoch)], At(3)).Publish
+            .Should().BeNull("it is in sync already");
+    }
+
+    [Fact]
     public void Reports_made_before_the_partition_last_changed_or_about_a_non_learner_are_ignored()
     {
         var core = Cores.Formed([1, 2, 3]);
