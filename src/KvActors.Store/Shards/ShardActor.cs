@@ -129,17 +129,7 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private Task Write(RequestId request, byte[] key, byte[]? value)
     {
-        if ((Refusal(key, value) ?? Reserved(request)) is { } reason)
-        {
-            Sender.Tell(StoreWire.Refused(request, reason));
-            return Task.CompletedTask;
-        }
-        if (Congested() is { } destination)
-        {
-            Sender.Tell(StoreWire.ToReply(new Replication.RetryLater(request, $"replication to {destination} is backed up")));
-            return Task.CompletedTask;
-        }
-        _effects.Await(request, Sender);
+        if (!Admitted(request, key, value)) return Task.CompletedTask;
         var operation = value is null ? KvOperation.Delete(key) : KvOperation.Put(key, value);
         return Run(_replica.OnClientWrite(request, operation, Now, WallNow));
     }
@@ -157,18 +147,28 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             Sender.Tell(StoreWire.Refused(request, e.Message));
             return Task.CompletedTask;
         }
-        if ((Refusal(command.Key, command.Payload) ?? Reserved(request)) is { } reason)
+        if (!Admitted(request, command.Key, command.Payload)) return Task.CompletedTask;
+        return Run(_replica.OnClientCommand(request, command, Now, WallNow, _settings.MaxValueSize));
+    }
+
+    /// <summary>
+    /// Whether a write or command may go to the replica: sizes within limits, not the store's own client id, replication
+    /// not backed up. If so its sender awaits the answer; if not, the sender has its Refused or RetryLater already.
+    /// </summary>
+    private bool Admitted(RequestId request, byte[] key, byte[]? payload)
+    {
+        if ((Refusal(key, payload) ?? Reserved(request)) is { } reason)
         {
             Sender.Tell(StoreWire.Refused(request, reason));
-            return Task.CompletedTask;
+            return false;
         }
         if (Congested() is { } destination)
         {
             Sender.Tell(StoreWire.ToReply(new Replication.RetryLater(request, $"replication to {destination} is backed up")));
-            return Task.CompletedTask;
+            return false;
         }
         _effects.Await(request, Sender);
-        return Run(_replica.OnClientCommand(request, command, Now, WallNow, _settings.MaxValueSize));
+        return true;
     }
 
     private static string? Reserved(RequestId request) =>
