@@ -34,8 +34,8 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     private readonly RingManagerCore _core;
     private readonly Dictionary<NodeId, UniqueAddress> _members = [];
     private RingPublished? _published;
-    // Caught-up learners reported since the last tick: promoted together, in one epoch, on the next tick.
-    private readonly List<CaughtUp> _caughtUp = [];
+    // Reports from the partitions since the last tick: applied together, in one epoch, on the next tick.
+    private readonly List<RingReport> _reports = [];
     private TimeSpan _lastPublishAt;
     // A new ring waiting for the next tick: while a cluster rebalances, learners catch up one partition
     // at a time, and publishing each of those rings at once would make every node reconfigure (and
@@ -58,14 +58,10 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         Receive<ClusterEvent.IMemberEvent>(_ => { }); // Joining, WeaklyUp, Downed: nothing for the ring
 
         Receive<LastRingReply>(OnLastRing);
-        Receive<ReplicaSilent>(r => Report(r.Node, n => _core.ReplicaSilent(r.Partition, n, r.Epoch, Now)));
-        Receive<LearnerCaughtUp>(r => Report(r.Node, n =>
-        {
-            _caughtUp.Add(new CaughtUp(r.Partition, n, r.Epoch));
-            return RingOutcome.Nothing;
-        }));
-        Receive<PrimarySuspected>(r => Report(r.Node, n => _core.PrimarySuspected(r.Partition, n, r.Epoch,
-            r.SinceLastGrantMs < 0 ? null : TimeSpan.FromMilliseconds(r.SinceLastGrantMs), Now)));
+        Receive<ReplicaSilent>(r => Gather(r.Node, n => new SilentReplica(r.Partition, n, r.Epoch)));
+        Receive<LearnerCaughtUp>(r => Gather(r.Node, n => new CaughtUp(r.Partition, n, r.Epoch)));
+        Receive<PrimarySuspected>(r => Gather(r.Node, n => new SuspectedPrimary(r.Partition, n, r.Epoch,
+            r.SinceLastGrantMs < 0 ? null : TimeSpan.FromMilliseconds(r.SinceLastGrantMs))));
         Receive<GetRing>(_ => Sender.Tell(Reply()));
         Receive<Tick>(_ => OnTick());
     }
@@ -133,22 +129,22 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         Handle(_core.LastRingReported(node, ring, Now));
     }
 
-    private void Report(string nodeText, Func<NodeId, RingOutcome> apply)
+    private void Gather(string nodeText, Func<NodeId, RingReport> report)
     {
         if (string.IsNullOrWhiteSpace(nodeText))
         {
             _log.Warning("A report from {0} names no node: ignored", Sender.Path.Address);
             return;
         }
-        Handle(apply(new NodeId(nodeText)));
+        _reports.Add(report(new NodeId(nodeText)));
     }
 
     private void OnTick()
     {
-        if (_caughtUp.Count > 0)
+        if (_reports.Count > 0)
         {
-            Handle(_core.LearnersCaughtUp(_caughtUp, Now));
-            _caughtUp.Clear();
+            Handle(_core.Reports(_reports, Now));
+            _reports.Clear();
         }
         Handle(_core.Tick(Now));
         if (_published is not null && (_newRingPending || Now - _lastPublishAt >= _settings.RepublishInterval)) PublishToAll();

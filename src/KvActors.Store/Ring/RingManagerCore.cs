@@ -11,9 +11,6 @@ public readonly record struct RingOutcome(RingState? Publish, string? Note)
 }
 
 /// <summary>The manager's view for `kv ring show` and GetRing: the ring (null before the first), or what the first ring waits for.</summary>
-/// <summary>A primary's report that the learner <paramref name="Node"/> of <paramref name="Partition"/> caught up, made at <paramref name="Epoch"/>.</summary>
-public readonly record struct CaughtUp(int Partition, NodeId Node, long Epoch);
-
 public sealed record RingStatus(RingState? Ring, string? WaitingFor, IReadOnlyList<int> UnderReplicated, IReadOnlyList<int> WithoutPrimary);
 
 /// <summary>
@@ -73,6 +70,8 @@ public sealed class RingManagerCore
     private readonly Dictionary<NodeId, TimeSpan> _unreachableSince = [];
     private readonly HashSet<NodeId> _answered = [];
     private RingState? _highestReported;
+    // A change was refused because no majority of the Up members was reachable: replan once one is.
+    private bool _heldBack;
 
     // Per partition, the epoch at which its replica set last changed: a report made before it is stale.
     private long[] _changedAt = [];
@@ -155,82 +154,147 @@ public sealed class RingManagerCore
     }
 
     /// <summary>The primary of <paramref name="partition"/>, at <paramref name="epoch"/>, reports the in-sync replica <paramref name="node"/> silent.</summary>
-    public RingOutcome ReplicaSilent(int partition, NodeId node, long epoch, TimeSpan now)
-    {
-        if (Stale(partition, epoch, "silent", node) is { } stale) return stale;
-        var change = RingTransitions.DropReplica(Ring!, partition, node);
-        return change.IsRefused ? RingOutcome.Ignored(change.Refusal!) : Publish(change.Ring, $"{node} is silent in partition {partition}: dropped from its in-sync replicas");
-    }
+    public RingOutcome ReplicaSilent(int partition, NodeId node, long epoch, TimeSpan now) =>
+        Reports([new SilentReplica(partition, node, epoch)], now);
 
     /// <summary>The primary of <paramref name="partition"/>, at <paramref name="epoch"/>, reports the learner <paramref name="node"/> caught up.</summary>
     public RingOutcome LearnerCaughtUp(int partition, NodeId node, long epoch, TimeSpan now) =>
-        LearnersCaughtUp([new CaughtUp(partition, node, epoch)], now);
+        Reports([new CaughtUp(partition, node, epoch)], now);
+
+    /// <summary>The in-sync replica <paramref name="node"/> of <paramref name="partition"/> suspects its primary (see <see cref="SuspectedPrimary"/>).</summary>
+    public RingOutcome PrimarySuspected(int partition, NodeId node, long epoch, TimeSpan? sinceLastGrant, TimeSpan now) =>
+        Reports([new SuspectedPrimary(partition, node, epoch, sinceLastGrant)], now);
 
     /// <summary>
-    /// Several caught-up learners at once (the manager gathers the reports of one tick): every one that still applies is
-    /// promoted in ONE new epoch. A node joining a cluster of P partitions becomes a learner of about RF x P / N of them,
-    /// and one epoch per promotion would raise the epoch by hundreds for one join.
+    /// Reports gathered over one tick, applied in order to one working ring and published as ONE new epoch. A node
+    /// joining a cluster of P partitions becomes a learner of about RF x P / N of them, and a crashed node leaves about
+    /// P / N partitions without their primary: one epoch per report would raise the epoch by hundreds for one event.
+    /// <list type="bullet">
+    /// <item>A silent in-sync replica is dropped from the in-sync set (<see cref="RingTransitions.DropReplica"/>).</item>
+    /// <item>A caught-up learner is promoted (<see cref="RingTransitions.PromoteLearner"/>); the ring is then planned
+    /// again, which drops the replicas the learners replace.</item>
+    /// <item>A suspected primary is replaced by the reporter, an in-sync replica holding every committed write, once the
+    /// reporter stopped granting it a lease at least <see cref="Options.FailoverAfter"/> ago (the lease period plus its
+    /// margin), so the old primary serves nothing more. Replication heartbeats notice a dead primary sooner than Akka's
+    /// failure detector; a wrong suspicion (the primary is alive but cut off from this replica) costs one promotion.</item>
+    /// </list>
+    /// A report is stale when its partition changed after the epoch it was made at; so is any later report, in the same
+    /// batch, about a partition that failed over earlier in it (it was made about the old primary). Reports are repeated
+    /// by the replicas while they still hold, so an ignored one costs at most one report interval.
     /// </summary>
-    public RingOutcome LearnersCaughtUp(IReadOnlyList<CaughtUp> reports, TimeSpan now)
+    public RingOutcome Reports(IReadOnlyList<RingReport> reports, TimeSpan now)
     {
+        if (IsFormed && NoMajority() is { } held) return held;
         var ring = Ring;
-        var promoted = new List<CaughtUp>();
+        var applied = new List<RingReport>();
         var ignored = new List<string>();
+        var failedOver = new HashSet<int>();
         foreach (var report in reports)
         {
-            if (Stale(report.Partition, report.Epoch, "caught up", report.Node) is { } stale)
+            var why = Stale(report.Partition, report.Epoch, What(report), report.Node)?.Note
+                      ?? (failedOver.Contains(report.Partition)
+                          ? $"A report about partition {report.Partition} came in the same batch as its failover: ignored as stale."
+                          : null);
+            RingChange? change = null;
+            if (why is null)
             {
-                ignored.Add(stale.Note!);
-                continue;
+                (change, why) = report switch
+                {
+                    SilentReplica silent => (RingTransitions.DropReplica(ring!, silent.Partition, silent.Node), null),
+                    CaughtUp caughtUp => ring![caughtUp.Partition].Primary is null
+                        ? (null, $"Partition {caughtUp.Partition} has no primary, so nobody can have seen {caughtUp.Node} catch up: the report is ignored.")
+                        : (RingTransitions.PromoteLearner(ring, caughtUp.Partition, caughtUp.Node), null),
+                    SuspectedPrimary suspected => Suspicion(ring!, suspected),
+                    _ => (null, $"A report of kind {report.GetType().Name} is not known: ignored."),
+                };
             }
-            if (ring![report.Partition].Primary is null)
+            if (change is null || change.IsRefused)
             {
-                ignored.Add($"Partition {report.Partition} has no primary, so nobody can have seen {report.Node} catch up: the report is ignored.");
-                continue;
-            }
-            var change = RingTransitions.PromoteLearner(ring, report.Partition, report.Node);
-            if (change.IsRefused)
-            {
-                ignored.Add(change.Refusal!);
+                ignored.Add(why ?? change!.Refusal!);
                 continue;
             }
             ring = change.Ring;
-            promoted.Add(report);
+            applied.Add(report);
+            if (report is SuspectedPrimary) failedOver.Add(report.Partition);
         }
-        if (promoted.Count == 0) return RingOutcome.Ignored(string.Join(" ", ignored));
-        var planned = RingPlanner.Plan(ring!, _up, _options.ReplicationFactor, _leaving);
-        var what = promoted.Count == 1
-            ? $"{promoted[0].Node} caught up in partition {promoted[0].Partition}"
-            : $"{promoted.Count} learners caught up ({string.Join("; ", promoted.GroupBy(r => r.Node).Select(g => $"{g.Key} in {g.Count()} partitions"))})";
-        return Publish(planned, $"{what}: in sync");
+        if (applied.Count == 0) return RingOutcome.Ignored(string.Join(" ", ignored));
+        if (applied.Any(r => r is CaughtUp))
+            ring = RingPlanner.Plan(ring!, _up, _options.ReplicationFactor, _leaving);
+        return Publish(ring!, Summary(applied));
+    }
+
+    private (RingChange? Change, string? Why) Suspicion(RingState ring, SuspectedPrimary report)
+    {
+        var (partition, node) = (report.Partition, report.Node);
+        var set = ring[partition];
+        if (set.Primary is not { } primary || primary == node || !set.InSync.Contains(node))
+            return (null, $"{node} suspects the primary of partition {partition} but is not one of its in-sync backups: ignored.");
+        if (report.SinceLastGrant is not { } since || since < _options.FailoverAfter)
+            return (null, $"{node} suspects {primary} in partition {partition}, but granted a lease too recently for it to have run out: waiting for a later report.");
+        if (!_up.Contains(node) || _unreachableSince.ContainsKey(node))
+            return (null, $"{node} suspects {primary} in partition {partition} but is not an Up, reachable member: ignored.");
+        return (RingTransitions.Failover(ring, partition, node), null);
+    }
+
+    private static string What(RingReport report) => report switch
+    {
+        SilentReplica => "silent",
+        CaughtUp => "caught up",
+        _ => "suspecting its primary",
+    };
+
+    /// <summary>One sentence for the log: each kind of report applied, with its nodes and partitions (or how many).</summary>
+    private string Summary(IReadOnlyList<RingReport> applied)
+    {
+        var parts = new List<string>();
+        foreach (var group in applied.GroupBy(r => r.GetType()))
+        {
+            var list = group.ToList();
+            var first = list[0];
+            parts.Add(first switch
+            {
+                SilentReplica when list.Count == 1 => $"{first.Node} is silent in partition {first.Partition}: dropped from its in-sync replicas",
+                SilentReplica => $"{list.Count} silent replicas dropped ({Nodes(list)})",
+                CaughtUp when list.Count == 1 => $"{first.Node} caught up in partition {first.Partition}: in sync",
+                CaughtUp => $"{list.Count} learners caught up ({Nodes(list)}): in sync",
+                SuspectedPrimary s when list.Count == 1 =>
+                    $"{s.Node} suspects {Ring![s.Partition].Primary} in partition {s.Partition}: promoted after {s.SinceLastGrant!.Value.TotalMilliseconds:F0} ms without granting a lease",
+                _ => $"{list.Count} partitions failed over on their replicas' suspicion (from {string.Join(", ", list.Select(r => Ring![r.Partition].Primary).Distinct())})",
+            });
+        }
+        return string.Join("; ", parts);
+
+        static string Nodes(IEnumerable<RingReport> reports) =>
+            string.Join("; ", reports.GroupBy(r => r.Node).Select(g => $"{g.Key} in {g.Count()} partitions"));
     }
 
     /// <summary>
-    /// The in-sync replica <paramref name="node"/> of <paramref name="partition"/>, at <paramref name="epoch"/>, heard
-    /// nothing from the primary for its grace period and stopped granting it a lease <paramref name="sinceLastGrant"/> ago.
-    /// A primary's lease needs every in-sync replica's grants, so once that is at least <see cref="Options.FailoverAfter"/>
-    /// (the lease period plus its margin) the old primary serves nothing more and the reporter, which holds every
-    /// committed write, is promoted at once. Replication heartbeats notice a dead primary sooner than Akka's failure
-    /// detector; a wrong suspicion (the primary is alive but cut off from this replica) costs one promotion.
+    /// Null when more than half of the Up members are reachable from here; otherwise why the ring is held as it is. A
+    /// manager that sees most members unreachable is probably on the minority side of a partition, which the
+    /// split-brain resolver is about to down: a ring it published there could make its own node the sole in-sync
+    /// replica and have it acknowledge writes the surviving side never sees. So it changes nothing until a majority is
+    /// back, or the unreachable members are removed (see <see cref="Tick"/> for the held changes).
     /// </summary>
-    public RingOutcome PrimarySuspected(int partition, NodeId node, long epoch, TimeSpan? sinceLastGrant, TimeSpan now)
+    private RingOutcome? NoMajority()
     {
-        if (Stale(partition, epoch, "suspecting its primary", node) is { } stale) return stale;
-        var set = Ring![partition];
-        if (set.Primary is not { } primary || primary == node || !set.InSync.Contains(node))
-            return RingOutcome.Ignored($"{node} suspects the primary of partition {partition} but is not one of its in-sync backups: ignored.");
-        if (sinceLastGrant is not { } since || since < _options.FailoverAfter)
-            return RingOutcome.Ignored($"{node} suspects {primary} in partition {partition}, but granted a lease too recently for it to have run out: waiting for a later report.");
-        if (!_up.Contains(node) || _unreachableSince.ContainsKey(node))
-            return RingOutcome.Ignored($"{node} suspects {primary} in partition {partition} but is not an Up, reachable member: ignored.");
-        var change = RingTransitions.Failover(Ring, partition, node);
-        return change.IsRefused
-            ? RingOutcome.Ignored(change.Refusal!)
-            : Publish(change.Ring, $"{node} suspects {primary} in partition {partition}: promoted after {since.TotalMilliseconds:F0} ms without granting a lease");
+        var reachable = _up.Count(n => !_unreachableSince.ContainsKey(n));
+        if (reachable * 2 > _up.Count) return null;
+        _heldBack = true;
+        return RingOutcome.Ignored($"Only {reachable} of {_up.Count} Up members are reachable: the ring is held until a majority is (this manager may be on the minority side of a partition).");
     }
 
-    /// <summary>Time passes: the first ring's collection timeout, failover deadlines.</summary>
-    public RingOutcome Tick(TimeSpan now) => IsFormed ? FailOver(now) : TryForm(now);
+    /// <summary>Time passes: the first ring's collection timeout, failover deadlines, changes held while no majority was reachable.</summary>
+    public RingOutcome Tick(TimeSpan now)
+    {
+        if (!IsFormed) return TryForm(now);
+        if (_heldBack && NoMajority() is null)
+        {
+            _heldBack = false;
+            var replanned = Replan("A majority of the Up members is reachable again");
+            if (replanned.Publish is not null) return replanned;
+        }
+        return FailOver(now);
+    }
 
     private RingOutcome? Stale(int partition, long epoch, string what, NodeId node)
     {
@@ -281,10 +345,12 @@ public sealed class RingManagerCore
     }
 
     private RingOutcome Replan(string why) =>
-        Publish(RingPlanner.Plan(Ring!, _up, _options.ReplicationFactor, _leaving), why);
+        NoMajority() ?? Publish(RingPlanner.Plan(Ring!, _up, _options.ReplicationFactor, _leaving), why);
 
     private RingOutcome FailOver(TimeSpan now)
     {
+        if (_unreachableSince.Count == 0) return RingOutcome.Nothing;
+        if (NoMajority() is { } held) return held;
         var ring = Ring!;
         var moved = new List<int>();
         for (var p = 0; p < ring.PartitionCount; p++)

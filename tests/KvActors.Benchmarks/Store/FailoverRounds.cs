@@ -8,8 +8,8 @@ namespace KvActors.Benchmarks.Store;
 public sealed record FailoverRound(int Number, string Victim, bool WasOldest, int Partitions, double AllMs, double FirstMs, double MedianMs, double RingMs, int Unrecovered);
 
 /// <summary>
-/// The store benchmark's failover rounds. Each round SIGKILLs one kvnode (odd rounds the oldest member, which hosts
-/// the RingManager singleton; even rounds the youngest) and, from the kill on, writes to every partition the victim
+/// The store benchmark's failover rounds. Each round SIGKILLs one kvnode (rounds 1, 4, 7, ... the oldest member, which
+/// hosts the RingManager singleton, so 2 of the default 5 rounds; the others a younger member) and, from the kill on, writes to every partition the victim
 /// was primary of: a new put per still-unrecovered partition every <see cref="ProbeInterval"/> (so a put stuck on the
 /// dead node does not hide the recovery). A partition has recovered when a put invoked after the kill completes; the
 /// round's failover time is the slowest partition's. The victim is then restarted (same port and data directory) and
@@ -34,7 +34,9 @@ public static class FailoverRounds
             await Task.Delay(Settle);
             ring = await cluster.AwaitFullRingAsync();
             var oldest = await cluster.OldestMemberAsync();
-            var killOldest = r % 2 == 1;
+            // A primary on the RingManager's host fails over only once Akka has downed and removed the node and the
+            // singleton has moved; elsewhere the replication layer's own suspicion acts first. Both kinds are measured.
+            var killOldest = r % 3 == 1;
             var victimIndex = killOldest
                 ? cluster.Nodes.FindIndex(n => n.HostPort == oldest)
                 : cluster.Nodes.FindLastIndex(n => n.HostPort != oldest); // the youngest by start order is good enough: not the oldest

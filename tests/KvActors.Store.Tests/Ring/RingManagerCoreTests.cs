@@ -203,11 +203,11 @@ public sealed class RingManagerCoreTests
             .Append(new CaughtUp(learning[0], Member(4), formedAt)) // made before the join: stale
             .ToList();
 
-        var ring = core.LearnersCaughtUp(reports, At(2)).Published();
+        var ring = core.Reports(reports, At(2)).Published();
 
         ring.Epoch.Should().Be(joined.Epoch + 1, "one tick's promotions, one epoch");
         learning.Should().OnlyContain(p => ring[p].IsInSync(Member(4)) && ring[p].Learners.IsEmpty && ring[p].Count == 3);
-        core.LearnersCaughtUp([new CaughtUp(learning[0], Member(4), ring.Epoch)], At(3)).Publish
+        core.Reports([new CaughtUp(learning[0], Member(4), ring.Epoch)], At(3)).Publish
             .Should().BeNull("it is in sync already");
     }
 
@@ -277,6 +277,32 @@ public sealed class RingManagerCoreTests
     }
 
     [Fact]
+    public void Suspicions_gathered_in_one_tick_fail_over_every_partition_of_a_dead_primary_in_one_epoch()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var ring = core.Ring!;
+        var led = Enumerable.Range(0, 16).Where(p => ring[p].Primary == Member(1)).ToList();
+        led.Count.Should().BeGreaterThan(1);
+        var grace = TimeSpan.FromMilliseconds(1200);
+        // Both backups of every partition suspect member 1; the second report of each comes after the first's failover.
+        var reports = led.Select(p => (RingReport)new SuspectedPrimary(p, ring[p].InSync[1], ring.Epoch, grace))
+            .Concat(led.Select(p => new SuspectedPrimary(p, ring[p].InSync[2], ring.Epoch, grace)))
+            .ToList();
+
+        var outcome = core.Reports(reports, At(5));
+
+        var next = outcome.Published();
+        next.Epoch.Should().Be(ring.Epoch + 1, "one epoch for the whole batch");
+        outcome.Note.Should().StartWith($"{led.Count} partitions failed over on their replicas' suspicion (from {Member(1)})");
+        foreach (var p in led)
+        {
+            next[p].Primary.Should().Be(ring[p].InSync[1], "the first report wins; the second was made about the old primary");
+            next[p].IsLearner(Member(1)).Should().BeTrue();
+        }
+        foreach (var p in Enumerable.Range(0, 16).Except(led)) next[p].Should().Be(ring[p]);
+    }
+
+    [Fact]
     public void A_suspicion_from_an_unreachable_backup_is_ignored()
     {
         var core = Cores.Formed([1, 2, 3]);
@@ -331,24 +357,75 @@ public sealed class RingManagerCoreTests
     [Fact]
     public void Failover_skips_unreachable_replicas_and_keeps_the_primary_when_no_in_sync_replica_is_reachable()
     {
-        var core = Cores.Formed([1, 2, 3]);
+        var members = Enumerable.Range(1, 7).ToArray();
+        var core = Cores.Formed(members, Options with { Partitions = 64, MinMembers = 7 });
         var ring = core.Ring!;
-        core.Unreachable(Member(1), At(10));
-        core.Unreachable(Member(2), At(10));
+        HashSet<NodeId> gone = [Member(1), Member(2), Member(3)];
+        foreach (var node in gone) core.Unreachable(node, At(10));
 
         var failed = core.Tick(At(11)).Published();
 
-        for (var p = 0; p < 16; p++)
+        var skipped = 0;
+        var kept = 0;
+        for (var p = 0; p < ring.PartitionCount; p++)
         {
-            if (ring[p].Primary == Member(1) || ring[p].Primary == Member(2))
-                failed[p].Primary.Should().Be(Member(3), "the only reachable in-sync replica");
-            else
+            if (ring[p].Primary is not { } primary || !gone.Contains(primary))
+            {
                 failed[p].Should().Be(ring[p]);
+                continue;
+            }
+            var reachable = ring[p].InSync.Skip(1).Where(n => !gone.Contains(n)).ToList();
+            if (reachable.Count == 0)
+            {
+                failed[p].Primary.Should().Be(primary, "no in-sync replica is reachable, so nobody holds every committed write");
+                kept++;
+                continue;
+            }
+            failed[p].Primary.Should().Be(reachable[0], "the first reachable in-sync replica in node order");
+            if (gone.Contains(ring[p].InSync[1])) skipped++;
         }
+        skipped.Should().BePositive("some partition's first backup was unreachable too");
+        kept.Should().BePositive("some partition had all its in-sync replicas among the unreachable");
+    }
 
-        // Member 3 unreachable as well: its partitions have nobody to go to.
-        core.Unreachable(Member(3), At(12));
-        core.Tick(At(20)).Publish.Should().BeNull();
+    [Fact]
+    public void A_manager_that_sees_most_members_unreachable_changes_nothing_until_a_majority_is_reachable_or_removed()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var ring = core.Ring!;
+        var own = ring[Enumerable.Range(0, 16).First(p => ring[p].Primary == Member(1))];
+        core.Unreachable(Member(2), At(10));
+        core.Unreachable(Member(3), At(10));
+
+        core.Tick(At(12)).Note.Should().Contain("held", "member 1 may be the minority side of a partition");
+        core.PrimarySuspected(0, ring[0].InSync[1], ring.Epoch, TimeSpan.FromSeconds(2), At(12)).Note.Should().Contain("held");
+        core.ReplicaSilent(0, ring[0].InSync[1], ring.Epoch, At(12)).Note.Should().Contain("held");
+        core.MemberRemoved(Member(2), At(13)).Publish.Should().BeNull("1 of 2 Up members reachable is still no majority");
+        core.Ring.Should().BeSameAs(ring);
+        own.Primary.Should().Be(Member(1));
+
+        var alone = core.MemberRemoved(Member(3), At(14)).Published();
+
+        alone.Epoch.Should().Be(ring.Epoch + 1);
+        alone.Nodes.Should().Equal(Members(1));
+        alone.Partitions.Should().OnlyContain(set => set.Primary == Member(1));
+    }
+
+    [Fact]
+    public void Changes_held_without_a_majority_are_made_once_one_is_reachable_again()
+    {
+        var core = Cores.Formed([1, 2, 3, 4]);
+        var ring = core.Ring!;
+        core.Unreachable(Member(3), At(10));
+        core.Unreachable(Member(4), At(10));
+        core.MemberLeaving(Member(2), At(10)).Note.Should().Contain("held", "2 of 4 reachable is no majority");
+        core.Ring.Should().BeSameAs(ring);
+
+        core.Reachable(Member(4), At(11));
+        var replanned = core.Tick(At(11)).Published();
+
+        replanned.Epoch.Should().Be(ring.Epoch + 1);
+        replanned.Partitions.Should().Contain(set => set.Learners.Length > 0, "member 2's replicas are handed off to learners");
     }
 
     [Fact]
