@@ -82,27 +82,31 @@ public sealed partial class KvClient
     /// <summary>The value under <paramref name="key"/> with its expiry (a leased read at the primary); null when the key has none.</summary>
     public async Task<KvValue?> GetWithExpiryAsync(byte[] key)
     {
+        var read = await ReadWithExpiryAsync(key).ConfigureAwait(false);
+        if (!read.Found)
+            return null;
+        return new KvValue(read.Value.ToByteArray(), read.ExpiresAtMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(read.ExpiresAtMs));
+    }
+
+    /// <summary>The key's remaining time to live, as the node that answered measured it when it answered.</summary>
+    public async Task<KvTtl> GetTtlAsync(byte[] key)
+    {
+        var read = await ReadWithExpiryAsync(key).ConfigureAwait(false);
+        if (!read.Found)
+            return new KvTtl(false, null, null);
+        if (read.ExpiresAtMs == 0)
+            return new KvTtl(true, null, null);
+        return new KvTtl(true, TimeSpan.FromMilliseconds(Math.Max(0, read.TtlMs)), DateTimeOffset.FromUnixTimeMilliseconds(read.ExpiresAtMs));
+    }
+
+    private async Task<Store.Wire.Store.ReadDone> ReadWithExpiryAsync(byte[] key)
+    {
         ArgumentNullException.ThrowIfNull(key);
         var k = ByteString.CopyFrom(key);
         var (reply, _) = await Send(key, id => new KvRequest { Get = new GetRequest { ClientId = ClientId, RequestId = id, Key = k } }).ConfigureAwait(false);
         if (reply.ResultCase != KvReply.ResultOneofCase.ReadDone)
             throw new KvClientException($"The store answered a GET with {reply.ResultCase} (is it a different version?).");
-        if (!reply.ReadDone.Found)
-            return null;
-        var at = reply.ReadDone.ExpiresAtMs;
-        return new KvValue(reply.ReadDone.Value.ToByteArray(), at == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(at));
-    }
-
-    /// <summary>The key's remaining time to live, measured against this machine's clock.</summary>
-    public async Task<KvTtl> GetTtlAsync(byte[] key)
-    {
-        var value = await GetWithExpiryAsync(key).ConfigureAwait(false);
-        if (value is null)
-            return new KvTtl(false, null, null);
-        if (value.ExpiresAt is not { } at)
-            return new KvTtl(true, null, null);
-        var remaining = at - DateTimeOffset.UtcNow;
-        return new KvTtl(true, remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining, at);
+        return reply.ReadDone;
     }
 
     public Task<KvTtl> GetTtlAsync(string key) => GetTtlAsync(Utf8(key));

@@ -162,6 +162,7 @@ public static class StoreWire
                 {
                     Found = r.Value is not null, Value = r.Value is null ? ByteString.Empty : ByteString.CopyFrom(r.Value), AsOfSeq = r.AsOfSeq,
                     ExpiresAtMs = r.ExpiresAtMs,
+                    TtlMs = r.ExpiresAtMs == 0 ? -1 : Math.Max(0, r.ExpiresAtMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
                 };
                 break;
             case ReplicationNotPrimary n:

@@ -75,4 +75,14 @@ public class CommandWireTests
         var read = (ReadDone)StoreWire.FromReply(KvReply.Parser.ParseFrom(StoreWire.ToReply(new ReadDone(Req(2), B("v"), 4, 77)).ToByteArray()))!;
         (S(read.Value), read.ExpiresAtMs).Should().Be(("v", 77L));
     }
+
+    [Fact]
+    public void A_read_reply_carries_the_time_to_live_left_on_the_answering_nodes_clock()
+    {
+        var inTenSeconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 10_000;
+        var ttl = StoreWire.ToReply(new ReadDone(Req(1), B("v"), 4, inTenSeconds)).ReadDone.TtlMs;
+        ttl.Should().BeInRange(1, 10_000, "the node's clock moved on at most a little since the expiry was set");
+        StoreWire.ToReply(new ReadDone(Req(2), B("v"), 4, 0)).ReadDone.TtlMs.Should().Be(-1, "no expiry");
+        StoreWire.ToReply(new ReadDone(Req(3), B("v"), 4, 1)).ReadDone.TtlMs.Should().Be(0, "an expiry in the past is no time left");
+    }
 }
