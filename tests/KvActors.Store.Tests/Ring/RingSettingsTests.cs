@@ -27,7 +27,7 @@ public sealed class RingSettingsTests
             RepublishInterval = TimeSpan.FromSeconds(2),
             DataDir = "data",
         });
-        settings.TickInterval.Should().Be(TimeSpan.FromMilliseconds(250));
+        settings.TickInterval.Should().Be(TimeSpan.FromMilliseconds(100));
         settings.LeaseProblem(TimeSpan.FromMilliseconds(800), TimeSpan.FromMilliseconds(200)).Should().BeNull(
             "the default failover wait lets the default replication lease run out");
     }
