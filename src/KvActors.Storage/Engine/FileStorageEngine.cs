@@ -33,6 +33,12 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     {
         _settings = settings.Validated();
         _logger = logger;
+        _replays = new SharedRuns<int, ReplayOutcome>(ReplayFromDisk);
+        _compactions = new SharedRuns<bool, bool>(_ =>
+        {
+            Compact();
+            return CompactionDone;
+        });
     }
 
     /// <summary>Records read back from the log when the engine opened.</summary>
@@ -119,13 +125,6 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
         if (!_held.IsEmpty) _held.TryRemove(partition, out _);
     }
 
-    public async ValueTask<PartitionState> LoadPartitionAsync(int partition, CancellationToken cancellationToken = default)
-    {
-        ThrowIfCorrupt(partition);
-        if (!_held.TryRemove(partition, out var replay)) replay = await Task.Run(() => ReplayFromDisk(partition), cancellationToken);
-        return await Task.Run(() => Materialize(partition, replay), cancellationToken);
-    }
-
     private void ThrowIfCorrupt(int partition)
     {
         lock (_lock)
@@ -167,32 +166,6 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
             throw;
         }
         return new PartitionState(partition, header.Seq, header.Epoch, contents.Tag, contents.Entries, replay.Records, replay.Mark, contents.Expiries);
-    }
-
-    /// <summary>The slow path: rebuild one partition by scanning the log files again.</summary>
-    private PartitionReplay ReplayFromDisk(int partition)
-    {
-        var snapshots = new Dictionary<int, SnapshotHeader>();
-        List<SegmentEntry> segments;
-        lock (_lock)
-        {
-            if (Info(partition).Snapshot is { } header) snapshots[partition] = header;
-            segments = _segments.Values.ToList();
-        }
-        var replayer = new LogReplayer(snapshots, p => p == partition);
-        var buffer = Array.Empty<byte>();
-        var written = _writer.WrittenPosition;
-        foreach (var segment in segments)
-        {
-            var length = ReadSegment(segment, written, ref buffer);
-            if (length < 0) continue;
-            var index = segment.Index;
-            var result = SegmentScanner.Scan(buffer.AsSpan(0, length), index, isLastSegment: false,
-                (in RecordFrame f, ReadOnlySpan<byte> bytes, long offset) => replayer.OnFrame(f, bytes, LogPosition.Of(index, offset)));
-            foreach (var damage in result.Damage) replayer.OnDamage(damage, segment.Path, LogPosition.Of(index, damage.Offset));
-        }
-        if (replayer.ErrorFor(partition) is { } error) throw error;
-        return replayer.Get(partition);
     }
 
     /// <summary>Reads a segment up to what has been written; -1 if compaction deleted it meanwhile.</summary>
@@ -289,7 +262,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
         {
             _snapshotGate.Release();
         }
-        await Task.Run(Compact, cancellationToken);
+        await _compactions.Request(true).WaitAsync(cancellationToken);
     }
 
     public async ValueTask DropPartitionAsync(int partition, CancellationToken cancellationToken = default)
@@ -314,8 +287,19 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
         {
             _snapshotGate.Release();
         }
-        await Task.Run(Compact, cancellationToken);
+        await _compactions.Request(true).WaitAsync(cancellationToken);
     }
+
+    private static readonly IReadOnlyDictionary<bool, bool> CompactionDone = new Dictionary<bool, bool> { [true] = true };
+
+    /// <summary>
+    /// Compactions asked for by snapshots and drops: one run serves every request made before it started (a ring that
+    /// takes a hundred partitions from the node costs one or two compactions, not a hundred).
+    /// </summary>
+    private readonly SharedRuns<bool, bool> _compactions;
+
+    /// <summary>Compactions run for snapshots and drops (for tests).</summary>
+    internal int CompactionRuns => _compactions.Runs;
 
     /// <summary>Deletes the oldest sealed segments every partition can do without.</summary>
     internal void Compact()

@@ -44,6 +44,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private readonly Dictionary<int, IActorRef> _shards = new();
     private readonly Dictionary<IActorRef, int> _stopping = new();
     private readonly SnapshotAssembler _assembler = new();
+    private readonly PartitionLoads _loads = new();
     private readonly BatchedReplies _replies;
     private bool _flushScheduled;
     private RingState? _ring;
@@ -76,6 +77,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         Receive<Terminated>(OnTerminated);
         Receive<StoreStatsRequest>(OnStoreStats);
         Receive<PartitionStatsRequest>(OnPartitionStats);
+        Receive<PartitionStats>(_ => OnLoaded(Sender));
         Receive<ScanRequest>(m =>
         {
             if (_shards.TryGetValue(m.Partition, out var shard)) shard.Forward(m);
@@ -114,6 +116,9 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
                 {
                     shard = Context.ActorOf(ShardActor.Props(p, _self, _engine, _replicator, _manager, _settings, _load), $"p{p}-{ring.Epoch}");
                     _shards[p] = shard;
+                    _loads.Started(shard, Environment.TickCount64);
+                    // A shard answers only once it has loaded (it stashes until then): the answer says it is ready.
+                    shard.Tell(GetPartitionStats.Instance);
                 }
                 shard.Tell(message);
             }
@@ -127,8 +132,18 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         }
     }
 
+    private void OnLoaded(IActorRef shard)
+    {
+        if (_loads.Finished(shard, Environment.TickCount64) is not { } burst)
+            return;
+        var uptime = DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime;
+        _log.Info("All partitions loaded: {0} in {1} ms (ring epoch {2}; {3:0} ms since the process started)",
+            burst.Partitions, burst.ElapsedMs, _ring?.Epoch ?? 0, uptime.TotalMilliseconds);
+    }
+
     private void OnTerminated(Terminated terminated)
     {
+        OnLoaded(terminated.ActorRef); // stopped before it loaded: no longer awaited
         if (!_stopping.Remove(terminated.ActorRef, out var partition))
             return;
         if (_shards.ContainsKey(partition))
