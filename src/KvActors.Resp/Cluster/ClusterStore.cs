@@ -106,13 +106,13 @@ public sealed class ClusterStore : IRespStore, IDisposable
     }
 
     /// <summary>The node's own statistics (its partitions' replicas report to the shard host's gatherer), primaries' keys only.</summary>
-    public async Task<long> CountKeysAsync()
+    public async Task<KeyCounts> CountKeysAsync()
     {
         var request = new StoreStatsRequest { TimeoutMs = (long)(_localReadTimeout.TotalMilliseconds / 2) };
         try
         {
             var reply = await _localShards.Ask<StoreStatsReply>(request, _localReadTimeout).ConfigureAwait(false);
-            return reply.PrimaryKeys;
+            return new KeyCounts(reply.PrimaryKeys, reply.PrimaryExpiringKeys);
         }
         catch (AskTimeoutException)
         {

@@ -18,8 +18,8 @@ public interface IRespStore
     /// <summary>Deletes once committed; true when the key held a value.</summary>
     Task<bool> DeleteAsync(byte[] key);
 
-    /// <summary>The number of keys in the partitions this node is primary of (DBSIZE: per node, as in Redis Cluster).</summary>
-    Task<long> CountKeysAsync();
+    /// <summary>The keys in the partitions this node is primary of, and how many of them expire (DBSIZE, INFO keyspace: per node, as in Redis Cluster).</summary>
+    Task<KeyCounts> CountKeysAsync();
 
     /// <summary>A page of about <paramref name="count"/> committed keys of <paramref name="partition"/>, read at its primary, after position <paramref name="after"/> (0: the start).</summary>
     Task<KvScanPage> ScanAsync(int partition, ulong after, int count);

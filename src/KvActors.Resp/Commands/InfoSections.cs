@@ -1,21 +1,26 @@
 using System.Globalization;
+using KvActors.Resp.Cluster;
 
 namespace KvActors.Resp.Commands;
 
 /// <summary>
 /// INFO's sections, in Redis's order and field names where Redis has them, with this node's real figures. Fields of our
-/// own start with <c>kvactors_</c>. Keyspace has no key counts: INFO is answered without a round trip to the shards (DBSIZE makes one).
+/// own start with <c>kvactors_</c>. Only keyspace needs the shards (the key counts DBSIZE reads too); the others are
+/// this node's own figures.
 /// </summary>
 internal static class InfoSections
 {
-    public static readonly IReadOnlyList<(string Name, Func<RespSession, IEnumerable<(string, string)>> Write)> All =
+    /// <summary>The section that needs the key counts, read before the text is written.</summary>
+    public const string KeyspaceSection = "keyspace";
+
+    public static readonly IReadOnlyList<(string Name, Func<RespSession, KeyCounts?, IEnumerable<(string, string)>> Write)> All =
     [
-        ("server", Server),
-        ("clients", Clients),
-        ("stats", Stats),
-        ("replication", Replication),
-        ("cluster", Cluster),
-        ("keyspace", Keyspace),
+        ("server", (s, _) => Server(s)),
+        ("clients", (s, _) => Clients(s)),
+        ("stats", (s, _) => Stats(s)),
+        ("replication", (s, _) => Replication(s)),
+        ("cluster", (s, _) => Cluster(s)),
+        (KeyspaceSection, (_, counts) => Keyspace(counts)),
     ];
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
@@ -76,9 +81,9 @@ internal static class InfoSections
         yield return ("kvactors_nodes", N(s.Node.Topology.Ring?.Nodes.Count ?? 0));
     }
 
-    private static IEnumerable<(string, string)> Keyspace(RespSession s)
+    /// <summary>Redis's line for database 0 with the keys this node leads (as DBSIZE); none when they could not be counted, or there are none (as Redis).</summary>
+    private static IEnumerable<(string, string)> Keyspace(KeyCounts? counts)
     {
-        // Redis lists db0:keys=N,... here; a key count needs a store operation that does not exist yet, so no line.
-        yield break;
+        if (counts is { Keys: > 0 } c) yield return ("db0", $"keys={N(c.Keys)},expires={N(c.Expiring)},avg_ttl=0");
     }
 }

@@ -39,7 +39,7 @@ internal static class KeyspaceCommands
     }
 
     private static ValueTask<RespValue> DbSize(RespSession session, RespCommand command) =>
-        Store(async () => RespValue.Integer(await session.Node.Store.CountKeysAsync().ConfigureAwait(false)));
+        Store(async () => RespValue.Integer((await session.Node.Store.CountKeysAsync().ConfigureAwait(false)).Keys));
 
     private sealed record ScanOptions(byte[]? Match, int Count, bool StringsWanted);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using KvActors.Resp.Cluster;
 using KvActors.Resp.Protocol;
 
 namespace KvActors.Resp.Commands;
@@ -61,15 +62,36 @@ internal static class ServerCommands
     {
         var asked = command.Arguments.Skip(1).Select(a => Encoding.UTF8.GetString(a).ToLowerInvariant()).ToHashSet();
         var everything = asked.Count == 0 || asked.Overlaps(["all", "default", "everything"]);
+        if (!everything && !asked.Contains(InfoSections.KeyspaceSection)) return Done(InfoText(session, asked, everything, null));
+        return WithKeyCounts(session, asked, everything);
+    }
+
+    /// <summary>INFO with the keyspace section: the key counts first (a failure to count leaves its line out; INFO itself always answers).</summary>
+    private static async ValueTask<RespValue> WithKeyCounts(RespSession session, HashSet<string> asked, bool everything)
+    {
+        KeyCounts? counts;
+        try
+        {
+            counts = await session.Node.Store.CountKeysAsync().ConfigureAwait(false);
+        }
+        catch (KvActors.Client.KvClientException)
+        {
+            counts = null;
+        }
+        return InfoText(session, asked, everything, counts);
+    }
+
+    private static RespValue InfoText(RespSession session, HashSet<string> asked, bool everything, KeyCounts? counts)
+    {
         var text = new StringBuilder();
         foreach (var (name, write) in InfoSections.All)
         {
             if (!everything && !asked.Contains(name)) continue;
             if (text.Length > 0) text.Append("\r\n");
             text.Append("# ").Append(char.ToUpperInvariant(name[0])).Append(name[1..]).Append("\r\n");
-            foreach (var (field, value) in write(session)) text.Append(field).Append(':').Append(value).Append("\r\n");
+            foreach (var (field, value) in write(session, counts)) text.Append(field).Append(':').Append(value).Append("\r\n");
         }
-        return Done(new RespValue.VerbatimString(text.ToString()));
+        return new RespValue.VerbatimString(text.ToString());
     }
 
     private static ValueTask<RespValue> Config(RespSession session, RespCommand command)

@@ -12,6 +12,11 @@ public static class RespReplyWriter
 
     public static void Write(IBufferWriter<byte> output, RespValue value, RespVersion version)
     {
+        if (ReferenceEquals(value, RespValue.Ok))
+        {
+            Raw(output, "+OK\r\n"u8); // every plain SET's reply: no encoding per reply
+            return;
+        }
         switch (value)
         {
             case RespValue.SimpleString s:

@@ -20,9 +20,13 @@ public sealed class RespRequestParser(RespLimits limits)
 
     private readonly RespLimits _limits = limits ?? throw new ArgumentNullException(nameof(limits));
 
+    /// <summary>Argument counts up to this get their array at once; a larger claimed count grows it as arguments arrive.</summary>
+    private const int TrustedCount = 64;
+
     // A multibulk command in progress: how many arguments it has (-1: none in progress) and those read so far.
     private int _expected = -1;
-    private List<byte[]>? _arguments;
+    private byte[][]? _arguments;
+    private int _read;
     private long _commandBytes;
 
     // The argument being filled (null: its $ header is next), and how much of it has arrived.
@@ -52,8 +56,9 @@ public sealed class RespRequestParser(RespLimits limits)
                         throw new RespProtocolException("invalid multibulk length");
                     if (count <= 0) continue;
                     _expected = (int)count;
-                    // Never trust the count for an allocation: a 16-byte header may claim a million arguments.
-                    _arguments = new List<byte[]>((int)Math.Min(count, 16));
+                    // Never trust a large count for an allocation: a 16-byte header may claim a million arguments.
+                    _arguments = new byte[Math.Min(count, TrustedCount)][];
+                    _read = 0;
                     continue;
                 }
                 if (!TryReadLine(ref buffer, "too big inline request", out var inline)) return false;
@@ -93,12 +98,13 @@ public sealed class RespRequestParser(RespLimits limits)
             if (buffer.Slice(1, 1).FirstSpan[0] != (byte)'\n') throw new RespProtocolException("bulk data is not followed by CRLF");
             buffer = buffer.Slice(2);
 
-            _arguments!.Add(_bulk);
+            if (_read == _arguments!.Length) Array.Resize(ref _arguments, (int)Math.Min(_expected, 2L * _arguments.Length));
+            _arguments[_read++] = _bulk;
             _commandBytes += _bulk.Length;
             _bulk = null;
-            if (_arguments.Count < _expected) continue;
+            if (_read < _expected) continue;
 
-            command = new RespCommand([.. _arguments]);
+            command = new RespCommand(_arguments);
             _expected = -1;
             _arguments = null;
             _commandBytes = 0;

@@ -8,18 +8,19 @@ namespace KvActors.Store.Shards;
 /// </summary>
 /// <param name="Unanswered">Partitions held that did not report in time; they are not in the other figures.</param>
 /// <param name="PrimaryKeys">Keys of the partitions this node is primary of (each key once: DBSIZE's count).</param>
-public sealed record NodeStats(int Primaries, int Replicas, int Learners, long Keys, long Bytes, long ReplicationLag, int Unanswered, long PrimaryKeys = 0)
+/// <param name="PrimaryExpiringKeys">Of those, the keys with an expiry (INFO keyspace's expires=).</param>
+public sealed record NodeStats(int Primaries, int Replicas, int Learners, long Keys, long Bytes, long ReplicationLag, int Unanswered, long PrimaryKeys = 0, long PrimaryExpiringKeys = 0)
 {
     public static NodeStats Aggregate(IEnumerable<PartitionStats> partitions, int unanswered)
     {
         ArgumentNullException.ThrowIfNull(partitions);
         int primaries = 0, replicas = 0, learners = 0;
-        long keys = 0, bytes = 0, lag = 0, primaryKeys = 0;
+        long keys = 0, bytes = 0, lag = 0, primaryKeys = 0, primaryExpiring = 0;
         foreach (var p in partitions)
         {
             switch (p.Role)
             {
-                case ReplicaRole.Primary: primaries++; primaryKeys += p.Keys; break;
+                case ReplicaRole.Primary: primaries++; primaryKeys += p.Keys; primaryExpiring += p.ExpiringKeys; break;
                 case ReplicaRole.InSync: replicas++; break;
                 case ReplicaRole.Learner: learners++; break;
             }
@@ -27,6 +28,6 @@ public sealed record NodeStats(int Primaries, int Replicas, int Learners, long K
             bytes += p.Bytes;
             lag = Math.Max(lag, p.ReplicationLag);
         }
-        return new NodeStats(primaries, replicas, learners, keys, bytes, lag, unanswered, primaryKeys);
+        return new NodeStats(primaries, replicas, learners, keys, bytes, lag, unanswered, primaryKeys, primaryExpiring);
     }
 }

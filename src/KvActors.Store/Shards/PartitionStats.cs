@@ -12,9 +12,10 @@ namespace KvActors.Store.Shards;
 /// answered in this epoch counts as holding the commit point); 0 on a backup or without in-sync backups.
 /// </param>
 /// <param name="Acked">Primary only: per other replica (in-sync and learners), the seq it is known to hold; -1 = no answer yet in this epoch.</param>
+/// <param name="ExpiringKeys">Keys held that have an expiry (INFO keyspace's expires=).</param>
 public sealed record PartitionStats(
     int Partition, ReplicaRole Role, long Epoch, long LastSeq, long CommitPoint, long Keys, long Bytes,
-    long ReplicationLag, IReadOnlyDictionary<string, long> Acked) : IDeadLetterSuppression
+    long ReplicationLag, IReadOnlyDictionary<string, long> Acked, long ExpiringKeys = 0) : IDeadLetterSuppression
 {
     /// <summary>The figures of <paramref name="replica"/>, read without changing it.</summary>
     public static PartitionStats Of(int partition, PartitionReplica replica)
@@ -28,6 +29,6 @@ public sealed record PartitionStats(
             lag = Math.Max(0, replica.LastSeq - slowest);
         }
         return new PartitionStats(partition, replica.Role, replica.Epoch, replica.LastSeq, replica.CommitPoint,
-            replica.State.Count, replica.State.Bytes, lag, acked);
+            replica.State.Count, replica.State.Bytes, lag, acked, replica.State.ExpiringCount);
     }
 }

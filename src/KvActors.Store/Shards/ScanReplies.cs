@@ -9,11 +9,22 @@ namespace KvActors.Store.Shards;
 /// <summary>
 /// The answers to a <see cref="ScanRequest"/> (pure): a page of the committed keys read as a leased GET is (primary,
 /// serving, holding its lease), else NotPrimary or RetryLater so the client follows or waits as for any request.
+/// Keys that have expired but are not deleted yet are left out, as every read leaves them out.
 /// </summary>
 public static class ScanReplies
 {
-    /// <summary>The answer of <paramref name="replica"/> at <paramref name="now"/>; a page holds at most about <paramref name="maxBytes"/> of keys.</summary>
-    public static ScanReply Of(int partition, PartitionReplica replica, ScanRequest request, long now, long maxBytes)
+    /// <summary>
+    /// As the overload with the wall clock, read here: the shard actor's call stays as it is while its file is being
+    /// reworked; it can pass its own wall clock to the pure overload instead.
+    /// </summary>
+    public static ScanReply Of(int partition, PartitionReplica replica, ScanRequest request, long now, long maxBytes) =>
+        Of(partition, replica, request, now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), maxBytes);
+
+    /// <summary>
+    /// The answer of <paramref name="replica"/> at <paramref name="now"/> (monotonic) and <paramref name="wallNowMs"/>
+    /// (Unix ms, for expiry); a page holds at most about <paramref name="maxBytes"/> of keys.
+    /// </summary>
+    public static ScanReply Of(int partition, PartitionReplica replica, ScanRequest request, long now, long wallNowMs, long maxBytes)
     {
         ArgumentNullException.ThrowIfNull(replica);
         ArgumentNullException.ThrowIfNull(request);
@@ -26,7 +37,9 @@ public static class ScanReplies
             reply.RetryLater = new RetryLater { Reason = "the primary has no lease" };
         else
         {
-            var page = KeyScan.Page(replica.State.Pairs.Select(p => p.Key), request.After, Math.Max(1, request.Count), maxBytes);
+            var state = replica.State;
+            var live = state.Pairs.Select(p => p.Key).Where(key => state.ExpiryOf(key) is var at && (at == 0 || at > wallNowMs));
+            var page = KeyScan.Page(live, request.After, Math.Max(1, request.Count), maxBytes);
             reply.Page = new ScanPage { Next = page.Next };
             reply.Page.Keys.AddRange(page.Keys.Select(Google.Protobuf.ByteString.CopyFrom));
         }

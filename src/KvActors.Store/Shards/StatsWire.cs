@@ -30,6 +30,7 @@ public static class StatsWire
             ReplicationLag = stats.ReplicationLag,
             Unanswered = stats.Unanswered,
             PrimaryKeys = stats.PrimaryKeys,
+            PrimaryExpiringKeys = stats.PrimaryExpiringKeys,
         };
     }
 

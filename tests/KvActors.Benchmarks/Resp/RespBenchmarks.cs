@@ -8,7 +8,9 @@ namespace KvActors.Benchmarks.Resp;
 /// `bench resp` (issue 10, section 5): redis-benchmark -t set,get -d 100 -r 100000 -c 50, with -P 16 and without,
 /// against a redis-server started here (--save "" --appendonly no, and again with appendfsync everysec), one kvnode
 /// with RF 1 and three kvnodes with RF 3 (redis-benchmark --cluster, so each request goes to its slot's primary).
-/// Prints each ops/s and the ratios to the plain redis-server. Options: --requests N (default 100000; the issue's
+/// Prints each ops/s, the server's CPU time per request (user + system, from /proc, summed over a cluster's nodes: steadier
+/// than ops/s on a loaded machine) and the ratios to the plain redis-server. SET and GET run as separate redis-benchmark
+/// calls, so each has its own CPU figure. Options: --requests N (default 100000; the issue's
 /// 1000000 takes long against the store), --clients N (50), --only redis|single|cluster.
 /// </summary>
 public static class RespBenchmarks
@@ -57,18 +59,23 @@ public static class RespBenchmarks
         await Task.CompletedTask;
         return 0;
 
-        void Measure(Dictionary<string, double> into, string name, Func<(int Port, bool Cluster, IDisposable Server)> start)
+        void Measure(Dictionary<string, double> into, string name, Func<(int Port, bool Cluster, IDisposable Server, int[] Pids)> start)
         {
-            var (port, cluster, server) = start();
+            var (port, cluster, server, pids) = start();
             using (server)
             {
                 foreach (var pipeline in new[] { 1, 16 })
                 {
-                    foreach (var (op, rps) in Benchmark(port, cluster, requests, clients, pipeline))
+                    foreach (var op in new[] { "set", "get" })
                     {
+                        var cpuBefore = CpuSeconds(pids);
+                        var rps = Benchmark(port, cluster, op, requests, clients, pipeline);
+                        var cpu = CpuSeconds(pids) - cpuBefore;
+                        if (rps is null) continue;
                         var key = $"{name}.{op}{(pipeline > 1 ? ".pipelined" : "")}";
-                        into[key] = rps;
-                        Report.Figure($"resp.{key}", rps, "ops/s");
+                        into[key] = rps.Value;
+                        Report.Figure($"resp.{key}", rps.Value, "ops/s");
+                        Report.Figure($"resp.{key}.cpu_per_op", cpu / requests * 1e6, "us");
                     }
                 }
             }
@@ -77,7 +84,21 @@ public static class RespBenchmarks
 
     private static string Version() => Run("/usr/bin/redis-server", ["--version"], TimeSpan.FromSeconds(10)).Trim();
 
-    private static Func<(int, bool, IDisposable)> RedisServer(bool appendOnly) => () =>
+    /// <summary>User + system CPU seconds the processes used so far (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int[] pids)
+    {
+        double total = 0;
+        foreach (var pid in pids)
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name (field 2) may hold spaces: the fields after it start past its closing parenthesis.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            total += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+        return total;
+    }
+
+    private static Func<(int, bool, IDisposable, int[])> RedisServer(bool appendOnly) => () =>
     {
         var port = KvNodeProcess.FreePort();
         var dir = Directory.CreateTempSubdirectory("kvactors-bench-redis-").FullName;
@@ -90,14 +111,16 @@ public static class RespBenchmarks
         AwaitReady(port, "PONG", "ping");
         return (port, false, new Stopper(() =>
         {
-            process.Kill();
+            // SIGTERM first (redis-server exits cleanly on it); SIGKILL only if it does not within 10 s.
+            _ = SendSignal(process.Id, SigTerm);
+            if (!process.WaitForExit(10_000)) process.Kill();
             process.WaitForExit(10_000);
             Directory.Delete(dir, recursive: true);
-        }));
+        }), [process.Id]);
     };
 
     /// <summary>kvnodes with RESP on free ports; every node waits for all of them (min-nr-of-members), RF = their count.</summary>
-    private static Func<(int, bool, IDisposable)> KvNodes(int count) => () =>
+    private static Func<(int, bool, IDisposable, int[])> KvNodes(int count) => () =>
     {
         var akka = Enumerable.Range(0, count).Select(_ => KvNodeProcess.FreePort()).ToArray();
         var resp = Enumerable.Range(0, count).Select(_ => KvNodeProcess.FreePort()).ToArray();
@@ -124,7 +147,7 @@ public static class RespBenchmarks
             stop.Dispose();
             throw;
         }
-        return (resp[0], count > 1, stop);
+        return (resp[0], count > 1, stop, nodes.Select(n => n.Pid).ToArray());
     };
 
     private static void AwaitReady(int port, string expect, params string[] command)
@@ -137,17 +160,20 @@ public static class RespBenchmarks
         }
     }
 
-    private static IEnumerable<(string Op, double Rps)> Benchmark(int port, bool cluster, int requests, int clients, int pipeline)
+    /// <summary>The ops/s redis-benchmark reports for <paramref name="op"/> (set or get); null when it printed none.</summary>
+    private static double? Benchmark(int port, bool cluster, string op, int requests, int clients, int pipeline)
     {
-        List<string> args = ["-p", $"{port}", "-t", "set,get", "-n", $"{requests}", "-d", "100", "-r", "100000", "-c", $"{clients}", "-P", $"{pipeline}", "--csv"];
+        List<string> args = ["-p", $"{port}", "-t", op, "-n", $"{requests}", "-d", "100", "-r", "100000", "-c", $"{clients}", "-P", $"{pipeline}", "--csv"];
         if (cluster) args.Add("--cluster");
         var output = Run("/usr/bin/redis-benchmark", args, TimeSpan.FromMinutes(30));
         foreach (var line in output.Split('\n'))
         {
             var fields = line.Split(',').Select(f => f.Trim().Trim('"')).ToArray();
-            if (fields.Length >= 2 && fields[0] is "SET" or "GET" && double.TryParse(fields[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var rps))
-                yield return (fields[0].ToLowerInvariant(), rps);
+            if (fields.Length >= 2 && fields[0].Equals(op, StringComparison.OrdinalIgnoreCase) && double.TryParse(fields[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var rps))
+                return rps;
         }
+        Report.Note($"redis-benchmark printed no {op} figure: {output.Trim()}");
+        return null;
     }
 
     private static string Run(string file, IEnumerable<string> args, TimeSpan limit)
@@ -164,6 +190,11 @@ public static class RespBenchmarks
         }
         return stdout.Result + stderr.Result;
     }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private sealed class Stopper(Action stop) : IDisposable
     {

@@ -17,9 +17,23 @@ namespace KvActors.Resp.Tests.Cluster;
 /// Plain akka.tcp transport (no throttler): the front end's KvClient addresses nodes as kvnode's clients do.
 /// Shared by the tests of one class; a cluster-aware StackExchange.Redis multiplexer is connected through node 1.
 /// FLUSHALL is enabled on node 3 only (kvactors.resp.flushall-enabled), so both answers can be seen.
+/// Derived fixtures may start fewer nodes (RF = their count) or turn the primaries' active expiry off.
 /// </summary>
-public sealed class RespClusterFixture : IAsyncLifetime
+public class RespClusterFixture : IAsyncLifetime
 {
+    private readonly int _nodeCount;
+    private readonly bool _activeExpiry;
+
+    public RespClusterFixture() : this(3, activeExpiry: true)
+    {
+    }
+
+    protected RespClusterFixture(int nodes, bool activeExpiry)
+    {
+        _nodeCount = nodes;
+        _activeExpiry = activeExpiry;
+    }
+
     public const int Partitions = 32;
     private static readonly TimeSpan RingTimeout = TimeSpan.FromSeconds(60);
 
@@ -45,15 +59,14 @@ public sealed class RespClusterFixture : IAsyncLifetime
         var first = await StartNode("n1", null);
         Harness.AwaitMembersUp(1, [first.Cluster]);
         Nodes.Add(first);
-        Nodes.Add(await StartNode("n2", first.Cluster));
-        Nodes.Add(await StartNode("n3", first.Cluster));
-        Harness.AwaitMembersUp(3, Nodes.Select(n => n.Cluster));
+        for (var i = 2; i <= _nodeCount; i++) Nodes.Add(await StartNode($"n{i}", first.Cluster));
+        Harness.AwaitMembersUp(_nodeCount, Nodes.Select(n => n.Cluster));
         _kit.AwaitAssert(() =>
         {
             foreach (var n in Nodes)
             {
                 var ring = n.Resp.Topology.Ring;
-                if (ring is null || !ring.Partitions.All(p => p.InSync.Length == 3 && p.Learners.IsEmpty))
+                if (ring is null || !ring.Partitions.All(p => p.InSync.Length == _nodeCount && p.Learners.IsEmpty))
                     throw new Xunit.Sdk.XunitException($"{n.Cluster}: no ring with every replica in sync yet ({ring?.ToString() ?? "no ring"}).");
             }
         }, RingTimeout, TimeSpan.FromMilliseconds(200));
@@ -80,15 +93,17 @@ public sealed class RespClusterFixture : IAsyncLifetime
         var proxy = RingHost.Start(node.System, new RingSettings
         {
             Partitions = Partitions,
-            ReplicationFactor = 3,
-            MinMembers = 3,
+            ReplicationFactor = _nodeCount,
+            MinMembers = _nodeCount,
             FailoverAfter = TimeSpan.FromSeconds(1),
             LastRingTimeout = TimeSpan.FromSeconds(5),
             RepublishInterval = TimeSpan.FromSeconds(1),
             DataDir = Path.Combine(_dataRoot, name),
         });
         var engine = new InMemoryStorageEngine();
-        StoreHost.Start(node.System, engine, proxy, new ShardSettings());
+        var shards = new ShardSettings();
+        if (!_activeExpiry) shards = shards with { Replication = shards.Replication with { ExpiryDeletesPerTick = 0 } };
+        StoreHost.Start(node.System, engine, proxy, shards);
         var resp = RespHost.Start(node.System, server, settings with { Port = server.EndPoint.Port }, name);
         return new Node(node, server, resp);
     }

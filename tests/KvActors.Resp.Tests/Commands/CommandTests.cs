@@ -195,6 +195,18 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void Info_keyspace_counts_the_keys_and_those_that_expire()
+    {
+        var s = Session();
+        ((RespValue.VerbatimString)Run(s, "INFO", "keyspace")).Text.Should().Be("# Keyspace\r\n", "no db0 line while empty, as Redis");
+        Run(s, "SET", "a", "1");
+        Run(s, "SET", "b", "2", "EX", "100");
+        Run(s, "SET", "c", "3");
+        ((RespValue.VerbatimString)Run(s, "INFO", "keyspace")).Text.Should().Be("# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=0\r\n");
+        ((RespValue.VerbatimString)Run(s, "INFO")).Text.Should().Contain("db0:keys=3,expires=1,avg_ttl=0");
+    }
+
+    [Fact]
     public void Config_get_matches_globs()
     {
         var s = Session();
@@ -241,7 +253,7 @@ public sealed class CommandTests
         public Task<byte[]?> GetAsync(byte[] key, bool replicaRead) => Task.FromException<byte[]?>(new IOException("disk on fire."));
         public Task<bool> SetAsync(byte[] key, byte[] value) => Task.FromException<bool>(new IOException("disk on fire."));
         public Task<bool> DeleteAsync(byte[] key) => Task.FromException<bool>(new IOException("disk on fire."));
-        public Task<long> CountKeysAsync() => Task.FromException<long>(new IOException("disk on fire."));
+        public Task<KeyCounts> CountKeysAsync() => Task.FromException<KeyCounts>(new IOException("disk on fire."));
         public Task<KvActors.Client.KvScanPage> ScanAsync(int partition, ulong after, int count) => Task.FromException<KvActors.Client.KvScanPage>(new IOException("disk on fire."));
         public Task<(byte[]? Value, long ExpiresAtMs)> GetWithExpiryAsync(byte[] key, bool replicaRead) => Task.FromException<(byte[]?, long)>(new IOException("disk on fire."));
         public Task<KvActors.Store.Replication.CommandResult> ExecuteAsync(KvActors.Store.Replication.KvCommand command) => Task.FromException<KvActors.Store.Replication.CommandResult>(new IOException("disk on fire."));

@@ -73,7 +73,11 @@ internal sealed class InMemoryRespStore(int partitions = 4) : IRespStore
         }
     }
 
-    public Task<long> CountKeysAsync() => Task.FromResult((long)_data.Values.Count(v => v.IsLiveAt(Now)));
+    public Task<KeyCounts> CountKeysAsync()
+    {
+        var live = _data.Values.Where(v => v.IsLiveAt(Now)).ToList();
+        return Task.FromResult(new KeyCounts(live.Count, live.Count(v => v.ExpiresAtMs != 0)));
+    }
 
     public Task<KvScanPage> ScanAsync(int partition, ulong after, int count)
     {

@@ -19,7 +19,7 @@ internal sealed class SlowStore(IRespStore inner) : IRespStore
 
     public Task<bool> DeleteAsync(byte[] key) => inner.DeleteAsync(key);
 
-    public Task<long> CountKeysAsync() => inner.CountKeysAsync();
+    public Task<KeyCounts> CountKeysAsync() => inner.CountKeysAsync();
 
     public Task<KvActors.Client.KvScanPage> ScanAsync(int partition, ulong after, int count) => inner.ScanAsync(partition, after, count);
 
