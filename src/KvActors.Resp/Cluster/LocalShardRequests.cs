@@ -15,11 +15,6 @@ namespace KvActors.Resp.Cluster;
 /// checked by one sweep timer for all. Answers other than the final one (NotPrimary, RetryLater) are the caller's to
 /// follow through KvClient. Thread-safe.
 /// </summary>
-/// <remarks>
-/// Answers are never completed on the answering actor's thread (the caller's continuations would run there). Each is
-/// queued on a <see cref="ReplyLane"/> of that thread, and one thread-pool item per lane completes whatever has
-/// arrived: a shard answering the 16 pipelined GETs of a connection in one go costs one hop to the pool, not 16.
-/// </remarks>
 internal sealed class LocalShardRequests : IDisposable
 {
     private readonly IActorRef _shards;
@@ -27,14 +22,12 @@ internal sealed class LocalShardRequests : IDisposable
     private readonly long _timeoutMs;
     private readonly ConcurrentDictionary<long, Waiter> _waiting = new();
     private readonly Timer _sweep;
-    private readonly ReplyLane[] _lanes;
     private long _nextId;
 
     public LocalShardRequests(ActorSystem system, TimeSpan timeout)
     {
         var provider = ((ExtendedActorSystem)system).Provider;
         _shards = provider.ResolveActorRef(provider.DefaultAddress + StoreHost.ShardsPath);
-        _lanes = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => new ReplyLane(Complete)).ToArray();
         _replyTo = new ReplyTarget(provider.TempPath(), provider, OnReply);
         _timeoutMs = (long)timeout.TotalMilliseconds;
         var period = TimeSpan.FromMilliseconds(Math.Clamp(_timeoutMs / 4, 50, 1000));
@@ -73,17 +66,9 @@ internal sealed class LocalShardRequests : IDisposable
         return waiter.Task;
     }
 
-    /// <summary>On the answering actor's thread: queued on that thread's lane (so one actor's burst of answers stays together).</summary>
     private void OnReply(KvReply reply)
     {
-        if (reply.ClientId == ClientId)
-            _lanes[(uint)Environment.CurrentManagedThreadId % (uint)_lanes.Length].Add(reply);
-    }
-
-    /// <summary>On a lane's pool thread: the waiting caller's continuation runs here, inline.</summary>
-    private void Complete(KvReply reply)
-    {
-        if (_waiting.TryRemove(reply.RequestId, out var waiter))
+        if (reply.ClientId == ClientId && _waiting.TryRemove(reply.RequestId, out var waiter))
             waiter.TrySetResult(reply);
     }
 
@@ -103,11 +88,8 @@ internal sealed class LocalShardRequests : IDisposable
                 waiter.TrySetException(new ObjectDisposedException(nameof(LocalShardRequests)));
     }
 
-    /// <summary>
-    /// Completed by a lane on the thread pool, never on a shard actor's thread, so continuations run inline; a timeout or
-    /// disposal completes it on the timer's or disposer's thread, where the continuation runs as the rare case it is.
-    /// </summary>
-    private sealed class Waiter(long started) : TaskCompletionSource<KvReply>(TaskCreationOptions.None)
+    /// <summary>Continuations run on the thread pool, never on the shard actor's thread that completes them.</summary>
+    private sealed class Waiter(long started) : TaskCompletionSource<KvReply>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public long Started { get; } = started;
     }
