@@ -61,6 +61,23 @@ public sealed class FileStorageEngineTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(FsyncPolicy.EverySec)]
+    [InlineData(FsyncPolicy.Never)]
+    public async Task Without_an_fsync_per_write_a_record_is_written_when_the_append_returns(FsyncPolicy fsync)
+    {
+        await using var engine = FileStorageEngine.Open(Settings(fsync));
+        var append = engine.AppendAsync(1, 1, StorageOperation.Put(Bytes.Of("a"), Bytes.Of("1")));
+        var mark = engine.RecordMarkAsync(1, new ReplicaMark(2, 1));
+        var truncate = engine.TruncateAfterAsync(1, 1);
+
+        append.IsCompletedSuccessfully.Should().BeTrue();
+        mark.IsCompletedSuccessfully.Should().BeTrue();
+        truncate.IsCompletedSuccessfully.Should().BeTrue();
+        (await engine.ReadSinceAsync(1, 0)).Records.Select(r => r.Seq).Should().Equal(1);
+        (await engine.LoadPartitionAsync(1)).Mark.Should().Be(new ReplicaMark(2, 1));
+    }
+
     [Fact]
     public async Task Snapshot_plus_later_records_recover_and_binary_keys_work()
     {

@@ -43,5 +43,13 @@ internal sealed class AppendBatch
         Completion = NewCompletion();
     }
 
+    /// <summary>Empties the batch for reuse, keeping its completion (the inline writer never hands that out).</summary>
+    public void Clear()
+    {
+        if (Buffer.Length > ShrinkAbove) Buffer = new byte[InitialCapacity];
+        Length = 0;
+        Count = 0;
+    }
+
     private static TaskCompletionSource NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -4,11 +4,13 @@ using Microsoft.Extensions.Logging;
 namespace KvActors.Storage.Wal;
 
 /// <summary>
-/// The one writer of the log. Appenders encode their record into the batch being filled (under a short lock) and
-/// get that batch's shared task; a dedicated thread takes the whole batch, writes it with one call, fsyncs it once
-/// when the policy needs it, then completes every append in it. While it writes, the next batch fills, so the
-/// more callers there are, the more each fsync is shared (group commit). Under <c>everysec</c> a second thread
-/// fsyncs once a second, so no appender ever waits for a flush it does not need.
+/// The one writer of the log. Under <c>always</c> appenders encode their record into the batch being filled (under a
+/// short lock) and get that batch's shared task; a dedicated thread takes the whole batch, writes it with one call,
+/// fsyncs it once, then completes every append in it. While it writes, the next batch fills, so the more callers there
+/// are, the more each fsync is shared (group commit). Under <c>everysec</c> and <c>never</c> an append only has to
+/// reach the OS, which one small write does in microseconds: the appender writes its record itself under the lock and
+/// gets a completed task, so no append waits for another thread to wake (a second thread fsyncs once a second under
+/// <c>everysec</c>).
 /// </summary>
 internal sealed class GroupCommitWriter : IDisposable
 {
@@ -20,7 +22,8 @@ internal sealed class GroupCommitWriter : IDisposable
     private readonly ILogFileSystem _fs;
     private readonly IWalListener _listener;
     private readonly ILogger _logger;
-    private readonly Thread _writerThread;
+    /// <summary>The group-commit thread; null when appenders write inline (every policy but <c>always</c>).</summary>
+    private readonly Thread? _writerThread;
     private readonly Thread? _syncThread;
     private readonly ManualResetEventSlim _stopSync = new();
 
@@ -47,8 +50,11 @@ internal sealed class GroupCommitWriter : IDisposable
         _listener = listener;
         _logger = logger;
         OpenSegment(firstSegmentIndex);
-        _writerThread = new Thread(WriteLoop) { IsBackground = true, Name = "kvactors-wal-writer" };
-        _writerThread.Start();
+        if (policy == FsyncPolicy.Always)
+        {
+            _writerThread = new Thread(WriteLoop) { IsBackground = true, Name = "kvactors-wal-writer" };
+            _writerThread.Start();
+        }
         if (policy == FsyncPolicy.EverySec)
         {
             _syncThread = new Thread(SyncLoop) { IsBackground = true, Name = "kvactors-wal-fsync" };
@@ -62,13 +68,16 @@ internal sealed class GroupCommitWriter : IDisposable
     public long CurrentSegment => Volatile.Read(ref _segmentIndex);
 
     /// <summary>
-    /// Queues one record (any kind: data and control records share the group commit). The task completes when the
+    /// Logs one record (any kind: data and control records share the log and its order). The task completes when the
     /// record is as durable as the policy says (written; or written and fsynced under <c>always</c> or when
-    /// <paramref name="forceSync"/>), or fails with a <see cref="StorageException"/>.
+    /// <paramref name="forceSync"/>), or fails with a <see cref="StorageException"/>. Without the group-commit thread it
+    /// is already complete on return, unless <paramref name="forceSync"/> asked for an fsync.
     /// </summary>
     public Task Append(int partition, long seq, OperationKind kind, long epoch, ReadOnlySpan<byte> key, ReadOnlySpan<byte> tag,
         ReadOnlySpan<byte> value, bool forceSync = false, long expiresAtMs = 0)
     {
+        if (_writerThread is null)
+            return WriteInline(partition, seq, kind, epoch, key, tag, value, forceSync, expiresAtMs);
         lock (_gate)
         {
             if (_failure is not null) return Task.FromException(_failure);
@@ -83,6 +92,38 @@ internal sealed class GroupCommitWriter : IDisposable
             }
             return batch.Completion.Task;
         }
+    }
+
+    /// <summary>
+    /// Writes one record in the caller's thread, under the lock that orders every write; an fsync the record asks for
+    /// runs after the lock is released, so other appenders need not wait for it.
+    /// </summary>
+    private Task WriteInline(int partition, long seq, OperationKind kind, long epoch, ReadOnlySpan<byte> key, ReadOnlySpan<byte> tag,
+        ReadOnlySpan<byte> value, bool forceSync, long expiresAtMs)
+    {
+        lock (_gate)
+        {
+            if (_failure is not null) return Task.FromException(_failure);
+            if (_stopping) return Task.FromException(new StorageException(StorageErrorKind.Unavailable, "The storage engine is shut down, so the append was not logged."));
+            var batch = _filling;
+            try
+            {
+                batch.Add(partition, seq, kind, epoch, key, tag, value, expiresAtMs);
+                WriteRecords(batch);
+            }
+            catch (Exception e)
+            {
+                var failure = e as StorageException ?? IoErrors.ForWrite(e, _path);
+                _logger.LogError(e, "Log append failed: {Message}", failure.Message);
+                return Task.FromException(failure);
+            }
+            finally
+            {
+                batch.Clear();
+            }
+        }
+        if (!forceSync) return Task.CompletedTask;
+        return Task.Run(Sync);
     }
 
     private void WriteLoop()
@@ -149,6 +190,18 @@ internal sealed class GroupCommitWriter : IDisposable
 
     private void WriteBatch(AppendBatch batch)
     {
+        WriteRecords(batch);
+        if (_policy == FsyncPolicy.Always || batch.ForceSync)
+        {
+            Sync();
+            _lastSyncedBatchCount = batch.Count;
+        }
+        else _lastSyncedBatchCount = 0;
+    }
+
+    /// <summary>Writes the batch's records, rotating to a new segment where the current one is full.</summary>
+    private void WriteRecords(AppendBatch batch)
+    {
         var i = 0;
         while (i < batch.Count)
         {
@@ -178,12 +231,6 @@ internal sealed class GroupCommitWriter : IDisposable
             Volatile.Write(ref _dirty, 1);
             i = j;
         }
-        if (_policy == FsyncPolicy.Always || batch.ForceSync)
-        {
-            Sync();
-            _lastSyncedBatchCount = batch.Count;
-        }
-        else _lastSyncedBatchCount = 0;
     }
 
     /// <summary>
@@ -291,7 +338,7 @@ internal sealed class GroupCommitWriter : IDisposable
             _stopping = true;
             Monitor.Pulse(_gate);
         }
-        _writerThread.Join();
+        _writerThread?.Join();
         _stopSync.Set();
         _syncThread?.Join();
         lock (_fileLock)

@@ -53,10 +53,10 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
             {
                 case AppendToLog append:
                     foreach (var entry in append.Entries)
-                        _durable.Add(engine.AppendAsync(partition, entry.Seq, ToStorage(entry)).AsTask());
+                        Track(engine.AppendAsync(partition, entry.Seq, ToStorage(entry)));
                     break;
                 case TruncateLogAfter truncate:
-                    _durable.Add(engine.TruncateAfterAsync(partition, truncate.Seq).AsTask());
+                    Track(engine.TruncateAfterAsync(partition, truncate.Seq));
                     break;
                 case RecordEpoch epoch:
                     Mark(_mark with { Epoch = Math.Max(_mark.Epoch, epoch.Epoch) });
@@ -66,13 +66,13 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
                     break;
                 case SaveSnapshot save:
                     await Durable();
-                    _durable.Add(Save(save.Snapshot));
+                    Track(Save(save.Snapshot));
                     break;
                 case InstallSnapshot install:
                     // The snapshot replaces the whole log: void the old history's tail first, then save.
-                    _durable.Add(engine.TruncateAfterAsync(partition, install.Snapshot.Seq).AsTask());
+                    Track(engine.TruncateAfterAsync(partition, install.Snapshot.Seq));
                     await Durable();
-                    _durable.Add(Save(install.Snapshot));
+                    Track(Save(install.Snapshot));
                     break;
                 case ApplyCommitted:
                     Applied++;
@@ -104,12 +104,20 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
         if (mark == _mark)
             return;
         _mark = mark;
-        _durable.Add(engine.RecordMarkAsync(partition, mark).AsTask());
+        Track(engine.RecordMarkAsync(partition, mark));
     }
 
-    private Task Save(ReplicaSnapshot snapshot) =>
+    private ValueTask Save(ReplicaSnapshot snapshot) =>
         engine.SaveSnapshotAsync(partition, snapshot.Seq, snapshot.Data, snapshot.Epoch, DurableTags.OfRequests(snapshot.Requests),
-            expiries: snapshot.Expiries).AsTask();
+            expiries: snapshot.Expiries);
+
+    /// <summary>A durable effect under way; one already done (the usual case under fsync everysec) needs no waiting.</summary>
+    private void Track(ValueTask durable)
+    {
+        if (durable.IsCompletedSuccessfully)
+            return;
+        _durable.Add(durable.AsTask());
+    }
 
     private static StorageOperation ToStorage(LogEntry entry)
     {
