@@ -14,13 +14,6 @@ namespace KvActors.Store.Shards;
 public static class ScanReplies
 {
     /// <summary>
-    /// As the overload with the wall clock, read here: the shard actor's call stays as it is while its file is being
-    /// reworked; it can pass its own wall clock to the pure overload instead.
-    /// </summary>
-    public static ScanReply Of(int partition, PartitionReplica replica, ScanRequest request, long now, long maxBytes) =>
-        Of(partition, replica, request, now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), maxBytes);
-
-    /// <summary>
     /// The answer of <paramref name="replica"/> at <paramref name="now"/> (monotonic) and <paramref name="wallNowMs"/>
     /// (Unix ms, for expiry); a page holds at most about <paramref name="maxBytes"/> of keys.
     /// </summary>

@@ -104,7 +104,7 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             Finish(Run(_replica.Tick(Now, WallNow)));
         });
         Receive<GetPartitionStats>(_ => Sender.Tell(PartitionStats.Of(_partition, _replica)));
-        Receive<ScanRequest>(m => Sender.Tell(ScanReplies.Of(_partition, _replica, m, Now, _settings.MaxBatchBytes / 2)));
+        Receive<ScanRequest>(m => Sender.Tell(ScanReplies.Of(_partition, _replica, m, Now, WallNow, _settings.MaxBatchBytes / 2)));
     }
 
     /// <summary>
