@@ -21,12 +21,24 @@ public static class RingHost
             ClusterSingletonManager.Props(
                 RingManager.Props(settings),
                 PoisonPill.Instance,
-                ClusterSingletonManagerSettings.Create(system).WithSingletonName(RingPaths.SingletonName)),
+                ManagerSettings(system)),
             RingPaths.ManagerName);
         return system.ActorOf(
             ClusterSingletonProxy.Props(
                 RingPaths.ManagerPath,
                 ClusterSingletonProxySettings.Create(system).WithSingletonName(RingPaths.SingletonName)),
             RingPaths.ProxyName);
+    }
+
+    /// <summary>
+    /// Akka.NET's <c>ClusterSingletonManagerSettings.Create(system)</c> reads <c>akka.cluster.singleton</c> but then
+    /// replaces its <c>removal-margin</c> with the downing provider's margin (the split-brain resolver's stable-after),
+    /// so the configured margin would be silently ignored; it is applied here when it is set.
+    /// </summary>
+    internal static ClusterSingletonManagerSettings ManagerSettings(ActorSystem system)
+    {
+        var settings = ClusterSingletonManagerSettings.Create(system).WithSingletonName(RingPaths.SingletonName);
+        var configured = system.Settings.Config.GetTimeSpan("akka.cluster.singleton.removal-margin", TimeSpan.Zero);
+        return configured > TimeSpan.Zero ? settings.WithRemovalMargin(configured) : settings;
     }
 }
