@@ -20,4 +20,8 @@ public static class TestKitSettings
 
     /// <summary>The factor as Akka.TestKit configuration (for every actor system a test creates).</summary>
     public static string AkkaTestConfig => string.Create(CultureInfo.InvariantCulture, $"akka.test.timefactor = {TimeFactor}");
+
+    /// <summary>A local test actor system's configuration: the factor above, and Akka's log at INFO.</summary>
+    public static Akka.Configuration.Config LocalActorSystem =>
+        Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = INFO\n{AkkaTestConfig}");
 }

@@ -269,17 +269,20 @@ public sealed class RingManagerCore
     }
 
     /// <summary>
-    /// Null when more than half of the Up members are reachable from here; otherwise why the ring is held as it is. A
-    /// manager that sees most members unreachable is probably on the minority side of a partition, which the
-    /// split-brain resolver is about to down: a ring it published there could make its own node the sole in-sync
-    /// replica and have it acknowledge writes the surviving side never sees. So it changes nothing until a majority is
-    /// back, or the unreachable members are removed (see <see cref="Tick"/> for the held changes).
+    /// Whether more than half of the Up members are reachable from here. A manager that sees most members unreachable is
+    /// probably on the minority side of a partition, which the split-brain resolver is about to down: a ring it published
+    /// there could make its own node the sole in-sync replica and have it acknowledge writes the surviving side never
+    /// sees. So it changes nothing until a majority is back, or the unreachable members are removed (<see cref="Tick"/>
+    /// then makes the held changes).
     /// </summary>
+    private bool HasMajority => _up.Count(n => !_unreachableSince.ContainsKey(n)) * 2 > _up.Count;
+
+    /// <summary>Null with a majority; otherwise the ring is held (and replanned once a majority is back) and this says why.</summary>
     private RingOutcome? NoMajority()
     {
-        var reachable = _up.Count(n => !_unreachableSince.ContainsKey(n));
-        if (reachable * 2 > _up.Count) return null;
+        if (HasMajority) return null;
         _heldBack = true;
+        var reachable = _up.Count(n => !_unreachableSince.ContainsKey(n));
         return RingOutcome.Ignored($"Only {reachable} of {_up.Count} Up members are reachable: the ring is held until a majority is (this manager may be on the minority side of a partition).");
     }
 
@@ -287,7 +290,7 @@ public sealed class RingManagerCore
     public RingOutcome Tick(TimeSpan now)
     {
         if (!IsFormed) return TryForm(now);
-        if (_heldBack && NoMajority() is null)
+        if (_heldBack && HasMajority)
         {
             _heldBack = false;
             var replanned = Replan("A majority of the Up members is reachable again");

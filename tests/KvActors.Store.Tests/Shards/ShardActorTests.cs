@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Google.Protobuf;
 using KvActors.Storage;
 using KvActors.Storage.Engine;
@@ -13,10 +12,7 @@ namespace KvActors.Store.Tests.Shards;
 
 /// <summary>One ShardActor on a local actor system (Akka.TestKit), with an in-memory engine and probes for the replicator and the manager.</summary>
 public sealed class ShardActorTests(ITestOutputHelper output)
-    : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString($"""
-        akka.loglevel = INFO
-        {KvActors.TestKit.TestKitSettings.AkkaTestConfig}
-        """), "shard", output)
+    : Akka.TestKit.Xunit2.TestKit(KvActors.TestKit.TestKitSettings.LocalActorSystem, "shard", output)
 {
     private static readonly NodeId Self = new("127.0.0.1:4053");
     private static readonly NodeId Other = new("127.0.0.1:4054");

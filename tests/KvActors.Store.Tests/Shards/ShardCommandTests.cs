@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Google.Protobuf;
 using KvActors.Storage;
 using KvActors.Storage.Engine;
@@ -13,10 +12,7 @@ namespace KvActors.Store.Tests.Shards;
 
 /// <summary>Commands and expiry through one ShardActor over an in-memory engine: logged, recovered after a restart, expired by the primary.</summary>
 public sealed class ShardCommandTests(ITestOutputHelper output)
-    : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString($"""
-        akka.loglevel = INFO
-        {KvActors.TestKit.TestKitSettings.AkkaTestConfig}
-        """), "shard-commands", output)
+    : Akka.TestKit.Xunit2.TestKit(KvActors.TestKit.TestKitSettings.LocalActorSystem, "shard-commands", output)
 {
     private static readonly NodeId Self = new("127.0.0.1:4053");
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);

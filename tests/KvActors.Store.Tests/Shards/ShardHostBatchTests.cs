@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Google.Protobuf;
 using KvActors.Storage.Engine;
 using KvActors.Store.Partitioning;
@@ -15,10 +14,7 @@ namespace KvActors.Store.Tests.Shards;
 /// (RF 1, so writes commit at once) over an in-memory engine, the test as the client.
 /// </summary>
 public sealed class ShardHostBatchTests(ITestOutputHelper output)
-    : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString($"""
-        akka.loglevel = INFO
-        {KvActors.TestKit.TestKitSettings.AkkaTestConfig}
-        """), "shardhost", output)
+    : Akka.TestKit.Xunit2.TestKit(KvActors.TestKit.TestKitSettings.LocalActorSystem, "shardhost", output)
 {
     private const int Partitions = 4;
     private static readonly NodeId Self = new("127.0.0.1:4053");
