@@ -101,6 +101,9 @@ public sealed class PartitionReplica
 
     public int PendingWrites => pending.Count;
 
+    /// <summary>Snapshots this replica installed from a primary since it was created or recovered (catch-ups that copied the whole partition).</summary>
+    public long SnapshotsInstalled { get; private set; }
+
     /// <summary>
     /// As primary: for each replica of the current configuration (in-sync and learners), the seq through which its log
     /// is known to match this one, -1 before it has answered in this epoch. Empty on a backup. A copy, for statistics.
@@ -321,6 +324,7 @@ public sealed class PartitionReplica
             return;
         }
         var wasPrimary = Role == ReplicaRole.Primary;
+        var wasLearner = Role == ReplicaRole.Learner;
         Config = config;
         Epoch = config.Epoch;
         minEpochToAdopt = config.Epoch + 1;
@@ -369,6 +373,13 @@ public sealed class PartitionReplica
             }
             if (Role == ReplicaRole.NotMember)
                 RequestJoin(now);
+            if (Role == ReplicaRole.Learner && !wasLearner && log.LastSeq > CommitPoint)
+            {
+                // A learner anew (restarted, or back on storage kept since it lost the partition) may hold prepared
+                // entries of epochs it missed. It counts for no commit yet, so it keeps only what it knows committed and
+                // takes the rest from the primary: it can never be reported caught up while holding a divergent suffix.
+                Truncate(CommitPoint);
+            }
         }
     }
 
@@ -618,6 +629,7 @@ public sealed class PartitionReplica
         tail.Invalidate();
         lastSnapshotSeq = snapshot.Seq;
         confirmedThrough = snapshot.Seq;
+        SnapshotsInstalled++;
         effects.Add(new InstallSnapshot(snapshot));
     }
 
