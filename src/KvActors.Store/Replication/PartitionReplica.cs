@@ -324,7 +324,6 @@ public sealed class PartitionReplica
             return;
         }
         var wasPrimary = Role == ReplicaRole.Primary;
-        var wasLearner = Role == ReplicaRole.Learner;
         Config = config;
         Epoch = config.Epoch;
         minEpochToAdopt = config.Epoch + 1;
@@ -373,13 +372,6 @@ public sealed class PartitionReplica
             }
             if (Role == ReplicaRole.NotMember)
                 RequestJoin(now);
-            if (Role == ReplicaRole.Learner && !wasLearner && log.LastSeq > CommitPoint)
-            {
-                // A learner anew (restarted, or back on storage kept since it lost the partition) may hold prepared
-                // entries of epochs it missed. It counts for no commit yet, so it keeps only what it knows committed and
-                // takes the rest from the primary: it can never be reported caught up while holding a divergent suffix.
-                Truncate(CommitPoint);
-            }
         }
     }
 

@@ -12,8 +12,8 @@ namespace KvActors.Store.Shards;
 /// primary sends only what it missed instead of the whole partition. A kept copy is dropped once
 /// <see cref="KeepFor"/> has passed, or as soon as a ring shows the partition settled without this node (a full in-sync
 /// set and no learners: nothing is being rebuilt, so the node is not about to get it back), so disk does not grow without
-/// bound. A kept copy may hold prepared entries of epochs it missed: the replica reconciles them when it comes back
-/// (<see cref="Replication.PartitionReplica"/> drops a returning learner's prepared tail).
+/// bound. A kept copy may hold prepared entries of epochs it missed: the replica reconciles them when it comes back, as
+/// a restarted replica does (<see cref="Replication.PartitionReplica"/>'s backup path truncates what the primary lacks).
 /// </remarks>
 public sealed class KeptPartitions(NodeId self, TimeSpan keepFor)
 {
