@@ -101,6 +101,9 @@ public sealed class PartitionReplica
 
     public int PendingWrites => pending.Count;
 
+    /// <summary>Snapshots this replica installed from a primary since it was created or recovered (catch-ups that copied the whole partition).</summary>
+    public long SnapshotsInstalled { get; private set; }
+
     /// <summary>
     /// As primary: for each replica of the current configuration (in-sync and learners), the seq through which its log
     /// is known to match this one, -1 before it has answered in this epoch. Empty on a backup. A copy, for statistics.
@@ -618,6 +621,7 @@ public sealed class PartitionReplica
         tail.Invalidate();
         lastSnapshotSeq = snapshot.Seq;
         confirmedThrough = snapshot.Seq;
+        SnapshotsInstalled++;
         effects.Add(new InstallSnapshot(snapshot));
     }
 

@@ -13,9 +13,10 @@ namespace KvActors.Store.Shards;
 /// </param>
 /// <param name="Acked">Primary only: per other replica (in-sync and learners), the seq it is known to hold; -1 = no answer yet in this epoch.</param>
 /// <param name="ExpiringKeys">Keys held that have an expiry (INFO keyspace's expires=).</param>
+/// <param name="SnapshotsInstalled">Snapshots the replica installed from a primary since it started (<see cref="PartitionReplica.SnapshotsInstalled"/>).</param>
 public sealed record PartitionStats(
     int Partition, ReplicaRole Role, long Epoch, long LastSeq, long CommitPoint, long Keys, long Bytes,
-    long ReplicationLag, IReadOnlyDictionary<string, long> Acked, long ExpiringKeys = 0) : IDeadLetterSuppression
+    long ReplicationLag, IReadOnlyDictionary<string, long> Acked, long ExpiringKeys = 0, long SnapshotsInstalled = 0) : IDeadLetterSuppression
 {
     /// <summary>The figures of <paramref name="replica"/>, read without changing it.</summary>
     public static PartitionStats Of(int partition, PartitionReplica replica)
@@ -29,6 +30,6 @@ public sealed record PartitionStats(
             lag = Math.Max(0, replica.LastSeq - slowest);
         }
         return new PartitionStats(partition, replica.Role, replica.Epoch, replica.LastSeq, replica.CommitPoint,
-            replica.State.Count, replica.State.Bytes, lag, acked, replica.State.ExpiringCount);
+            replica.State.Count, replica.State.Bytes, lag, acked, replica.State.ExpiringCount, replica.SnapshotsInstalled);
     }
 }

@@ -13,8 +13,9 @@ namespace KvActors.Store.Shards;
 /// One per node at <see cref="StoreHost.ShardsPath"/>: runs one <see cref="ShardActor"/> (child <c>p{n}</c>) per partition
 /// the ring gives this node (primary, in-sync replica or learner). It follows <see cref="RingApplied"/> on the local
 /// EventStream and, at start, asks the local keeper (<c>GetRing</c>) for the ring it loaded from disk; a partition the
-/// node loses is stopped and then dropped from storage. It routes client requests by key to the partition's actor
-/// (answering NotPrimary, with the ring's primary as hint, for a partition it does not hold) and unpacks inbound
+/// node loses is stopped, and its storage is kept for a while in case the ring gives it back (<see cref="KeptPartitions"/>:
+/// its replica then starts from what it had and catches up on what it missed) or dropped. It routes client requests by
+/// key to the partition's actor (answering NotPrimary, with the ring's primary as hint, for a partition it does not hold) and unpacks inbound
 /// <see cref="ReplicationBatch"/>es to the partitions' actors, acknowledging each batch to the sender; a snapshot that
 /// came in pieces is joined first (<see cref="SnapshotAssembler"/>). A <see cref="ScanRequest"/> (a page of a partition's
 /// keys) goes to the partition's actor the same way, or is answered by <see cref="ScanReplies.NotHeld"/>.
@@ -45,6 +46,8 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, int> _stopping = new();
     private readonly SnapshotAssembler _assembler = new();
     private readonly PartitionLoads _loads = new();
+    private readonly KeptPartitions _kept;
+    private IReadOnlyCollection<int>? _onDiskAtStart; // until the first ring: what storage held when the node started
     private readonly BatchedReplies _replies;
     private bool _flushScheduled;
     private RingState? _ring;
@@ -59,6 +62,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         _settings = settings;
         _load = load;
         _replies = new BatchedReplies(settings.MaxBatchBytes, (long)ReplyHold.TotalMilliseconds);
+        _kept = new KeptPartitions(self, settings.KeepLostPartitionsFor);
 
         Receive<RingApplied>(m => Apply(m.Ring));
         Receive<RingReply>(m =>
@@ -75,6 +79,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         Receive<FlushReplies>(_ => SendGatheredReplies());
         Receive<ForgetStaleRequests>(_ => _replies.ForgetOlderThan(Environment.TickCount64 - (long)BatchedRequestMemory.TotalMilliseconds));
         Receive<Terminated>(OnTerminated);
+        Receive<DropExpiredPartitions>(_ => DropAll(_kept.Due(_ring, Environment.TickCount64), "kept long enough"));
         Receive<StoreStatsRequest>(OnStoreStats);
         Receive<PartitionStatsRequest>(OnPartitionStats);
         Receive<PartitionStats>(_ => OnLoaded(Sender));
@@ -95,7 +100,14 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         Context.System.EventStream.Subscribe(Self, typeof(RingApplied));
         Context.ActorSelection(RingPaths.KeeperPath).Tell(new GetRing(), Self);
         Timers.StartPeriodicTimer("forget-stale-requests", ForgetStaleRequests.Instance, BatchedRequestMemory / 4);
+        _onDiskAtStart = _engine.ListPartitions();
+        if (_kept.KeepFor > TimeSpan.Zero)
+            Timers.StartPeriodicTimer("drop-expired-partitions", DropExpiredPartitions.Instance, KeptPartitionsCheck(_kept.KeepFor));
     }
+
+    /// <summary>How often kept partitions are checked for expiry: a small fraction of the keep time, within 1 s..30 s.</summary>
+    private static TimeSpan KeptPartitionsCheck(TimeSpan keepFor) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(keepFor.TotalMilliseconds / 10, 1_000, 30_000));
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
@@ -114,6 +126,8 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
             {
                 if (!_shards.TryGetValue(p, out var shard))
                 {
+                    if (_kept.Regained(p))
+                        _log.Info("Partition {0} is held by this node again: its replica starts from the storage kept since it was lost", p);
                     shard = Context.ActorOf(ShardActor.Props(p, _self, _engine, _replicator, _manager, _settings, _load), $"p{p}-{ring.Epoch}");
                     _shards[p] = shard;
                     _loads.Started(shard, Environment.TickCount64);
@@ -130,6 +144,40 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
                 Context.Stop(lost);
             }
         }
+        var now = Environment.TickCount64;
+        if (_onDiskAtStart is { } onDisk)
+        {
+            // Partitions on disk that even the first ring leaves out: lost while the node was down (or before).
+            _onDiskAtStart = null;
+            foreach (var p in onDisk)
+                if (!_shards.ContainsKey(p))
+                    KeepOrDrop(p, now);
+        }
+        DropAll(_kept.Due(ring, now), "its replica set is complete without this node, or it was kept long enough");
+    }
+
+    /// <summary>A partition this node no longer holds (its actor stopped): its storage is kept for a while, or dropped now.</summary>
+    private void KeepOrDrop(int partition, long now)
+    {
+        if (_kept.Lost(partition, _ring, now))
+            _log.Info("Partition {0} is no longer held by this node: keeping its storage for {1} s in case the ring gives it back",
+                partition, _kept.KeepFor.TotalSeconds);
+        else
+            Drop(partition, _kept.KeepFor > TimeSpan.Zero ? "its replica set is complete without this node" : "storage of lost partitions is not kept");
+    }
+
+    private void DropAll(IReadOnlyList<int> partitions, string why)
+    {
+        foreach (var partition in partitions)
+            Drop(partition, why);
+    }
+
+    private void Drop(int partition, string why)
+    {
+        _log.Info("Partition {0} is no longer held by this node: dropping its storage ({1})", partition, why);
+        _engine.DropPartitionAsync(partition).AsTask().ContinueWith(
+            t => _log.Warning("Dropping partition {0} from storage failed: {1}", partition, t.Exception?.GetBaseException().Message),
+            TaskContinuationOptions.OnlyOnFaulted);
     }
 
     private void OnLoaded(IActorRef shard)
@@ -148,10 +196,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
             return;
         if (_shards.ContainsKey(partition))
             return; // held again meanwhile: a new actor owns its storage
-        _log.Info("Partition {0} is no longer held by this node: dropping its storage", partition);
-        _engine.DropPartitionAsync(partition).AsTask().ContinueWith(
-            t => _log.Warning("Dropping partition {0} from storage failed: {1}", partition, t.Exception?.GetBaseException().Message),
-            TaskContinuationOptions.OnlyOnFaulted);
+        KeepOrDrop(partition, Environment.TickCount64);
     }
 
     private void Route(Google.Protobuf.ByteString key, string clientId, long requestId, object request)
@@ -281,6 +326,12 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private sealed class FlushReplies
     {
         public static readonly FlushReplies Instance = new();
+    }
+
+    /// <summary>The host's periodic timer message: drop the storage of lost partitions kept long enough.</summary>
+    private sealed class DropExpiredPartitions
+    {
+        public static readonly DropExpiredPartitions Instance = new();
     }
 
     /// <summary>The host's periodic timer message: forget batched requests whose shard never answered.</summary>

@@ -43,6 +43,13 @@ public sealed record ShardSettings
     /// </summary>
     public TimeSpan BatchAckTimeout { get; init; } = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>
+    /// How long a node keeps the storage of a partition the ring no longer gives it, in case it gets it back (then its
+    /// replica catches up on what it missed instead of copying the whole partition); zero drops it at once
+    /// (<c>kvactors.store.keep-lost-partitions-for</c>).
+    /// </summary>
+    public TimeSpan KeepLostPartitionsFor { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>These settings with the value limits of <paramref name="storage"/>.</summary>
     public ShardSettings WithLimitsOf(StorageSettings storage) => this with { MaxKeySize = storage.MaxKeySize, MaxValueSize = storage.MaxValueSize };
 }

@@ -31,6 +31,7 @@ public static class StatsWire
             Unanswered = stats.Unanswered,
             PrimaryKeys = stats.PrimaryKeys,
             PrimaryExpiringKeys = stats.PrimaryExpiringKeys,
+            SnapshotsInstalled = stats.SnapshotsInstalled,
         };
     }
 

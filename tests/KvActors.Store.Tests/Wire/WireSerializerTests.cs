@@ -54,6 +54,7 @@ public sealed class WireSerializerTests(NodeLikeSystem node) : IClassFixture<Nod
         ["KvActors.Store.Shards.StatsGatherer+Deadline"] = "the StatsGatherer's timer message to itself",
         ["KvActors.Store.Shards.ShardHost+FlushReplies"] = "the ShardHost's message to itself to send the batched answers gathered so far",
         ["KvActors.Store.Shards.ShardHost+ForgetStaleRequests"] = "the ShardHost's periodic timer message to itself",
+        ["KvActors.Store.Shards.ShardHost+DropExpiredPartitions"] = "the ShardHost's periodic timer message to itself",
         ["KvActors.Client.RequestCourier+Carry"] = "KvClient -> its own RequestCourier (which sends KvRequestBatch, protobuf)",
         ["KvActors.Client.RequestCourier+Flush"] = "the RequestCourier's flush message to itself",
         ["KvActors.Client.RequestCourier+Forget"] = "KvClient -> its own RequestCourier: a request given up",

@@ -15,8 +15,9 @@ namespace KvActors.TestKit.Store;
 /// each node runs the ring's actors and the shard layer over its own data directory under <paramref name="dataRoot"/>,
 /// as kvnode does, and carries a <see cref="KvClient"/> attached to its own actor system (requests from it cross the
 /// throttled links like any other node's messages). A crashed node can be started again on its port and directory.
+/// <paramref name="shards"/> overrides the shard layer's settings (null: kvnode's defaults).
 /// </summary>
-public sealed class InProcessStore(ClusterHarness harness, string dataRoot, int partitions = 32, int minMembers = 3) : IAsyncDisposable
+public sealed class InProcessStore(ClusterHarness harness, string dataRoot, int partitions = 32, int minMembers = 3, ShardSettings? shards = null) : IAsyncDisposable
 {
     private readonly List<StoreMember> _members = [];
 
@@ -54,7 +55,7 @@ public sealed class InProcessStore(ClusterHarness harness, string dataRoot, int 
             RepublishInterval = TimeSpan.FromSeconds(1),
             DataDir = dir,
         });
-        StoreHost.Start(node.System, new StorageSettings { DataDir = dir }, proxy);
+        StoreHost.Start(node.System, new StorageSettings { DataDir = dir }, proxy, shards);
         var self = new HostPort(node.Address.Host!, node.Port);
         var client = KvClient.Attach(node.System, new KvClientOptions
         {

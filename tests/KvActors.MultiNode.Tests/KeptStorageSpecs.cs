@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Akka.Actor;
+using KvActors.Store.Replication;
+using KvActors.Store.Shards;
+using KvActors.Store.Wire.Admin;
+using KvActors.TestKit;
+using KvActors.TestKit.MultiNode;
+using KvActors.TestKit.Store;
+using Xunit.Abstractions;
+
+namespace KvActors.MultiNode.Tests;
+
+/// <summary>
+/// A replica restarted on the storage it kept, on in-process store nodes (<see cref="InProcessStore"/>: 4 partitions,
+/// RF 3, three nodes, so every node holds every partition). Replicas snapshot every 500 commits, so the primaries' logs
+/// no longer reach back to seq 1 when the node comes back: a replica that had lost its storage would need a snapshot.
+/// </summary>
+public sealed class KeptStorageSpecs(ITestOutputHelper output) : ClusterSpec(output)
+{
+    private const int Partitions = 4;
+    private const int SnapshotEvery = 500;
+    private static readonly TimeSpan RecoveryDeadline = KvActors.TestKit.TestKitSettings.Dilated(TimeSpan.FromSeconds(45));
+    private static readonly TimeSpan ProgressDeadline = KvActors.TestKit.TestKitSettings.Dilated(TimeSpan.FromSeconds(60));
+    private static readonly TimeSpan AgreeDeadline = KvActors.TestKit.TestKitSettings.Dilated(TimeSpan.FromSeconds(20));
+
+    private readonly string _dataRoot = Directory.CreateTempSubdirectory("kvactors-keptspec-").FullName;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    /// <summary>
+    /// Fault: a node that does not run the RingManager crashes while six clients write new keys (well over two snapshot
+    /// intervals per partition before the crash); the writes continue until the ring has dropped it (a few hundred per
+    /// partition at most); then it restarts on its port and data directory.
+    /// Invariant: the ring first leaves the restarted node out of every partition and then adds it back as a learner;
+    /// it keeps its storage meanwhile, and catches up from it with only the entries it missed: none of its replicas
+    /// installs a snapshot. Every acknowledged write reads back (0 lost) and every replica, the restarted one included,
+    /// holds what its primary acknowledged.
+    /// </summary>
+    [Fact]
+    public async Task A_restarted_replica_catches_up_from_the_storage_it_kept_without_a_snapshot()
+    {
+        var shards = new ShardSettings { Replication = new ReplicationSettings { SnapshotEveryCommits = SnapshotEvery } };
+        await using var store = new InProcessStore(Harness, _dataRoot, Partitions, shards: shards);
+        var nodes = store.StartCluster(3);
+        var observer = nodes[0].Client; // n1: the oldest member, where the RingManager runs
+        var before = await store.AwaitFullRingAsync(observer, "the first ring with every replica in sync");
+        var victim = nodes[2];
+
+        var writers = Enumerable.Range(0, 6).Select(i => new FreshKeyWriter(nodes[i % 2].Client, $"w{i}")).ToList();
+        using var stop = new CancellationTokenSource();
+        var running = writers.Select(w => w.RunAsync(stop.Token)).ToList();
+        // 6 x 1,000 writes over 4 partitions: about 1,500 commits each, beyond 2 snapshot intervals, so every primary's
+        // log starts after seq 1 (its base is its previous snapshot's seq).
+        await FreshKeyWriter.AwaitProgressAsync(writers, 0, 1_000, ProgressDeadline, "before the crash");
+
+        var crashedAt = Stopwatch.GetTimestamp();
+        await store.CrashAsync(victim);
+        await InProcessStore.AwaitRingAsync(observer, r => r.Partitions.All(s => !s.IsInSync(victim.Id)),
+            $"a ring without {victim} in any in-sync set", RecoveryDeadline);
+        await FreshKeyWriter.AwaitProgressAsync(writers, Stopwatch.GetTimestamp(), 2, ProgressDeadline, "while the replica is down");
+        await stop.CancelAsync();
+        await Task.WhenAll(running);
+        var missed = writers.Sum(w => w.AcknowledgedSince(crashedAt));
+        Say($"{victim} crashed; {missed} writes acknowledged without it (about {missed / Partitions} per partition, under the {SnapshotEvery} a primary's log keeps at least).");
+
+        var restarted = store.Restart(victim);
+        var full = await store.AwaitFullRingAsync(observer, $"a full ring with {restarted} back in sync in every partition");
+        Say($"{restarted} restarted on its data directory; ring epoch {full.Epoch} full again.");
+        var stats = await StatsAsync(restarted);
+        Say($"{restarted}: {stats.Primaries} primaries, {stats.Replicas} in-sync, {stats.Learners} learners, {stats.Keys} keys, {stats.SnapshotsInstalled} snapshots installed.");
+        stats.Unanswered.Should().Be(0);
+        (stats.Primaries + stats.Replicas).Should().Be(Partitions, "it holds every partition in sync again");
+        stats.SnapshotsInstalled.Should().Be(0, "it caught up from the storage it kept, with the entries it missed");
+
+        var acknowledged = writers.SelectMany(w => w.Acknowledged).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var lost = await ReadBack.MismatchesAsync(observer, acknowledged);
+        Say($"{acknowledged.Count} acknowledged writes ({writers.Sum(w => w.Failures.Count)} given up by the clients), {lost.Count} not read back.");
+        lost.Should().BeEmpty("no acknowledged write may be lost while fewer than RF nodes fail");
+        var disagreements = await ReadBack.AwaitReplicasAgreeAsync(observer, acknowledged.ToDictionary(kv => kv.Key, kv => (string?)kv.Value), AgreeDeadline);
+        Say($"Replica reads: {acknowledged.Count} keys x 3 in-sync replicas, {disagreements.Count} disagreements.");
+        disagreements.Should().BeEmpty("every in-sync replica, the restarted one included, holds what its primary acknowledged");
+        before.Epoch.Should().BeLessThan(full.Epoch);
+    }
+
+    /// <summary>The node's own store statistics, from its /user/shards.</summary>
+    private static Task<StoreStatsReply> StatsAsync(StoreMember member) =>
+        member.Node.System.ActorSelection(StoreHost.ShardsPath)
+            .Ask<StoreStatsReply>(new StoreStatsRequest { TimeoutMs = 5_000 }, KvActors.TestKit.TestKitSettings.Dilated(TimeSpan.FromSeconds(10)));
+
+    private void Say(string line) => Note($"[{_clock.Elapsed.TotalSeconds,5:0.0} s] {line}");
+
+    protected override void AfterAll()
+    {
+        try { base.AfterAll(); }
+        finally { Directory.Delete(_dataRoot, recursive: true); }
+    }
+}
