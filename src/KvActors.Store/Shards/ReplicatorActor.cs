@@ -77,6 +77,12 @@ public sealed class ReplicatorActor : ReceiveActor, IWithTimers
 
     private void OnBatchReceived(BatchReceived received)
     {
+        if (!NodeAddress.TryParse(received.FromNode, _selfAddress, out _))
+        {
+            // Not a node name (bad input from the wire): acknowledge at once rather than keep a link to nowhere.
+            Sender.Tell(new ReplicationBatchAck { FromNode = _self.Value, ThroughBatchId = received.BatchId }, Self);
+            return;
+        }
         var destination = DestinationOf(received.FromNode);
         destination.AckTo = Sender;
         destination.Link.Received(received.BatchId);
@@ -137,8 +143,8 @@ public sealed class ReplicatorActor : ReceiveActor, IWithTimers
     {
         if (_destinations.TryGetValue(node, out var destination))
             return destination;
-        var colon = node.LastIndexOf(':');
-        var address = new Address(_selfAddress.Protocol, _selfAddress.System, node[..colon], int.Parse(node[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        if (!NodeAddress.TryParse(node, _selfAddress, out var address))
+            throw new ArgumentException($"'{node}' is not a node's host:port.", nameof(node));
         var path = new RootActorPath(address) / "user" / StoreHost.ShardsName;
         destination = new Destination(node, Context.ActorSelection(path),
             new ReplicationLink(node, _settings.MaxBatchItems, _settings.MaxBatchBytes, _settings.MaxBatchesInFlight));
