@@ -10,15 +10,17 @@ namespace KvActors.Store.Shards;
 /// (<see cref="OutboundReplication"/>), batched per destination node, to the destination's <see cref="ShardHost"/>.
 /// </summary>
 /// <remarks>
-/// Batching: items for a destination are queued; a flush is triggered by a message to itself, so every item that
-/// arrived while the mailbox was busy rides in one <see cref="ReplicationBatch"/> (at most
+/// Batching: items for a destination are queued in its <see cref="ReplicationLink"/>; a flush is triggered by a message
+/// to itself, so every item that arrived while the mailbox was busy rides in one <see cref="ReplicationBatch"/> (at most
 /// <see cref="ShardSettings.MaxBatchItems"/>; a full batch is sent at once), and while a batch to the destination is
-/// unacknowledged the queue waits for its acknowledgement (self-clocked, see <see cref="SendDue"/>). Bounds: at most
-/// <see cref="ShardSettings.MaxBatchesInFlight"/> unacknowledged batches per destination (the destination's host
-/// answers <see cref="ReplicationBatchAck"/>; a batch unacknowledged for <see cref="ShardSettings.BatchAckTimeout"/> is
-/// given up), and at most <see cref="ShardSettings.MaxQueuedPerDestination"/> items queued: beyond it items are
-/// dropped, which the replication core tolerates (it resends from the replica's acknowledged point on its heartbeat).
-/// The queue lengths are published in <see cref="ReplicatorLoad"/>, from which primaries answer new writes RetryLater.
+/// unacknowledged the queue waits for its acknowledgement (self-clocked). Acknowledgements: the local host reports each
+/// batch it received (<see cref="BatchReceived"/>); the acknowledgement rides on the next batch back, or goes alone
+/// (<see cref="ReplicationBatchAck"/>) when none goes within a flush (see <see cref="ReplicationLink"/>). Bounds: at most
+/// <see cref="ShardSettings.MaxBatchesInFlight"/> unacknowledged batches per destination (a batch unacknowledged for
+/// <see cref="ShardSettings.BatchAckTimeout"/> is given up), and at most <see cref="ShardSettings.MaxQueuedPerDestination"/>
+/// items queued: beyond it items are dropped, which the replication core tolerates (it resends from the replica's
+/// acknowledged point on its heartbeat). The queue lengths are published in <see cref="ReplicatorLoad"/>, from which
+/// primaries answer new writes RetryLater.
 /// </remarks>
 public sealed class ReplicatorActor : ReceiveActor, IWithTimers
 {
@@ -39,7 +41,8 @@ public sealed class ReplicatorActor : ReceiveActor, IWithTimers
 
         Receive<OutboundReplication>(OnOutbound);
         Receive<Flush>(_ => FlushAll());
-        Receive<ReplicationBatchAck>(OnAck);
+        Receive<BatchReceived>(OnBatchReceived);
+        Receive<ReplicationBatchAck>(ack => OnAck(ack.FromNode, ack.ThroughBatchId));
         Receive<CheckAcks>(_ => OnCheckAcks());
     }
 
@@ -48,114 +51,116 @@ public sealed class ReplicatorActor : ReceiveActor, IWithTimers
     public static Props Props(NodeId self, ShardSettings settings, ReplicatorLoad load) =>
         Akka.Actor.Props.Create(() => new ReplicatorActor(self, settings, load));
 
+    private static long Now => Environment.TickCount64;
+
     protected override void PreStart() =>
         Timers.StartPeriodicTimer("check-acks", CheckAcks.Instance, TimeSpan.FromTicks(Math.Max(_settings.BatchAckTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10)));
 
     private void OnOutbound(OutboundReplication message)
     {
         var destination = DestinationOf(message.To);
-        if (destination.Queue.Count >= _settings.MaxQueuedPerDestination)
+        var link = destination.Link;
+        if (link.Queued >= _settings.MaxQueuedPerDestination)
         {
             if (destination.Dropped++ % 10_000 == 0)
-                _log.Warning("Replication to {0} is backed up ({1} items queued): dropping items, the replicas will be caught up", message.To, destination.Queue.Count);
+                _log.Warning("Replication to {0} is backed up ({1} items queued): dropping items, the replicas will be caught up", message.To, link.Queued);
             return;
         }
         // A snapshot bigger than half a batch goes in pieces, so every batch fits in one Akka.Remote frame.
         foreach (var item in SnapshotChunks.Split(StoreWire.ToItem(message.Partition, message.Message), _settings.MaxBatchBytes / 2))
-            destination.Queue.Enqueue(item);
-        _load.Set(message.To, destination.Queue.Count);
-        if (destination.Queue.Count >= _settings.MaxBatchItems)
-            Send(destination);
-        if (!_flushScheduled)
+            link.Enqueue(item);
+        if (link.TakeFullBatch(_self.Value, Now) is { } full)
+            Send(destination, full);
+        _load.Set(message.To, link.Queued);
+        ScheduleFlush();
+    }
+
+    private void OnBatchReceived(BatchReceived received)
+    {
+        if (!NodeAddress.TryParse(received.FromNode, _selfAddress, out _))
         {
-            _flushScheduled = true;
-            Self.Tell(Flush.Instance);
+            // Not a node name (bad input from the wire): acknowledge at once rather than keep a link to nowhere.
+            Sender.Tell(new ReplicationBatchAck { FromNode = _self.Value, ThroughBatchId = received.BatchId }, Self);
+            return;
         }
+        var destination = DestinationOf(received.FromNode);
+        destination.AckTo = Sender;
+        destination.Link.Received(received.BatchId);
+        if (received.AcksThroughBatchId > 0)
+            OnAck(received.FromNode, received.AcksThroughBatchId);
+        ScheduleFlush();
+    }
+
+    private void ScheduleFlush()
+    {
+        if (_flushScheduled)
+            return;
+        _flushScheduled = true;
+        Self.Tell(Flush.Instance);
     }
 
     private void FlushAll()
     {
         _flushScheduled = false;
         foreach (var destination in _destinations.Values)
+        {
             SendDue(destination);
+            if (destination.Link.TakeLoneAck(_self.Value) is { } ack)
+                destination.AckTo?.Tell(ack, Self);
+            if (destination.Link.OwesAck)
+                ScheduleFlush(); // it goes at the next flush, on a batch or alone
+        }
     }
 
-    /// <summary>
-    /// Self-clocked, as TCP's Nagle rule: a destination with nothing in flight gets what is queued at once; while a batch
-    /// is in flight there, items wait and go out together when its acknowledgement comes back, unless a whole batch is
-    /// queued. Under load that makes a few large batches per round trip instead of one small batch per item.
-    /// </summary>
     private void SendDue(Destination destination)
     {
-        while (destination.Queue.Count > 0 && destination.InFlight.Count < _settings.MaxBatchesInFlight
-               && (destination.InFlight.Count == 0 || destination.Queue.Count >= _settings.MaxBatchItems))
-            Send(destination);
+        var batches = destination.Link.TakeDue(_self.Value, Now);
+        foreach (var batch in batches)
+            Send(destination, batch);
+        if (batches.Count > 0)
+            _load.Set(destination.Node, destination.Link.Queued);
     }
 
-    private void Send(Destination destination)
-    {
-        if (destination.InFlight.Count >= _settings.MaxBatchesInFlight || destination.Queue.Count == 0)
-            return;
-        var batch = new ReplicationBatch { FromNode = _self.Value, BatchId = ++destination.LastBatchId };
-        // Bounded by items and by bytes: one batch must fit in one Akka.Remote frame
-        // (akka.remote.dot-netty.tcp.maximum-frame-size), or the transport drops it.
-        var bytes = 0;
-        while (batch.Items.Count < _settings.MaxBatchItems && destination.Queue.TryPeek(out var next))
-        {
-            var size = next.CalculateSize();
-            if (batch.Items.Count > 0 && bytes + size > _settings.MaxBatchBytes) break;
-            batch.Items.Add(destination.Queue.Dequeue());
-            bytes += size;
-        }
-        destination.InFlight.Enqueue((batch.BatchId, Environment.TickCount64));
-        destination.Shards.Tell(batch, Self);
-        _load.Set(destination.Node, destination.Queue.Count);
-    }
+    private void Send(Destination destination, ReplicationBatch batch) => destination.Shards.Tell(batch, Self);
 
-    private void OnAck(ReplicationBatchAck ack)
+    private void OnAck(string fromNode, long throughBatchId)
     {
-        if (!_destinations.TryGetValue(ack.FromNode, out var destination))
+        if (!_destinations.TryGetValue(fromNode, out var destination))
             return;
-        while (destination.InFlight.Count > 0 && destination.InFlight.Peek().Id <= ack.ThroughBatchId)
-            destination.InFlight.Dequeue();
+        destination.Link.Acknowledged(throughBatchId);
         SendDue(destination);
     }
 
     private void OnCheckAcks()
     {
-        var expired = Environment.TickCount64 - (long)_settings.BatchAckTimeout.TotalMilliseconds;
+        var expired = Now - (long)_settings.BatchAckTimeout.TotalMilliseconds;
         foreach (var destination in _destinations.Values)
-        {
-            var lost = false;
-            while (destination.InFlight.Count > 0 && destination.InFlight.Peek().SentAt < expired)
-            {
-                destination.InFlight.Dequeue();
-                lost = true;
-            }
-            if (lost)
+            if (destination.Link.ExpireSentBefore(expired))
                 SendDue(destination);
-        }
     }
 
     private Destination DestinationOf(string node)
     {
         if (_destinations.TryGetValue(node, out var destination))
             return destination;
-        var colon = node.LastIndexOf(':');
-        var address = new Address(_selfAddress.Protocol, _selfAddress.System, node[..colon], int.Parse(node[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        if (!NodeAddress.TryParse(node, _selfAddress, out var address))
+            throw new ArgumentException($"'{node}' is not a node's host:port.", nameof(node));
         var path = new RootActorPath(address) / "user" / StoreHost.ShardsName;
-        destination = new Destination(node, Context.ActorSelection(path));
+        destination = new Destination(node, Context.ActorSelection(path),
+            new ReplicationLink(node, _settings.MaxBatchItems, _settings.MaxBatchBytes, _settings.MaxBatchesInFlight));
         _destinations[node] = destination;
         return destination;
     }
 
-    private sealed class Destination(string node, ActorSelection shards)
+    private sealed class Destination(string node, ActorSelection shards, ReplicationLink link)
     {
         public string Node { get; } = node;
         public ActorSelection Shards { get; } = shards;
-        public Queue<Wire.Store.ReplicationItem> Queue { get; } = new();
-        public Queue<(long Id, long SentAt)> InFlight { get; } = new();
-        public long LastBatchId { get; set; }
+        public ReplicationLink Link { get; } = link;
+
+        /// <summary>The node's ReplicatorActor, which sent the batches this node owes an acknowledgement for.</summary>
+        public IActorRef? AckTo { get; set; }
+
         public long Dropped { get; set; }
     }
 

@@ -15,10 +15,11 @@ namespace KvActors.Store.Shards;
 /// EventStream and, at start, asks the local keeper (<c>GetRing</c>) for the ring it loaded from disk; a partition the
 /// node loses is stopped, and its storage is kept for a while in case the ring gives it back (<see cref="KeptPartitions"/>:
 /// its replica then starts from what it had and catches up on what it missed) or dropped. It routes client requests by
-/// key to the partition's actor (answering NotPrimary, with the ring's primary as hint, for a partition it does not hold) and unpacks inbound
-/// <see cref="ReplicationBatch"/>es to the partitions' actors, acknowledging each batch to the sender; a snapshot that
-/// came in pieces is joined first (<see cref="SnapshotAssembler"/>). A <see cref="ScanRequest"/> (a page of a partition's
-/// keys) goes to the partition's actor the same way, or is answered by <see cref="ScanReplies.NotHeld"/>.
+/// key to the partition's actor (answering NotPrimary, with the ring's primary as hint, for a partition it does not hold)
+/// and unpacks inbound <see cref="ReplicationBatch"/>es to the partitions' actors, then tells the node's
+/// <see cref="ReplicatorActor"/> (<see cref="BatchReceived"/>), which acknowledges the batch to its sender; a snapshot
+/// that came in pieces is joined first (<see cref="SnapshotAssembler"/>). A <see cref="ScanRequest"/> (a page of a
+/// partition's keys) goes to the partition's actor the same way, or is answered by <see cref="ScanReplies.NotHeld"/>.
 /// </summary>
 /// <remarks>
 /// A client's <see cref="KvRequestBatch"/> is unpacked the same way, each request passed on with the host as its sender;
@@ -319,7 +320,8 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
                 _log.Warning("A replication item from {0} was ignored: {1}", batch.FromNode, e.Message);
             }
         }
-        Sender.Tell(new ReplicationBatchAck { FromNode = _self.Value, ThroughBatchId = batch.BatchId });
+        // After the items: the shards' answers reach the replicator behind this, so the acknowledgement can ride with them.
+        _replicator.Tell(new BatchReceived(batch.FromNode, batch.BatchId, batch.AcksThroughBatchId), Sender);
     }
 
     /// <summary>The host's message to itself: send the gathered answers that are due.</summary>

@@ -13,3 +13,10 @@ public sealed record InboundReplication(ReplicationMessage Message);
 
 /// <summary>ShardActor -> the node's ReplicatorActor: send <paramref name="Message"/> about <paramref name="Partition"/> to node <paramref name="To"/> ("host:port").</summary>
 public sealed record OutboundReplication(string To, int Partition, ReplicationMessage Message);
+
+/// <summary>
+/// ShardHost -> the node's ReplicatorActor, sent by the replicator of <paramref name="FromNode"/>: its batch
+/// <paramref name="BatchId"/> was handed to the shards (the replicator owes it an acknowledgement), and it acknowledged
+/// this node's batches through <paramref name="AcksThroughBatchId"/> (0: none).
+/// </summary>
+public sealed record BatchReceived(string FromNode, long BatchId, long AcksThroughBatchId);
