@@ -49,6 +49,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private bool _flushScheduled;
     private RingState? _ring;
     private Partitioner? _partitioner;
+    private LocalShards? _published;
 
     public ShardHost(NodeId self, IStorageEngine engine, IActorRef replicator, IActorRef manager, ShardSettings settings, ReplicatorLoad? load)
     {
@@ -93,11 +94,17 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(RingApplied));
+        if (Self.Path.ToStringWithoutAddress() == StoreHost.ShardsPath)
+            _published = LocalShards.Get(Context.System); // the node's own host: its shards serve local front ends directly
         Context.ActorSelection(RingPaths.KeeperPath).Tell(new GetRing(), Self);
         Timers.StartPeriodicTimer("forget-stale-requests", ForgetStaleRequests.Instance, BatchedRequestMemory / 4);
     }
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        _published?.Clear();
+    }
 
     private void Apply(RingState ring)
     {
@@ -130,6 +137,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
                 Context.Stop(lost);
             }
         }
+        _published?.Publish(ring.PartitionCount, _shards);
     }
 
     private void OnLoaded(IActorRef shard)
