@@ -74,6 +74,36 @@ public sealed class ClusterStore : IRespStore, IDisposable
         return await _client.GetAsync(key).ConfigureAwait(false);
     }
 
+    public async ValueTask<byte[]?> GetForReplyAsync(byte[] key)
+    {
+        if (LeadsHere(key))
+        {
+            try
+            {
+                var reply = await _local.GetAsync(key, inline: true).ConfigureAwait(false);
+                if (Final(reply) is { } done) return done.ReadDone.Found ? done.ReadDone.Value.ToByteArray() : null;
+            }
+            catch (TimeoutException)
+            {
+                // the partition's actor is gone (moved away): the client finds its new primary
+            }
+            // Off the answering actor's thread (or the sweep timer's) before the client runs: Task.Run uses the pool.
+            return await Task.Run(() => _client.GetAsync(key)).ConfigureAwait(false);
+        }
+        return await _client.GetAsync(key).ConfigureAwait(false);
+    }
+
+    public async ValueTask<bool> SetForReplyAsync(byte[] key, byte[] value)
+    {
+        if (LeadsHere(key))
+        {
+            if (await LocalWrite(_local.PutAsync(key, value, inline: true)).ConfigureAwait(false) is { } done)
+                return done.WriteDone.Existed;
+            return (await Task.Run(() => _client.PutAsync(key, value)).ConfigureAwait(false)).Existed; // as in GetForReplyAsync
+        }
+        return (await _client.PutAsync(key, value).ConfigureAwait(false)).Existed;
+    }
+
     public async Task<bool> SetAsync(byte[] key, byte[] value)
     {
         if (LeadsHere(key) && await LocalWrite(_local.PutAsync(key, value)).ConfigureAwait(false) is { } done)

@@ -7,17 +7,18 @@ using KvActors.Store.Wire.Store;
 namespace KvActors.Resp.Cluster;
 
 /// <summary>
-/// Requests for partitions this node leads, sent straight to the node's own shard host (which forwards each to the
-/// partition's actor, as for any client) with a reply target that completes the caller's task. This spares the
-/// KvClient's path for keys led here: its courier actor, the host's gathering of answers into batches, and the timer
-/// each attempt arms; and Akka's Ask would add a temporary actor and a timer per request. A request unanswered within
-/// the timeout (its partition's actor stopped as the partition moved away) fails with <see cref="TimeoutException"/>,
-/// checked by one sweep timer for all. Answers other than the final one (NotPrimary, RetryLater) are the caller's to
-/// follow through KvClient. Thread-safe.
+/// Requests for partitions this node leads, sent straight to the partition's actor (<see cref="LocalShards"/>; through
+/// the node's own shard host, which forwards each, when that has no actor for it) with a reply target that completes the
+/// caller's task. This spares the KvClient's path for keys led here: its courier actor, the host's gathering of answers
+/// into batches, and the timer each attempt arms; and Akka's Ask would add a temporary actor and a timer per request. A
+/// request unanswered within the timeout (its partition's actor stopped as the partition moved away) fails with
+/// <see cref="TimeoutException"/>, checked by one sweep timer for all. Answers other than the final one (NotPrimary,
+/// RetryLater) are the caller's to follow through KvClient. Thread-safe.
 /// </summary>
 internal sealed class LocalShardRequests : IDisposable
 {
     private readonly IActorRef _shards;
+    private readonly LocalShards _byPartition;
     private readonly IActorRef _replyTo;
     private readonly long _timeoutMs;
     private readonly ConcurrentDictionary<long, Waiter> _waiting = new();
@@ -28,6 +29,7 @@ internal sealed class LocalShardRequests : IDisposable
     {
         var provider = ((ExtendedActorSystem)system).Provider;
         _shards = provider.ResolveActorRef(provider.DefaultAddress + StoreHost.ShardsPath);
+        _byPartition = LocalShards.Get(system);
         _replyTo = new ReplyTarget(provider.TempPath(), provider, OnReply);
         _timeoutMs = (long)timeout.TotalMilliseconds;
         var period = TimeSpan.FromMilliseconds(Math.Clamp(_timeoutMs / 4, 50, 1000));
@@ -37,32 +39,37 @@ internal sealed class LocalShardRequests : IDisposable
     /// <summary>Names these requests (with a request id each), so the store's duplicate detection keeps them apart from other clients'.</summary>
     public string ClientId { get; } = $"resp-local-{Guid.NewGuid():N}";
 
-    public Task<KvReply> GetAsync(byte[] key)
+    /// <summary>
+    /// A read of <paramref name="key"/>. <paramref name="inline"/>: the task completes on the thread of the actor that
+    /// answered, so its continuation must be short and must neither block nor send (else it runs on the thread pool).
+    /// </summary>
+    public Task<KvReply> GetAsync(byte[] key, bool inline = false)
     {
         var id = NextId();
-        return Send(id, new GetRequest { ClientId = ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key) });
+        return Send(id, key, new GetRequest { ClientId = ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key) }, inline);
     }
 
-    public Task<KvReply> PutAsync(byte[] key, byte[] value)
+    /// <summary>A write of <paramref name="value"/> under <paramref name="key"/>; <paramref name="inline"/> as for <see cref="GetAsync"/>.</summary>
+    public Task<KvReply> PutAsync(byte[] key, byte[] value, bool inline = false)
     {
         var id = NextId();
-        return Send(id, new PutRequest { ClientId = ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key), Value = UnsafeByteOperations.UnsafeWrap(value) });
+        return Send(id, key, new PutRequest { ClientId = ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key), Value = UnsafeByteOperations.UnsafeWrap(value) }, inline);
     }
 
     public Task<KvReply> DeleteAsync(byte[] key)
     {
         var id = NextId();
-        return Send(id, new DeleteRequest { ClientId = ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key) });
+        return Send(id, key, new DeleteRequest { ClientId = ClientId, RequestId = id, Key = UnsafeByteOperations.UnsafeWrap(key) }, inline: false);
     }
 
     private long NextId() => Interlocked.Increment(ref _nextId);
 
     /// <summary>Sends <paramref name="request"/> (numbered <paramref name="id"/>); completes with the shard's answer. The key and value are not copied: the caller's arrays are never changed.</summary>
-    private Task<KvReply> Send(long id, object request)
+    private Task<KvReply> Send(long id, byte[] key, object request, bool inline)
     {
-        var waiter = new Waiter(Environment.TickCount64);
+        var waiter = new Waiter(Environment.TickCount64, inline);
         _waiting[id] = waiter;
-        _shards.Tell(request, _replyTo);
+        (_byPartition.ShardOf(key) ?? _shards).Tell(request, _replyTo);
         return waiter.Task;
     }
 
@@ -88,8 +95,9 @@ internal sealed class LocalShardRequests : IDisposable
                 waiter.TrySetException(new ObjectDisposedException(nameof(LocalShardRequests)));
     }
 
-    /// <summary>Continuations run on the thread pool, never on the shard actor's thread that completes them.</summary>
-    private sealed class Waiter(long started) : TaskCompletionSource<KvReply>(TaskCreationOptions.RunContinuationsAsynchronously)
+    /// <summary>Continuations run on the thread pool, unless <paramref name="inline"/>: then on the shard actor's thread that completes them.</summary>
+    private sealed class Waiter(long started, bool inline)
+        : TaskCompletionSource<KvReply>(inline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public long Started { get; } = started;
     }

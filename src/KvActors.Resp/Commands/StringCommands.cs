@@ -35,14 +35,16 @@ internal static class StringCommands
         }
     }
 
-    // GET and plain SET are most of a benchmark's commands: one async method each, no closure.
+    // GET and plain SET are most of a benchmark's commands: one async method each, no closure, and the store's answer
+    // completes them on the answering actor's thread (the connection's writer moves to the thread pool).
     private static async ValueTask<RespValue> Get(RespSession session, RespCommand command)
     {
         try
         {
-            return await session.Node.Store.GetAsync(command[1], session.ReplicaReads).ConfigureAwait(false) is { } value
-                ? RespValue.Bulk(value)
-                : RespValue.Null;
+            var value = session.ReplicaReads
+                ? await session.Node.Store.GetAsync(command[1], replicaRead: true).ConfigureAwait(false)
+                : await session.Node.Store.GetForReplyAsync(command[1]).ConfigureAwait(false);
+            return value is null ? RespValue.Null : RespValue.Bulk(value);
         }
         catch (KvClientException e)
         {
@@ -63,7 +65,7 @@ internal static class StringCommands
     {
         try
         {
-            await session.Node.Store.SetAsync(command[1], command[2]).ConfigureAwait(false);
+            await session.Node.Store.SetForReplyAsync(command[1], command[2]).ConfigureAwait(false);
             return RespValue.Ok;
         }
         catch (KvClientException e)

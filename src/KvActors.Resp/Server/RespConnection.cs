@@ -146,7 +146,7 @@ internal sealed class RespConnection(ConnectionContext connection, RespNode node
             {
                 while (queue.TryRead(out var pending))
                 {
-                    var reply = await pending.Reply.ConfigureAwait(false);
+                    var reply = await new ResumeOnThreadPool<RespValue>(pending.Reply);
                     RespReplyWriter.Write(output, reply, pending.Version);
                     if (pending.CloseAfter)
                     {

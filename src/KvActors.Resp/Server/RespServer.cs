@@ -49,6 +49,10 @@ public sealed class RespServer : IAsyncDisposable
             NoDelay = true,
             MaxReadBufferSize = InputBufferLimit,
             MaxWriteBufferSize = OutputBufferLimit,
+            // A connection's reads, parsing and sends run on the socket's completion thread instead of hopping to the
+            // thread pool twice per read and once per flush: nothing on that path blocks (a command only sends a
+            // message to an actor or completes at once; a full reply queue or output buffer is awaited, not waited on).
+            UnsafePreferInlineScheduling = true,
         }), loggers);
         var listener = await factory.BindAsync(new IPEndPoint(address, port)).ConfigureAwait(false);
         return new RespServer(listener, loggers.CreateLogger("KvActors.Resp"));

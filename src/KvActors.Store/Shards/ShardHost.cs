@@ -53,6 +53,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private bool _flushScheduled;
     private RingState? _ring;
     private Partitioner? _partitioner;
+    private LocalShards? _published;
 
     public ShardHost(NodeId self, IStorageEngine engine, IActorRef replicator, IActorRef manager, ShardSettings settings, ReplicatorLoad? load)
     {
@@ -99,6 +100,8 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(RingApplied));
+        if (Self.Path.ToStringWithoutAddress() == StoreHost.ShardsPath)
+            _published = LocalShards.Get(Context.System); // the node's own host: its shards serve local front ends directly
         Context.ActorSelection(RingPaths.KeeperPath).Tell(new GetRing(), Self);
         Timers.StartPeriodicTimer("forget-stale-requests", ForgetStaleRequests.Instance, BatchedRequestMemory / 4);
         _onDiskAtStart = _engine.ListPartitions();
@@ -110,7 +113,11 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private static TimeSpan KeptPartitionsCheck(TimeSpan keepFor) =>
         TimeSpan.FromMilliseconds(Math.Clamp(keepFor.TotalMilliseconds / 10, 1_000, 30_000));
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        _published?.Clear();
+    }
 
     private void Apply(RingState ring)
     {
@@ -155,6 +162,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
                     KeepOrDrop(p, now);
         }
         DropAll(_kept.Due(ring, now), "its replica set is complete without this node, or it was kept long enough");
+        _published?.Publish(ring.PartitionCount, _shards);
     }
 
     /// <summary>A partition this node no longer holds (its actor stopped): its storage is kept for a while, or dropped now.</summary>
