@@ -71,13 +71,7 @@ public sealed class KeptStorageSpecs(ITestOutputHelper output) : ClusterSpec(out
         (stats.Primaries + stats.Replicas).Should().Be(Partitions, "it holds every partition in sync again");
         stats.SnapshotsInstalled.Should().Be(0, "it caught up from the storage it kept, with the entries it missed");
 
-        var acknowledged = writers.SelectMany(w => w.Acknowledged).ToDictionary(kv => kv.Key, kv => kv.Value);
-        var lost = await ReadBack.MismatchesAsync(observer, acknowledged);
-        Say($"{acknowledged.Count} acknowledged writes ({writers.Sum(w => w.Failures.Count)} given up by the clients), {lost.Count} not read back.");
-        lost.Should().BeEmpty("no acknowledged write may be lost while fewer than RF nodes fail");
-        var disagreements = await ReadBack.AwaitReplicasAgreeAsync(observer, acknowledged.ToDictionary(kv => kv.Key, kv => (string?)kv.Value), AgreeDeadline);
-        Say($"Replica reads: {acknowledged.Count} keys x 3 in-sync replicas, {disagreements.Count} disagreements.");
-        disagreements.Should().BeEmpty("every in-sync replica, the restarted one included, holds what its primary acknowledged");
+        await AcknowledgedWrites.ShouldAllBeReadBackFromEveryReplicaAsync(observer, writers, AgreeDeadline, Say);
         before.Epoch.Should().BeLessThan(full.Epoch);
     }
 
