@@ -59,38 +59,37 @@ public sealed class ClusterStore : IRespStore, IDisposable
     {
         if (replicaRead && await LocalReplicaRead(key).ConfigureAwait(false) is { } read)
             return read.Found ? read.Value.ToByteArray() : null;
-        else if (LeadsHere(key))
-        {
-            try
-            {
-                var reply = await _local.GetAsync(key).ConfigureAwait(false);
-                if (Final(reply) is { } done) return done.ReadDone.Found ? done.ReadDone.Value.ToByteArray() : null;
-            }
-            catch (TimeoutException)
-            {
-                // the partition's actor is gone (moved away): the client finds its new primary
-            }
-        }
+        if (LeadsHere(key) && await LocalRead(key, inline: false).ConfigureAwait(false) is (true, var value))
+            return value;
         return await _client.GetAsync(key).ConfigureAwait(false);
     }
 
     public async ValueTask<byte[]?> GetForReplyAsync(byte[] key)
     {
-        if (LeadsHere(key))
+        if (!LeadsHere(key))
+            return await _client.GetAsync(key).ConfigureAwait(false);
+        if (await LocalRead(key, inline: true).ConfigureAwait(false) is (true, var value))
+            return value;
+        // Off the answering actor's thread (or the sweep timer's) before the client runs: Task.Run uses the pool.
+        return await Task.Run(() => _client.GetAsync(key)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A leased read at this node's own primary of <paramref name="key"/>; not answered when the client must take over
+    /// (NotPrimary, RetryLater, or the partition's actor gone as the partition moved away).
+    /// </summary>
+    private async ValueTask<(bool Answered, byte[]? Value)> LocalRead(byte[] key, bool inline)
+    {
+        try
         {
-            try
-            {
-                var reply = await _local.GetAsync(key, inline: true).ConfigureAwait(false);
-                if (Final(reply) is { } done) return done.ReadDone.Found ? done.ReadDone.Value.ToByteArray() : null;
-            }
-            catch (TimeoutException)
-            {
-                // the partition's actor is gone (moved away): the client finds its new primary
-            }
-            // Off the answering actor's thread (or the sweep timer's) before the client runs: Task.Run uses the pool.
-            return await Task.Run(() => _client.GetAsync(key)).ConfigureAwait(false);
+            if (Final(await _local.GetAsync(key, inline).ConfigureAwait(false)) is { } done)
+                return (true, done.ReadDone.Found ? done.ReadDone.Value.ToByteArray() : null);
         }
-        return await _client.GetAsync(key).ConfigureAwait(false);
+        catch (TimeoutException)
+        {
+            // the partition's actor is gone: the client finds its new primary
+        }
+        return (false, null);
     }
 
     public async ValueTask<bool> SetForReplyAsync(byte[] key, byte[] value)
