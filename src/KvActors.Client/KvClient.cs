@@ -45,6 +45,7 @@ public sealed partial class KvClient : IAsyncDisposable
     private readonly long _maxMessageBytes;
     private readonly bool _ownsSystem = true;
     private readonly IActorRef _courier;
+    private readonly IActorRef _follower;
     private readonly CourierCounters _counters = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<KvReply>> _waiting = new();
     private readonly ConcurrentDictionary<HostPort, IActorRef> _shardHosts = new();
@@ -70,6 +71,7 @@ public sealed partial class KvClient : IAsyncDisposable
         _refreshTimer = new Timer(_ => _ = RefreshQuietly(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         // One courier per client, so several clients may be attached to one actor system.
         _courier = system.ActorOf(RequestCourier.Props(OnReply, MaxBatchBytes, _counters), $"courier-{ClientId}");
+        _follower = system.ActorOf(RingFollower.Props(Offer), $"ring-follower-{ClientId}");
     }
 
     /// <summary>An answer the courier received: completes the attempt waiting for it (none: a late answer to an attempt given up).</summary>
@@ -116,6 +118,7 @@ public sealed partial class KvClient : IAsyncDisposable
         try
         {
             await client.FirstRing().ConfigureAwait(false);
+            client.FollowRing();
         }
         catch
         {
@@ -243,8 +246,24 @@ public sealed partial class KvClient : IAsyncDisposable
     private async Task RefreshQuietly()
     {
         if (Volatile.Read(ref _disposed) != 0) return;
+        FollowRing();
         try { await Refresh(RingEpoch).ConfigureAwait(false); }
         catch (Exception e) when (e is not OutOfMemoryException) { /* the next request or tick tries again */ }
+    }
+
+    /// <summary>Most nodes whose keepers push ring changes to this client: more than one, so a dead node is no gap.</summary>
+    private const int FollowedNodes = 3;
+
+    /// <summary>
+    /// Subscribes (again) at the keepers of the ring's first nodes, then the seeds, for three refresh intervals, so one
+    /// lost renewal costs nothing; the refresh timer renews it, and moves it off nodes that left the ring.
+    /// </summary>
+    private void FollowRing()
+    {
+        var nodes = (_ring?.State.Nodes.Select(n => n.Value) ?? []).Concat(_options.Seeds.Select(s => s.ToString()))
+            .Select(n => HostPort.TryParse(n, out _)).OfType<HostPort>().Distinct().Take(FollowedNodes)
+            .Select(n => $"{_protocol}://{_options.SystemName}@{n.Host}:{n.Port}{RingPaths.KeeperPath}").ToList();
+        _follower.Tell(new RingFollower.Follow(nodes, 3 * _options.RingRefreshInterval));
     }
 
     /// <summary>Where <paramref name="key"/> lives according to the client's ring; null before the client has a ring.</summary>
@@ -484,6 +503,8 @@ public sealed partial class KvClient : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _refreshTimer.DisposeAsync().ConfigureAwait(false);
+        _follower.Tell(RingFollower.Stop.Instance); // ends the subscriptions, then (in order) the actor
+        _follower.Tell(PoisonPill.Instance);
         if (!_ownsSystem) return; // attached: the system is its host's
         // A node that accepted a connection but never answered leaves an association that Akka.Remote flushes for seconds.
         await Task.WhenAny(_system.Terminate(), Task.Delay(TerminateWait)).ConfigureAwait(false);

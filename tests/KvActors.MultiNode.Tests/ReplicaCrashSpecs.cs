@@ -1,3 +1,4 @@
+using KvActors.Client;
 using System.Diagnostics;
 using KvActors.TestKit;
 using KvActors.TestKit.MultiNode;
@@ -29,7 +30,8 @@ public sealed class ReplicaCrashSpecs(ITestOutputHelper output) : ClusterSpec(ou
     /// from its own storage and catches up from the primaries with the log since its commit point (no snapshot is
     /// installed: the primaries still hold that log), until it is an in-sync replica of every partition again; then
     /// every acknowledged write reads back (0 lost) and every in-sync replica, the restarted one included, holds what
-    /// its primary acknowledged.
+    /// its primary acknowledged. A client that never polls (refresh interval 10 min) and sends nothing follows every
+    /// ring change by the keepers' pushes alone.
     /// </summary>
     [Fact]
     public async Task After_a_replica_crashes_writes_continue_without_it_and_once_restarted_it_catches_up_from_the_log_and_agrees()
@@ -41,6 +43,14 @@ public sealed class ReplicaCrashSpecs(ITestOutputHelper output) : ClusterSpec(ou
         var victim = nodes[2];
         var followed = Enumerable.Range(0, store.Partitions).Where(p => before[p].Primary != victim.Id && before[p].IsInSync(victim.Id)).ToList();
         followed.Should().NotBeEmpty($"{victim} follows some partitions it does not lead: {StoreNodes.Describe(before)}");
+
+        await using var follower = KvClient.Attach(nodes[1].Node.System, new KvClientOptions
+        {
+            Seeds = [nodes[0].Endpoint, nodes[1].Endpoint],
+            SystemName = ClusterHarness.SystemName,
+            RingRefreshInterval = TimeSpan.FromMinutes(10),
+        });
+        await AwaitFollowedAsync(follower, before.Epoch);
 
         var writers = nodes.Take(2).Select((n, i) => new FreshKeyWriter(n.Client, $"w{i}")).ToList();
         using var stop = new CancellationTokenSource();
@@ -56,18 +66,32 @@ public sealed class ReplicaCrashSpecs(ITestOutputHelper output) : ClusterSpec(ou
         var without = await InProcessStore.AwaitRingAsync(observer, r => r.Partitions.All(s => !s.IsInSync(victim.Id)), $"a ring without {victim} in any in-sync set");
         foreach (var p in followed)
             without[p].Primary.Should().Be(before[p].Primary, $"partition {p} keeps its primary: only the silent replica is dropped");
+        await AwaitFollowedAsync(follower, without.Epoch);
         await FreshKeyWriter.AwaitProgressAsync(writers, Stopwatch.GetTimestamp(), WritesBeforeAndAfter, ProgressDeadline, "while the replica is down");
 
         var restartedAt = Stopwatch.StartNew();
         var restarted = store.Restart(victim);
         var full = await store.AwaitFullRingAsync(observer, $"a full ring with {restarted} back in sync in every partition");
         Say($"{restarted} restarted on its data directory; ring epoch {full.Epoch} full again after {restartedAt.Elapsed.TotalSeconds:0.0} s.");
+        await AwaitFollowedAsync(follower, full.Epoch);
         restarted.SnapshotFiles.Except(snapshotsBefore).Should().BeEmpty("the restarted node caught up from the log since its commit point, not from a snapshot");
         await FreshKeyWriter.AwaitProgressAsync(writers, Stopwatch.GetTimestamp(), WritesBeforeAndAfter, ProgressDeadline, "after the rejoin");
         await stop.CancelAsync();
         await Task.WhenAll(running);
 
         await AcknowledgedWrites.ShouldAllBeReadBackFromEveryReplicaAsync(observer, writers, AgreeDeadline, Say);
+    }
+
+    /// <summary>Waits until a client that does not poll routes by <paramref name="epoch"/> or later: only a keeper's push can bring it.</summary>
+    private static async Task AwaitFollowedAsync(KvClient follower, long epoch)
+    {
+        var deadline = KvActors.TestKit.TestKitSettings.Dilated(TimeSpan.FromSeconds(10));
+        var clock = Stopwatch.StartNew();
+        while (follower.RingEpoch < epoch)
+        {
+            clock.Elapsed.Should().BeLessThan(deadline, $"a following client should be pushed ring epoch {epoch} (it has {follower.RingEpoch})");
+            await Task.Delay(20); // the pace of looking, not a wait for anything
+        }
     }
 
     private void Say(string line) => Note($"[{_clock.Elapsed.TotalSeconds,5:0.0} s] {line}");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using KvActors.Store.Partitioning;
@@ -37,6 +38,9 @@ public sealed class PartitionCountMismatchReason : CoordinatedShutdown.Reason
 /// refused: one error line and CoordinatedShutdown with <see cref="PartitionCountMismatchReason"/>.</item>
 /// <item><c>LastRingRequest</c> (a starting RingManager): answers <c>LastRingReply</c> with its ring.</item>
 /// <item><c>GetRing</c> (anyone): answers <c>RingReply</c> with its ring.</item>
+/// <item><c>SubscribeRing</c> (a client following the ring): answers <c>RingReply</c> with its ring at once, then sends
+/// one to the subscriber each time it applies a ring, until the subscription lapses (<see cref="RingSubscribers{T}"/>).
+/// So a client learns of a failover as soon as the node does, not at its next poll or request timeout.</item>
 /// </list>
 /// </summary>
 public sealed class RingKeeper : ReceiveActor
@@ -48,6 +52,8 @@ public sealed class RingKeeper : ReceiveActor
     private RingState? _ring;
     private RingMap? _ringProto;
     private bool _refused;
+    private readonly RingSubscribers<IActorRef> _subscribers = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public RingKeeper(RingSettings settings, NodeId? self = null)
     {
@@ -57,11 +63,8 @@ public sealed class RingKeeper : ReceiveActor
 
         Receive<RingPublished>(OnPublished);
         Receive<LastRingRequest>(_ => Sender.Tell(new LastRingReply { Node = _self.Value, Ring = _ringProto }));
-        Receive<GetRing>(_ => Sender.Tell(new RingReply
-        {
-            Ring = _ringProto,
-            Status = _ring is null ? $"{_self} has applied no ring yet." : "",
-        }));
+        Receive<GetRing>(_ => Sender.Tell(Reply()));
+        Receive<SubscribeRing>(OnSubscribe);
     }
 
     public static Props Props(RingSettings settings, NodeId? self = null) =>
@@ -106,7 +109,22 @@ public sealed class RingKeeper : ReceiveActor
         var previous = _ring;
         SetRing(ring);
         Context.System.EventStream.Publish(new RingApplied(ring, previous));
+        var reply = Reply();
+        foreach (var subscriber in _subscribers.Live(_clock.Elapsed)) subscriber.Tell(reply);
     }
+
+    private void OnSubscribe(SubscribeRing subscribe)
+    {
+        if (Sender.IsNobody()) return;
+        _subscribers.Subscribe(Sender, TimeSpan.FromMilliseconds(Math.Max(0, subscribe.LeaseMs)), _clock.Elapsed);
+        if (subscribe.LeaseMs > 0) Sender.Tell(Reply());
+    }
+
+    private RingReply Reply() => new()
+    {
+        Ring = _ringProto,
+        Status = _ring is null ? $"{_self} has applied no ring yet." : "",
+    };
 
     /// <summary>True when the ring has another partition count than this node: it is refused and the node shut down.</summary>
     private bool Refuses(RingState ring)

@@ -137,4 +137,27 @@ public sealed class RingKeeperTests(ITestOutputHelper output)
         LastRingOf(keeper).Should().BeNull("a refused ring is not applied");
         RingFile.Read(_dir.RingFile).Ring.Should().BeNull("a refused ring is never saved");
     }
+
+    [Fact]
+    public void A_subscriber_gets_the_ring_at_once_then_every_ring_applied_until_it_ends_its_subscription()
+    {
+        var keeper = StartKeeper();
+        var client = CreateTestProbe();
+        keeper.Tell(new SubscribeRing { LeaseMs = 60_000 }, client.Ref);
+        client.ExpectMsg<RingReply>().Status.Should().Be("127.0.0.1:4053 has applied no ring yet.", "answered at once, ring or not");
+
+        keeper.Tell(Publish(Ring));
+        RingWire.FromProtoOrNull(client.ExpectMsg<RingReply>().Ring).Should().Be(Ring);
+        keeper.Tell(Publish(Ring), TestActor);
+        client.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // a republication of the same epoch is no change
+
+        var next = Ring.WithPartition(0, Set([2, 1, 3])).AtEpoch(6);
+        keeper.Tell(Publish(next));
+        RingWire.FromProtoOrNull(client.ExpectMsg<RingReply>().Ring).Should().Be(next);
+
+        keeper.Tell(new SubscribeRing { LeaseMs = 0 }, client.Ref);
+        keeper.Tell(Publish(next.AtEpoch(7)));
+        AwaitAssert(() => LastRingOf(keeper)!.Epoch.Should().Be(7));
+        client.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the subscription was ended
+    }
 }

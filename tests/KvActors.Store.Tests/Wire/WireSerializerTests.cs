@@ -59,6 +59,8 @@ public sealed class WireSerializerTests(NodeLikeSystem node) : IClassFixture<Nod
         ["KvActors.Client.RequestCourier+Carry"] = "KvClient -> its own RequestCourier (which sends KvRequestBatch, protobuf)",
         ["KvActors.Client.RequestCourier+Flush"] = "the RequestCourier's flush message to itself",
         ["KvActors.Client.RequestCourier+Forget"] = "KvClient -> its own RequestCourier: a request given up",
+        ["KvActors.Client.RingFollower+Follow"] = "KvClient -> its own RingFollower (which sends SubscribeRing, protobuf)",
+        ["KvActors.Client.RingFollower+Stop"] = "KvClient -> its own RingFollower on dispose",
     };
 
     private Serialization Serialization => node.System.Serialization;
