@@ -77,7 +77,7 @@ function Cluster {
         if ($arg -eq "--fresh") { $fresh = $true } else { Fail "unknown cluster option '$arg': use ./build.ps1 cluster [--fresh]." }
     }
     $exe = Join-Path $Artifacts "bin/kvnode$(if ($IsWindows -or $env:OS -eq 'Windows_NT') { '.exe' } else { '' })"
-    if (-not (Test-Path $exe)) { dotnet restore (Join-Path $Root "KvActors.sln") -nologo; Build; Publish }
+    Publish # every time (incremental), so a changed tree never starts a stale kvnode
     $data = Join-Path $Root "data"
     if ($fresh -and (Test-Path $data)) {
         Remove-Item -Recurse -Force $data

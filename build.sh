@@ -130,7 +130,8 @@ cluster() {
       *) die "unknown cluster option '$arg': use ./build.sh cluster [--fresh]." ;;
     esac
   done
-  [ -x "$ARTIFACTS/bin/kvnode" ] || { dotnet restore "$ROOT/KvActors.sln" -nologo && build && publish; }
+  # Published every time (incremental: seconds when nothing changed), so a changed tree never starts a stale kvnode.
+  publish
   if [ "$fresh" -eq 1 ]; then
     rm -rf "$ROOT/data"
     echo "build.sh: --fresh: removed data/ (every node's keys, log and ring)." >&2
