@@ -65,7 +65,7 @@ public sealed class KeptStorageSpecs(ITestOutputHelper output) : ClusterSpec(out
         var restarted = store.Restart(victim);
         var full = await store.AwaitFullRingAsync(observer, $"a full ring with {restarted} back in sync in every partition");
         Say($"{restarted} restarted on its data directory; ring epoch {full.Epoch} full again.");
-        var stats = await StatsAsync(restarted);
+        var stats = await restarted.StatsAsync();
         Say($"{restarted}: {stats.Primaries} primaries, {stats.Replicas} in-sync, {stats.Learners} learners, {stats.Keys} keys, {stats.SnapshotsInstalled} snapshots installed.");
         stats.Unanswered.Should().Be(0);
         (stats.Primaries + stats.Replicas).Should().Be(Partitions, "it holds every partition in sync again");
@@ -74,11 +74,6 @@ public sealed class KeptStorageSpecs(ITestOutputHelper output) : ClusterSpec(out
         await AcknowledgedWrites.ShouldAllBeReadBackFromEveryReplicaAsync(observer, writers, AgreeDeadline, Say);
         before.Epoch.Should().BeLessThan(full.Epoch);
     }
-
-    /// <summary>The node's own store statistics, from its /user/shards.</summary>
-    private static Task<StoreStatsReply> StatsAsync(StoreMember member) =>
-        member.Node.System.ActorSelection(StoreHost.ShardsPath)
-            .Ask<StoreStatsReply>(new StoreStatsRequest { TimeoutMs = 5_000 }, KvActors.TestKit.TestKitSettings.Dilated(TimeSpan.FromSeconds(10)));
 
     private void Say(string line) => Note($"[{_clock.Elapsed.TotalSeconds,5:0.0} s] {line}");
 

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using System.Diagnostics;
 using Akka.Configuration;
 using KvActors.Client;
@@ -5,6 +6,7 @@ using KvActors.Storage;
 using KvActors.Store.Partitioning;
 using KvActors.Store.Ring;
 using KvActors.Store.Shards;
+using KvActors.Store.Wire.Admin;
 using KvActors.TestKit.MultiNode;
 using Xunit.Sdk;
 
@@ -148,10 +150,10 @@ public sealed record StoreMember(string Name, ClusterNode Node, string DataDir, 
 
     public HostPort Endpoint => new(Node.Address.Host!, Node.Port);
 
-    /// <summary>The names of the snapshot files its storage holds now (a snapshot is saved when taken or installed from a primary).</summary>
-    public IReadOnlySet<string> SnapshotFiles => Directory.Exists(Path.Combine(DataDir, "snapshots"))
-        ? Directory.GetFiles(Path.Combine(DataDir, "snapshots"), "*.snap").Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal)!
-        : new HashSet<string>();
+    /// <summary>The node's own store statistics (partitions by role, keys, snapshots installed...), from its /user/shards.</summary>
+    public Task<StoreStatsReply> StatsAsync() =>
+        Node.System.ActorSelection(StoreHost.ShardsPath)
+            .Ask<StoreStatsReply>(new StoreStatsRequest { TimeoutMs = 5_000 }, TestKitSettings.Dilated(TimeSpan.FromSeconds(10)));
 
     public override string ToString() => $"{Name} ({Id})";
 }
