@@ -116,7 +116,9 @@ public sealed class RingKeeper : ReceiveActor
     private void OnSubscribe(SubscribeRing subscribe)
     {
         if (Sender.IsNobody()) return;
-        _subscribers.Subscribe(Sender, TimeSpan.FromMilliseconds(Math.Max(0, subscribe.LeaseMs)), _clock.Elapsed);
+        // Clamped before it becomes a TimeSpan: any int64 from the wire must be a lease, never an overflow.
+        var leaseMs = Math.Clamp(subscribe.LeaseMs, 0, (long)RingSubscribers.MaxLease.TotalMilliseconds);
+        _subscribers.Subscribe(Sender, TimeSpan.FromMilliseconds(leaseMs), _clock.Elapsed);
         if (subscribe.LeaseMs > 0) Sender.Tell(Reply());
     }
 

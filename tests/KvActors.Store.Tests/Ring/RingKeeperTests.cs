@@ -143,6 +143,8 @@ public sealed class RingKeeperTests(ITestOutputHelper output)
     {
         var keeper = StartKeeper();
         var client = CreateTestProbe();
+        keeper.Tell(new SubscribeRing { LeaseMs = long.MaxValue }, client.Ref); // any int64 is a lease (capped), never a crash
+        client.ExpectMsg<RingReply>();
         keeper.Tell(new SubscribeRing { LeaseMs = 60_000 }, client.Ref);
         client.ExpectMsg<RingReply>().Status.Should().Be("127.0.0.1:4053 has applied no ring yet.", "answered at once, ring or not");
 
