@@ -4,11 +4,15 @@ using KvActors.Store.Wire.Store;
 namespace KvActors.Client;
 
 /// <summary>
-/// The attempts of a <see cref="KvClient"/> that await an answer, by request id. The answers that arrive in one reply
-/// message are handed to their callers in one thread-pool work item, where their continuations run one after another,
-/// rather than one work item each; and one timer, armed only while anything waits, ends the attempts whose time is up
-/// (their task gets null), rather than a timer per attempt. Thread-safe.
+/// The attempts of a <see cref="KvClient"/> that await an answer, by request id. One timer, armed only while anything
+/// waits, ends the attempts whose time is up (their task gets null), rather than a timer (and a timeout task) per
+/// attempt. Thread-safe.
 /// </summary>
+/// <remarks>
+/// Each caller's continuation runs as a thread-pool work item of its own, never on the thread that completes it (the
+/// courier's, or the sweep's), and never in line behind another caller's: a caller that blocks on one request inside
+/// the continuation of another (sync over async) would otherwise wait for an answer queued behind itself, for ever.
+/// </remarks>
 internal sealed class PendingReplies
 {
     /// <summary>How often waiting attempts are checked for their deadline: how late, at most, an attempt times out.</summary>
@@ -46,25 +50,12 @@ internal sealed class PendingReplies
     public bool Withdraw(long requestId, Attempt attempt) =>
         _waiting.TryRemove(new KeyValuePair<long, Attempt>(requestId, attempt));
 
-    /// <summary>
-    /// The answers of one reply message: the attempts waiting for them are completed together in one thread-pool work
-    /// item (never on the caller's thread, the courier's, which must not run callers' code). Answers nobody waits for
-    /// (late, or duplicates) are dropped.
-    /// </summary>
+    /// <summary>The answers of one reply message complete the attempts waiting for them; answers nobody waits for (late, or duplicates) are dropped.</summary>
     public void Answered(IReadOnlyList<KvReply> replies)
     {
-        List<(Attempt, KvReply)>? answered = null;
         foreach (var reply in replies)
             if (_waiting.TryRemove(reply.RequestId, out var attempt))
-                (answered ??= new List<(Attempt, KvReply)>(replies.Count)).Add((attempt, reply));
-        if (answered is not null)
-            ThreadPool.UnsafeQueueUserWorkItem(Complete, answered, preferLocal: true);
-    }
-
-    private static void Complete(List<(Attempt Attempt, KvReply Reply)> answered)
-    {
-        foreach (var (attempt, reply) in answered)
-            attempt.TrySetResult(reply);
+                attempt.TrySetResult(reply);
     }
 
     private void Arm()
@@ -101,13 +92,12 @@ internal sealed class PendingReplies
         {
             _sweeping.Exit();
         }
-        // Outside the lock: the callers' continuations run here.
         foreach (var attempt in expired ?? [])
             attempt.TrySetResult(null);
     }
 
     /// <summary>One attempt's wait: completed with the answer, or with null when its deadline (ms, <see cref="Environment.TickCount64"/>) passed.</summary>
-    internal sealed class Attempt(long deadlineMs) : TaskCompletionSource<KvReply?>
+    internal sealed class Attempt(long deadlineMs) : TaskCompletionSource<KvReply?>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public long DeadlineMs { get; } = deadlineMs;
     }

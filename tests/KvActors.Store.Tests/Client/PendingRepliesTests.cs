@@ -4,7 +4,7 @@ using KvActors.Store.Wire.Store;
 
 namespace KvActors.Store.Tests.Client;
 
-/// <summary>KvClient's table of attempts awaiting answers: matching, one work item per reply message, the timeout sweep.</summary>
+/// <summary>KvClient's table of attempts awaiting answers: matching, where callers' continuations run, the timeout sweep.</summary>
 public sealed class PendingRepliesTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
@@ -45,6 +45,23 @@ public sealed class PendingRepliesTests
         finally { _answering = false; }
 
         (await ranInside.WaitAsync(Deadline)).Should().BeFalse();
+    }
+
+    /// <summary>
+    /// A caller that blocks on one request inside the continuation of another, both answered in one message, must not
+    /// wait for ever: the second answer may not be queued behind the first caller's continuation.
+    /// </summary>
+    [Fact]
+    public async Task A_caller_blocking_on_one_answer_inside_another_answers_continuation_is_not_stuck()
+    {
+        var pending = new PendingReplies(_expired.Enqueue);
+        var first = pending.Add(1, Deadline);
+        var second = pending.Add(2, Deadline);
+        var blocked = first.Task.ContinueWith(_ => second.Task.Wait(Deadline), TaskContinuationOptions.ExecuteSynchronously);
+
+        pending.Answered([Answer(1), Answer(2)]);
+
+        (await blocked.WaitAsync(Deadline)).Should().BeTrue("the second answer completed while the first caller waited for it");
     }
 
     [Fact]
