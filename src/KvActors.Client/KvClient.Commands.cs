@@ -19,12 +19,12 @@ public sealed partial class KvClient
     private async Task<(CommandResult Result, long Seq, KvPlacement Placement)> Execute(KvCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var (reply, placement) = await Send(command.Key, id => new KvRequest { Command = CommandWire.ToRequest(new RequestId(ClientId, id), command) }).ConfigureAwait(false);
+        var (reply, route) = await Send(command.Key, id => new KvRequest { Command = CommandWire.ToRequest(new RequestId(ClientId, id), command) }).ConfigureAwait(false);
         if (reply.ResultCase != KvReply.ResultOneofCase.WriteDone)
             throw new KvClientException($"The store answered a command with {reply.ResultCase}, not a committed write (is it a different version?).");
         var result = CommandWire.FromProto(reply.WriteDone.Outcome)
             ?? throw new KvClientException("The store answered a command without its result (is it a different version?).");
-        return (result, reply.WriteDone.Seq, placement);
+        return (result, reply.WriteDone.Seq, route.Placement());
     }
 
     /// <summary>Writes <paramref name="value"/> under <paramref name="key"/> with an expiry and/or a condition (see <see cref="KvPutOptions"/>).</summary>

@@ -47,8 +47,9 @@ public sealed partial class KvClient : IAsyncDisposable
     private readonly IActorRef _courier;
     private readonly IActorRef _follower;
     private readonly CourierCounters _counters = new();
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<KvReply>> _waiting = new();
+    private readonly PendingReplies _pending;
     private readonly ConcurrentDictionary<HostPort, IActorRef> _shardHosts = new();
+    private readonly ConcurrentDictionary<string, IActorRef?> _shardHostsByName = new();
 
     /// <summary>Most bytes of requests in one batch: well under the frame size, so a batch never waits on a huge one.</summary>
     private const int MaxBatchBytes = 1 << 20;
@@ -57,6 +58,12 @@ public sealed partial class KvClient : IAsyncDisposable
     private const int FrameOverhead = 1024;
 
     private sealed record RingView(RingState State, Partitioner Partitioner);
+
+    /// <summary>Where a request was answered; its <see cref="KvPlacement"/> is built only for callers that report it.</summary>
+    private readonly record struct Route(RingView View, int Partition, string Node)
+    {
+        public KvPlacement Placement() => KvClient.Placement(View, Partition, Node);
+    }
 
     private KvClient(ActorSystem system, KvClientOptions options, ClusterCertificate? certificate, bool ownsSystem = true)
     {
@@ -69,17 +76,19 @@ public sealed partial class KvClient : IAsyncDisposable
         _protocol = ownsSystem ? AdminPaths.Protocol(_tls) : ((ExtendedActorSystem)system).Provider.DefaultAddress.Protocol;
         _maxMessageBytes = (system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128000) - FrameOverhead;
         _refreshTimer = new Timer(_ => _ = RefreshQuietly(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        // An attempt that timed out no longer counts as in flight at the courier.
+        _pending = new PendingReplies(requestId => _courier!.Tell(new RequestCourier.Forget(requestId)));
         // One courier per client, so several clients may be attached to one actor system.
-        _courier = system.ActorOf(RequestCourier.Props(OnReply, MaxBatchBytes, _counters), $"courier-{ClientId}");
+        _courier = system.ActorOf(RequestCourier.Props(_pending.Answered, MaxBatchBytes, _counters), $"courier-{ClientId}");
         _follower = system.ActorOf(RingFollower.Props(Offer), $"ring-follower-{ClientId}");
     }
 
-    /// <summary>An answer the courier received: completes the attempt waiting for it (none: a late answer to an attempt given up).</summary>
-    private void OnReply(KvReply reply)
-    {
-        if (_waiting.TryRemove(reply.RequestId, out var attempt))
-            attempt.TrySetResult(reply);
-    }
+    /// <summary>
+    /// The shard host of the ring node named <paramref name="node"/> ("host:port"), parsed and resolved once; null when
+    /// the name is not an address.
+    /// </summary>
+    private IActorRef? ShardHostOf(string node) =>
+        _shardHostsByName.GetOrAdd(node, static (name, client) => HostPort.TryParse(name, out _) is { } endpoint ? client.ShardHostOf(endpoint) : null, this);
 
     /// <summary>The shard host of the node at <paramref name="node"/>, resolved locally once (no round trip).</summary>
     private IActorRef ShardHostOf(HostPort node) =>
@@ -290,8 +299,8 @@ public sealed partial class KvClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(value);
         var k = ByteString.CopyFrom(key);
         var v = ByteString.CopyFrom(value);
-        var (reply, placement) = await Send(key, id => new KvRequest { Put = new PutRequest { ClientId = ClientId, RequestId = id, Key = k, Value = v } }).ConfigureAwait(false);
-        return WriteResult(reply, placement, "PUT");
+        var (reply, route) = await Send(key, id => new KvRequest { Put = new PutRequest { ClientId = ClientId, RequestId = id, Key = k, Value = v } }).ConfigureAwait(false);
+        return WriteResult(reply, route, "PUT");
     }
 
     public Task<KvWriteResult> PutAsync(string key, string value)
@@ -373,20 +382,20 @@ public sealed partial class KvClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         var k = ByteString.CopyFrom(key);
-        var (reply, placement) = await Send(key, id => new KvRequest { Delete = new DeleteRequest { ClientId = ClientId, RequestId = id, Key = k } }).ConfigureAwait(false);
-        return WriteResult(reply, placement, "DELETE");
+        var (reply, route) = await Send(key, id => new KvRequest { Delete = new DeleteRequest { ClientId = ClientId, RequestId = id, Key = k } }).ConfigureAwait(false);
+        return WriteResult(reply, route, "DELETE");
     }
 
-    private static KvWriteResult WriteResult(KvReply reply, KvPlacement placement, string verb) =>
+    private static KvWriteResult WriteResult(KvReply reply, Route route, string verb) =>
         reply.ResultCase == KvReply.ResultOneofCase.WriteDone
-            ? new KvWriteResult(reply.WriteDone.Existed, reply.WriteDone.Seq, placement)
+            ? new KvWriteResult(reply.WriteDone.Existed, reply.WriteDone.Seq, route.Placement())
             : throw new KvClientException($"The store answered a {verb} with {reply.ResultCase}, not a committed write (is it a different version?).");
 
     /// <summary>
     /// Sends one request (built once, with one request id) to its partition's primary until a final answer
     /// (WriteDone, ReadDone) or the deadline; Refused fails at once.
     /// </summary>
-    private async Task<(KvReply Reply, KvPlacement Placement)> Send(byte[] key, Func<long, KvRequest> build)
+    private async Task<(KvReply Reply, Route Route)> Send(byte[] key, Func<long, KvRequest> build)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var requestId = Interlocked.Increment(ref _nextRequestId);
@@ -395,13 +404,13 @@ public sealed partial class KvClient : IAsyncDisposable
         var size = message.CalculateSize();
         if (size > _maxMessageBytes)
             throw new KvClientException($"The request is {size} bytes, over the {_maxMessageBytes} bytes one remote message may carry (akka.remote.dot-netty.tcp.maximum-frame-size, less {FrameOverhead} for the envelope).") { Refused = true };
-        var clock = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         string? target = null; // a NotPrimary hint, tried before the ring's primary
         var problem = "no attempt was made";
         var backoff = TimeSpan.FromMilliseconds(20);
         while (true)
         {
-            var remaining = _options.Timeout - clock.Elapsed;
+            var remaining = _options.Timeout - Stopwatch.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
                 throw new KvClientException($"The request was not completed within {AdminClient.Seconds(_options.Timeout)} s: {problem.TrimEnd('.')}.");
             var view = _ring;
@@ -409,45 +418,44 @@ public sealed partial class KvClient : IAsyncDisposable
             {
                 problem = $"the client has no ring yet ({(_ringStatus ?? "no node gave one").TrimEnd('.')})";
                 await Bounded(Refresh(-1), remaining).ConfigureAwait(false);
-                await Pause(ref backoff, _options.Timeout - clock.Elapsed).ConfigureAwait(false);
+                await Pause(ref backoff, _options.Timeout - Stopwatch.GetElapsedTime(started)).ConfigureAwait(false);
                 continue;
             }
             var partition = view.Partitioner.PartitionOf(key);
             var node = target ?? view.State[partition].Primary?.Value;
-            if (node is null || HostPort.TryParse(node, out _) is not { } endpoint)
+            if (node is null || ShardHostOf(node) is not { } shards)
             {
                 problem = $"partition {partition} has no primary in ring epoch {view.State.Epoch}";
                 target = null;
                 await Bounded(Refresh(view.State.Epoch), remaining).ConfigureAwait(false);
-                await Pause(ref backoff, _options.Timeout - clock.Elapsed).ConfigureAwait(false);
+                await Pause(ref backoff, _options.Timeout - Stopwatch.GetElapsedTime(started)).ConfigureAwait(false);
                 continue;
             }
-            KvReply reply;
             var wait = AttemptTimeout < remaining ? AttemptTimeout : remaining;
-            var attempt = new TaskCompletionSource<KvReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiting[requestId] = attempt;
+            var attempt = _pending.Add(requestId, wait);
+            KvReply? reply;
             try
             {
-                _courier.Tell(new RequestCourier.Carry(ShardHostOf(endpoint), message));
-                reply = await attempt.Task.WaitAsync(wait).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                problem = $"{node} did not answer within {AdminClient.Seconds(wait)} s";
-                target = null;
-                await Bounded(Refresh(view.State.Epoch), _options.Timeout - clock.Elapsed).ConfigureAwait(false);
-                continue;
+                _courier.Tell(new RequestCourier.Carry(shards, message));
+                reply = await attempt.Task.ConfigureAwait(false);
             }
             finally
             {
-                // Still registered: unanswered, so the courier must stop counting it as in flight.
-                if (_waiting.TryRemove(new KeyValuePair<long, TaskCompletionSource<KvReply>>(requestId, attempt)))
+                // Still registered (the send failed): the courier must stop counting it as in flight.
+                if (_pending.Withdraw(requestId, attempt))
                     _courier.Tell(new RequestCourier.Forget(requestId));
+            }
+            if (reply is null)
+            {
+                problem = $"{node} did not answer within {AdminClient.Seconds(wait)} s";
+                target = null;
+                await Bounded(Refresh(view.State.Epoch), _options.Timeout - Stopwatch.GetElapsedTime(started)).ConfigureAwait(false);
+                continue;
             }
             switch (reply.ResultCase)
             {
                 case KvReply.ResultOneofCase.WriteDone or KvReply.ResultOneofCase.ReadDone:
-                    return (reply, Placement(view, partition, node));
+                    return (reply, new Route(view, partition, node));
                 case KvReply.ResultOneofCase.Refused:
                     throw new KvClientException(NullIfEmpty(reply.Refused.Reason) ?? $"{node} refused the request.") { Refused = true };
                 case KvReply.ResultOneofCase.NotPrimary:
@@ -462,13 +470,13 @@ public sealed partial class KvClient : IAsyncDisposable
                     else
                     {
                         target = null;
-                        await Bounded(Refresh(stale, hint), _options.Timeout - clock.Elapsed).ConfigureAwait(false);
-                        await Pause(ref backoff, _options.Timeout - clock.Elapsed).ConfigureAwait(false);
+                        await Bounded(Refresh(stale, hint), _options.Timeout - Stopwatch.GetElapsedTime(started)).ConfigureAwait(false);
+                        await Pause(ref backoff, _options.Timeout - Stopwatch.GetElapsedTime(started)).ConfigureAwait(false);
                     }
                     continue;
                 case KvReply.ResultOneofCase.RetryLater:
                     problem = $"{node} asked to retry later ({(NullIfEmpty(reply.RetryLater.Reason) ?? "busy").TrimEnd('.')})";
-                    await Pause(ref backoff, _options.Timeout - clock.Elapsed).ConfigureAwait(false);
+                    await Pause(ref backoff, _options.Timeout - Stopwatch.GetElapsedTime(started)).ConfigureAwait(false);
                     continue;
                 default:
                     throw new KvClientException($"{node} answered with an empty reply (is it a different version?).");

@@ -6,8 +6,8 @@ namespace KvActors.Client;
 
 /// <summary>
 /// The <see cref="KvClient"/>'s one actor on the data path: it carries requests to the nodes' shard hosts in
-/// <see cref="KvRequestBatch"/>es and hands each answer (<see cref="KvReplyBatch"/>, or a lone <see cref="KvReply"/>)
-/// to <c>onReply</c>.
+/// <see cref="KvRequestBatch"/>es and hands the answers of each reply message (<see cref="KvReplyBatch"/>, or a lone
+/// <see cref="KvReply"/>) to <c>onReplies</c> together.
 /// </summary>
 /// <remarks>
 /// When to send, per node (self-clocked, as TCP's Nagle rule): a request for a node with nothing in flight goes out at
@@ -22,16 +22,16 @@ internal sealed class RequestCourier : ReceiveActor
     /// <summary>Most requests in one batch.</summary>
     public const int MaxRequests = 512;
 
-    private readonly Action<KvReply> _onReply;
+    private readonly Action<IReadOnlyList<KvReply>> _onReplies;
     private readonly int _maxBytes;
     private readonly CourierCounters _counters;
     private readonly Dictionary<IActorRef, Node> _nodes = new();
     private readonly Dictionary<long, Node> _inFlight = new();
     private bool _flushScheduled;
 
-    public RequestCourier(Action<KvReply> onReply, int maxBytes, CourierCounters counters)
+    public RequestCourier(Action<IReadOnlyList<KvReply>> onReplies, int maxBytes, CourierCounters counters)
     {
-        _onReply = onReply;
+        _onReplies = onReplies;
         _maxBytes = maxBytes;
         _counters = counters;
         Receive<Carry>(OnCarry);
@@ -41,17 +41,19 @@ internal sealed class RequestCourier : ReceiveActor
         {
             _counters.Received(batch.Replies.Count);
             foreach (var reply in batch.Replies)
-                OnReply(reply);
+                Settled(reply.RequestId);
+            _onReplies(batch.Replies);
         });
         Receive<KvReply>(reply =>
         {
             _counters.Received(1);
-            OnReply(reply);
+            Settled(reply.RequestId);
+            _onReplies([reply]);
         });
     }
 
-    public static Props Props(Action<KvReply> onReply, int maxBytes, CourierCounters counters) =>
-        Akka.Actor.Props.Create(() => new RequestCourier(onReply, maxBytes, counters));
+    public static Props Props(Action<IReadOnlyList<KvReply>> onReplies, int maxBytes, CourierCounters counters) =>
+        Akka.Actor.Props.Create(() => new RequestCourier(onReplies, maxBytes, counters));
 
     private void OnCarry(Carry carry)
     {
@@ -68,12 +70,6 @@ internal sealed class RequestCourier : ReceiveActor
         node.Gathered.Requests.Add(carry.Request);
         node.Bytes += size;
         ScheduleFlush();
-    }
-
-    private void OnReply(KvReply reply)
-    {
-        Settled(reply.RequestId);
-        _onReply(reply);
     }
 
     /// <summary>The request is no longer in flight (answered or given up): its node may send what it gathered.</summary>

@@ -11,14 +11,17 @@ namespace KvActors.Store.Shards;
 /// (milliseconds of a monotonic clock) are passed in.
 /// </summary>
 /// <remarks>
-/// When answers are due (<see cref="TakeDue"/>): when the client has nothing else waiting here, or at least as many
-/// answers gathered as requests still waiting (so a busy client gets about half its requests answered per message, not
-/// one), or when the oldest gathered answer has waited <c>maxHoldMs</c> (so a slow request never holds up the others
-/// for long).
+/// When answers are due (<see cref="TakeDue"/>): when the client has nothing else waiting here; or when no read of it
+/// waits here and at least as many answers are gathered as requests still wait (so a busy writer gets about half its
+/// requests answered per message, not one); or when the oldest gathered answer has waited <c>maxHoldMs</c> (so a slow
+/// request never holds up the others for long). A read is answered by its shard from memory, waiting for no log write
+/// and no replica, so answers wait for the reads beside them: a batch of gets goes back in one message, not in a
+/// halving series of them (10 gets: 1 message instead of about 4), which saves each get a share of a remote message's
+/// CPU on both sides.
 /// </remarks>
 internal sealed class BatchedReplies(int maxBatchBytes, long maxHoldMs)
 {
-    private readonly Dictionary<RequestId, (IActorRef Client, long Since)> _waiting = new();
+    private readonly Dictionary<RequestId, (IActorRef Client, long Since, bool IsRead)> _waiting = new();
     private readonly Dictionary<IActorRef, Client> _clients = new();
 
     /// <summary>Requests passed on and not answered yet.</summary>
@@ -27,13 +30,18 @@ internal sealed class BatchedReplies(int maxBatchBytes, long maxHoldMs)
     /// <summary>Whether any answer is gathered and not yet taken.</summary>
     public bool AnyGathered => _clients.Values.Any(c => c.Batch.Replies.Count > 0);
 
-    /// <summary><paramref name="client"/> waits for the answer to <paramref name="request"/> (a retry of the same request just renews the wait).</summary>
-    public void Expect(RequestId request, IActorRef client, long now)
+    /// <summary>
+    /// <paramref name="client"/> waits for the answer to <paramref name="request"/>, a read when <paramref name="isRead"/>
+    /// (a retry of the same request just renews the wait).
+    /// </summary>
+    public void Expect(RequestId request, IActorRef client, long now, bool isRead = false)
     {
         if (_waiting.Remove(request, out var earlier))
-            ClientOf(earlier.Client).Waiting--;
-        _waiting[request] = (client, now);
-        ClientOf(client).Waiting++;
+            ClientOf(earlier.Client).Settled(earlier.IsRead);
+        _waiting[request] = (client, now, isRead);
+        var state = ClientOf(client);
+        state.Waiting++;
+        if (isRead) state.WaitingReads++;
     }
 
     /// <summary>
@@ -44,7 +52,7 @@ internal sealed class BatchedReplies(int maxBatchBytes, long maxHoldMs)
     {
         if (!_waiting.Remove(new RequestId(reply.ClientId, reply.RequestId), out var waiting))
             return null;
-        ClientOf(waiting.Client).Waiting--;
+        ClientOf(waiting.Client).Settled(waiting.IsRead);
         return Add(waiting.Client, reply, now);
     }
 
@@ -73,11 +81,11 @@ internal sealed class BatchedReplies(int maxBatchBytes, long maxHoldMs)
         foreach (var (client, state) in _clients)
         {
             var gathered = state.Batch.Replies.Count;
-            if (gathered > 0 && (state.Waiting == 0 || gathered >= state.Waiting || now - state.Since >= maxHoldMs))
+            if (gathered > 0 && (state.Waiting == 0 || (state.WaitingReads == 0 && gathered >= state.Waiting) || now - state.Since >= maxHoldMs))
                 due.Add((client, state.Take()));
+            if (state.Waiting == 0 && state.Batch.Replies.Count == 0)
+                _clients.Remove(client); // allowed while enumerating: removal does not disturb a Dictionary's enumerator
         }
-        foreach (var (client, state) in _clients.Where(c => c.Value.Waiting == 0 && c.Value.Batch.Replies.Count == 0).ToList())
-            _clients.Remove(client);
         return due;
     }
 
@@ -88,7 +96,7 @@ internal sealed class BatchedReplies(int maxBatchBytes, long maxHoldMs)
         foreach (var (request, waiting) in old)
         {
             _waiting.Remove(request);
-            ClientOf(waiting.Client).Waiting--;
+            ClientOf(waiting.Client).Settled(waiting.IsRead);
         }
         return old.Count;
     }
@@ -107,6 +115,14 @@ internal sealed class BatchedReplies(int maxBatchBytes, long maxHoldMs)
         public int Bytes { get; set; }
         public long Since { get; set; }
         public int Waiting { get; set; }
+        public int WaitingReads { get; set; }
+
+        /// <summary>A request of this client no longer waits here (answered, renewed or forgotten).</summary>
+        public void Settled(bool isRead)
+        {
+            Waiting--;
+            if (isRead) WaitingReads--;
+        }
 
         public KvReplyBatch Take()
         {

@@ -270,7 +270,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
             var partition = _partitioner.PartitionOf(key.Span);
             if (_shards.TryGetValue(partition, out var shard))
             {
-                _replies.Expect(id, client, now);
+                _replies.Expect(id, client, now, isRead: request.RequestCase == KvRequest.RequestOneofCase.Get);
                 shard.Tell(message, Self);
             }
             else

@@ -16,7 +16,10 @@ public sealed class RequestCourierTests(ITestOutputHelper output)
     private readonly ConcurrentQueue<long> _answered = new();
 
     private IActorRef StartCourier() =>
-        Sys.ActorOf(RequestCourier.Props(reply => _answered.Enqueue(reply.RequestId), 1 << 20, new CourierCounters()));
+        Sys.ActorOf(RequestCourier.Props(replies =>
+        {
+            foreach (var reply in replies) _answered.Enqueue(reply.RequestId);
+        }, 1 << 20, new CourierCounters()));
 
     private static KvRequest Put(long id) =>
         new() { Put = new PutRequest { ClientId = "c", RequestId = id, Key = ByteString.CopyFromUtf8($"k{id}"), Value = ByteString.CopyFromUtf8("v") } };

@@ -56,6 +56,70 @@ public sealed class BatchedRepliesTests
         replies.TakeDue(now: 102).Should().ContainSingle("held 2 ms");
     }
 
+    private static KvReply Read(string client, long id) => new() { ClientId = client, RequestId = id, ReadDone = new ReadDone { Found = false } };
+
+    [Fact]
+    public void Answers_to_reads_wait_for_the_reads_still_waiting_beside_them()
+    {
+        var replies = new BatchedReplies(maxBatchBytes: 1 << 20, maxHoldMs: 2);
+        for (var i = 1; i <= 10; i++) replies.Expect(new RequestId("a", i), ClientA, 0, isRead: true);
+        for (var i = 1; i <= 9; i++) replies.Answered(Read("a", i), now: 0);
+        replies.TakeDue(now: 1).Should().BeEmpty("9 gathered, but a read still waits and none was held for 2 ms yet");
+
+        replies.Answered(Read("a", 10), now: 1);
+
+        replies.TakeDue(now: 1).Should().ContainSingle().Which.Batch.Replies.Select(r => r.RequestId).Should().Equal(Enumerable.Range(1, 10).Select(i => (long)i));
+    }
+
+    [Fact]
+    public void Once_no_read_waits_answers_go_back_by_the_writes_rule()
+    {
+        var replies = new BatchedReplies(maxBatchBytes: 1 << 20, maxHoldMs: 2);
+        for (var i = 1; i <= 4; i++) replies.Expect(new RequestId("a", i), ClientA, 0, isRead: true);
+        for (var i = 5; i <= 10; i++) replies.Expect(new RequestId("a", i), ClientA, 0);
+        for (var i = 1; i <= 4; i++) replies.Answered(Read("a", i), now: 0);
+        replies.TakeDue(now: 1).Should().BeEmpty("4 gathered, 6 writes still wait");
+
+        replies.Answered(Done("a", 5), now: 1);
+        replies.Answered(Done("a", 6), now: 1);
+
+        replies.TakeDue(now: 1).Should().ContainSingle().Which.Batch.Replies.Should().HaveCount(6);
+        replies.Waiting.Should().Be(4);
+    }
+
+    [Fact]
+    public void A_slow_read_holds_the_other_answers_back_no_longer_than_the_hold_time()
+    {
+        var replies = new BatchedReplies(maxBatchBytes: 1 << 20, maxHoldMs: 2);
+        replies.Expect(new RequestId("a", 1), ClientA, 100, isRead: true);
+        replies.Expect(new RequestId("a", 2), ClientA, 100, isRead: true);
+        replies.Answered(Read("a", 1), now: 100);
+        replies.TakeDue(now: 101).Should().BeEmpty();
+
+        replies.TakeDue(now: 102).Should().ContainSingle("held 2 ms");
+        replies.Answered(Read("a", 2), now: 103);
+        replies.TakeDue(now: 103).Should().ContainSingle("nothing else waits");
+        replies.AnyGathered.Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_forgotten_or_renewed_read_no_longer_holds_answers_back()
+    {
+        var replies = new BatchedReplies(maxBatchBytes: 1 << 20, maxHoldMs: 2);
+        replies.Expect(new RequestId("a", 1), ClientA, 0, isRead: true);
+        replies.Expect(new RequestId("a", 2), ClientA, 50, isRead: true);
+        replies.Expect(new RequestId("a", 2), ClientA, 50, isRead: true); // a retry renews the wait, it is not a second read
+        replies.Expect(new RequestId("a", 3), ClientA, 50, isRead: true);
+        replies.Answered(Read("a", 2), now: 50);
+        replies.Answered(Read("a", 3), now: 50);
+        replies.TakeDue(now: 50).Should().BeEmpty("read 1 still waits");
+
+        replies.ForgetOlderThan(10).Should().Be(1);
+
+        replies.TakeDue(now: 50).Should().ContainSingle().Which.Batch.Replies.Should().HaveCount(2);
+        replies.Waiting.Should().Be(0);
+    }
+
     [Fact]
     public void Clients_are_answered_separately_and_duplicates_or_unknown_answers_are_dropped()
     {
