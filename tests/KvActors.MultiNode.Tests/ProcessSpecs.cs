@@ -19,7 +19,7 @@ public sealed class ProcessSpecs(ITestOutputHelper output) : IDisposable
     /// <summary>
     /// From SIGKILL (or SIGSTOP) to gone from the survivors' views. reference.conf aims at ~5 s: the
     /// failure detector suspects after ~2.5 s (heartbeat 500 ms, pause 1.5 s, phi 10), the resolver
-    /// decides after stable-after 1.5 s, the leader removes within a 250 ms tick. The bound leaves
+    /// decides after stable-after 2 s, the leader removes within a 250 ms tick. The bound leaves
     /// room for a starved machine and for polling through kv processes.
     /// </summary>
     private static readonly TimeSpan RemovalBound = TestKitSettings.Dilated(TimeSpan.FromSeconds(25));
