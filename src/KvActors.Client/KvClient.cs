@@ -205,7 +205,9 @@ public sealed partial class KvClient : IAsyncDisposable
             var current = _ring;
             if (current is not null && current.State.Epoch >= ring.Epoch) return;
             var partitioner = current?.Partitioner.PartitionCount == ring.PartitionCount ? current.Partitioner : new Partitioner(ring.PartitionCount);
-            if (Interlocked.CompareExchange(ref _ring, new RingView(ring, partitioner), current) == current) return;
+            if (Interlocked.CompareExchange(ref _ring, new RingView(ring, partitioner), current) != current) continue;
+            if (current is null) FollowRing(); // from the seeds to the ring's own nodes at once, not at the next renewal
+            return;
         }
     }
 
@@ -264,13 +266,14 @@ public sealed partial class KvClient : IAsyncDisposable
     private const int FollowedNodes = 3;
 
     /// <summary>
-    /// Subscribes (again) at the keepers of the ring's first nodes, then the seeds, for three refresh intervals, so one
+    /// Subscribes (again) at the keepers of the ring's first nodes (the seeds' before the client has a ring: a seed that
+    /// is no member any more would only cost a refused association each renewal) for three refresh intervals, so one
     /// lost renewal costs nothing; the refresh timer renews it, and moves it off nodes that left the ring.
     /// </summary>
     private void FollowRing()
     {
-        var nodes = (_ring?.State.Nodes.Select(n => n.Value) ?? []).Concat(_options.Seeds.Select(s => s.ToString()))
-            .Select(n => HostPort.TryParse(n, out _)).OfType<HostPort>().Distinct().Take(FollowedNodes)
+        var candidates = _ring is { } view ? view.State.Nodes.Select(n => n.Value) : _options.Seeds.Select(s => s.ToString());
+        var nodes = candidates.Select(n => HostPort.TryParse(n, out _)).OfType<HostPort>().Distinct().Take(FollowedNodes)
             .Select(n => $"{_protocol}://{_options.SystemName}@{n.Host}:{n.Port}{RingPaths.KeeperPath}").ToList();
         _follower.Tell(new RingFollower.Follow(nodes, 3 * _options.RingRefreshInterval));
     }
