@@ -25,8 +25,6 @@ namespace KvActors.Client;
 /// </summary>
 public sealed partial class KvClient : IAsyncDisposable
 {
-    /// <summary>The longest one attempt waits for an answer before the request is sent again (same request id).</summary>
-    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan TerminateWait = TimeSpan.FromSeconds(3);
 
@@ -121,6 +119,7 @@ public sealed partial class KvClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Seeds.Count == 0) throw new KvClientException("No seed address was given: use --seeds host:port[,host:port...].");
+        CheckAttemptTimeout(options);
         var (system, certificate) = ClientSystem.Start(options.Host, options.CertificatePath, options.CertificatePasswordVariable,
             (message, cause) => new KvClientException(message, cause));
         var client = new KvClient(system, options, certificate);
@@ -149,9 +148,16 @@ public sealed partial class KvClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(options);
         if (options.Seeds.Count == 0) throw new KvClientException("No seed address was given: an attached client needs at least its own node.");
+        CheckAttemptTimeout(options);
         var client = new KvClient(system, options, certificate, ownsSystem: false);
         client._refreshTimer.Change(TimeSpan.Zero, options.RingRefreshInterval);
         return client;
+    }
+
+    private static void CheckAttemptTimeout(KvClientOptions options)
+    {
+        if (options.AttemptTimeout <= TimeSpan.Zero)
+            throw new KvClientException($"The attempt timeout must be positive, got {options.AttemptTimeout.TotalMilliseconds:0} ms.");
     }
 
     /// <summary>Asks every seed at once and keeps the newest ring; fails only when no seed answers at all.</summary>
@@ -207,9 +213,14 @@ public sealed partial class KvClient : IAsyncDisposable
             var partitioner = current?.Partitioner.PartitionCount == ring.PartitionCount ? current.Partitioner : new Partitioner(ring.PartitionCount);
             if (Interlocked.CompareExchange(ref _ring, new RingView(ring, partitioner), current) != current) continue;
             if (current is null) FollowRing(); // from the seeds to the ring's own nodes at once, not at the next renewal
+            else _pending.Reroute(attempt => PrimaryMoved(ring, attempt));
             return;
         }
     }
+
+    /// <summary>Whether <paramref name="ring"/> names a primary for the attempt's partition other than the node it went to.</summary>
+    private static bool PrimaryMoved(RingState ring, PendingReplies.Attempt attempt) =>
+        attempt.Partition >= 0 && attempt.Partition < ring.PartitionCount && ring[attempt.Partition].Primary is { } primary && primary.Value != attempt.Node;
 
     /// <summary>
     /// Asks the ring's nodes, the seeds and <paramref name="hint"/> at once; returns as soon as one gives a ring newer than
@@ -235,7 +246,7 @@ public sealed partial class KvClient : IAsyncDisposable
         Add(hint);
         if (_ring is { } view) foreach (var node in view.State.Nodes) Add(node.Value);
         foreach (var seed in _options.Seeds) Add(seed.ToString());
-        var timeout = AttemptTimeout < _options.Timeout ? AttemptTimeout : _options.Timeout;
+        var timeout = _options.AttemptTimeout < _options.Timeout ? _options.AttemptTimeout : _options.Timeout;
         var pending = candidates.Select(c => AskRing(c, timeout)).ToList();
         while (pending.Count > 0)
         {
@@ -348,7 +359,7 @@ public sealed partial class KvClient : IAsyncDisposable
             var remaining = _options.Timeout - clock.Elapsed;
             if (remaining <= TimeSpan.Zero)
                 throw new KvClientException($"The replica read was not completed within {AdminClient.Seconds(_options.Timeout)} s: {problem.TrimEnd('.')}.");
-            var wait = AttemptTimeout < remaining ? AttemptTimeout : remaining;
+            var wait = _options.AttemptTimeout < remaining ? _options.AttemptTimeout : remaining;
             KvReply reply;
             try
             {
@@ -434,8 +445,8 @@ public sealed partial class KvClient : IAsyncDisposable
                 await Pause(ref backoff, _options.Timeout - Stopwatch.GetElapsedTime(started)).ConfigureAwait(false);
                 continue;
             }
-            var wait = AttemptTimeout < remaining ? AttemptTimeout : remaining;
-            var attempt = _pending.Add(requestId, wait);
+            var wait = _options.AttemptTimeout < remaining ? _options.AttemptTimeout : remaining;
+            var attempt = _pending.Add(requestId, wait, partition, node);
             KvReply? reply;
             try
             {
@@ -447,6 +458,13 @@ public sealed partial class KvClient : IAsyncDisposable
                 // Still registered (the send failed): the courier must stop counting it as in flight.
                 if (_pending.Withdraw(requestId, attempt))
                     _courier.Tell(new RequestCourier.Forget(requestId));
+            }
+            if (reply is null && attempt.Rerouted)
+            {
+                // A pushed ring promoted another primary while this attempt waited: send again now, to it.
+                problem = $"{node} stopped leading partition {partition} while the request waited for it";
+                target = null;
+                continue;
             }
             if (reply is null)
             {

@@ -9,6 +9,12 @@ public sealed record KvClientOptions
     /// <summary>The deadline of each request, its retries included (and of connecting).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The longest one attempt waits for an answer before the request is sent again (same request id). An attempt sent
+    /// to a primary that a newer ring replaced is sent again as soon as the client has that ring, without waiting.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The cluster certificate (PKCS#12) when the cluster runs mutual TLS; null = plain TCP (loopback).</summary>
     public string? CertificatePath { get; init; }
 

@@ -48,7 +48,7 @@ public sealed partial class KvClient
                 await Pause(ref backoff, _options.Timeout - clock.Elapsed).ConfigureAwait(false);
                 continue;
             }
-            var wait = AttemptTimeout < remaining ? AttemptTimeout : remaining;
+            var wait = _options.AttemptTimeout < remaining ? _options.AttemptTimeout : remaining;
             ScanReply reply;
             try
             {

@@ -35,12 +35,13 @@ internal sealed class PendingReplies
     public int Count => _waiting.Count;
 
     /// <summary>
-    /// Registers an attempt at <paramref name="requestId"/> that waits at most <paramref name="wait"/>; its task gets the
-    /// answer, or null once the time is up. A later attempt at the same id replaces it.
+    /// Registers an attempt at <paramref name="requestId"/>, sent to <paramref name="node"/> as the primary of
+    /// <paramref name="partition"/>, that waits at most <paramref name="wait"/>; its task gets the answer, or null once
+    /// the time is up or the attempt was rerouted (<see cref="Reroute"/>). A later attempt at the same id replaces it.
     /// </summary>
-    public Attempt Add(long requestId, TimeSpan wait)
+    public Attempt Add(long requestId, TimeSpan wait, int partition, string node)
     {
-        var attempt = new Attempt(Environment.TickCount64 + (long)Math.Ceiling(wait.TotalMilliseconds));
+        var attempt = new Attempt(Environment.TickCount64 + (long)Math.Ceiling(wait.TotalMilliseconds), partition, node);
         _waiting[requestId] = attempt;
         Arm();
         return attempt;
@@ -56,6 +57,28 @@ internal sealed class PendingReplies
         foreach (var reply in replies)
             if (_waiting.TryRemove(reply.RequestId, out var attempt))
                 attempt.TrySetResult(reply);
+    }
+
+    /// <summary>
+    /// Ends the waiting attempts that <paramref name="moved"/> says went to a node that no longer leads their partition
+    /// (a newer ring promoted another): their task gets null at once with <see cref="Attempt.Rerouted"/> set, so the
+    /// caller sends again to the new primary rather than wait out the attempt's timeout for a node that may be dead.
+    /// Returns how many were ended.
+    /// </summary>
+    public int Reroute(Func<Attempt, bool> moved)
+    {
+        List<Attempt>? rerouted = null;
+        foreach (var (requestId, attempt) in _waiting)
+        {
+            if (!moved(attempt) || !Withdraw(requestId, attempt))
+                continue;
+            _expired(requestId);
+            attempt.Rerouted = true;
+            (rerouted ??= []).Add(attempt);
+        }
+        foreach (var attempt in rerouted ?? [])
+            attempt.TrySetResult(null);
+        return rerouted?.Count ?? 0;
     }
 
     private void Arm()
@@ -96,9 +119,21 @@ internal sealed class PendingReplies
             attempt.TrySetResult(null);
     }
 
-    /// <summary>One attempt's wait: completed with the answer, or with null when its deadline (ms, <see cref="Environment.TickCount64"/>) passed.</summary>
-    internal sealed class Attempt(long deadlineMs) : TaskCompletionSource<KvReply?>(TaskCreationOptions.RunContinuationsAsynchronously)
+    /// <summary>
+    /// One attempt's wait: completed with the answer, or with null when its deadline (ms,
+    /// <see cref="Environment.TickCount64"/>) passed or it was rerouted.
+    /// </summary>
+    internal sealed class Attempt(long deadlineMs, int partition, string node) : TaskCompletionSource<KvReply?>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public long DeadlineMs { get; } = deadlineMs;
+
+        /// <summary>The partition whose primary the attempt was sent to.</summary>
+        public int Partition { get; } = partition;
+
+        /// <summary>The node ("host:port") the attempt was sent to.</summary>
+        public string Node { get; } = node;
+
+        /// <summary>Set (before the task completes with null) when a newer ring moved the partition's primary off <see cref="Node"/>.</summary>
+        public bool Rerouted { get; internal set; }
     }
 }

@@ -26,7 +26,8 @@ public sealed class ReplicaCrashSpecs(ITestOutputHelper output) : ClusterSpec(ou
     /// Fault: a node that does not run the RingManager crashes while two clients write new keys continuously; later it
     /// is started again on the same port and data directory while the writes go on.
     /// Invariant: in every partition where it was a replica but not the primary, writes are accepted again by the same
-    /// primary once the ring has dropped it from the in-sync set (the time is reported); the restarted node recovers
+    /// primary once the ring has dropped it from the in-sync set (the time is reported; a primary that a starved replica
+    /// falsely suspected may have been replaced by another survivor, never by the crashed node); the restarted node recovers
     /// from its own storage and catches up from the primaries with the log since its commit point (no snapshot is
     /// installed: the primaries still hold that log), until it is an in-sync replica of every partition again; then
     /// every acknowledged write reads back (0 lost) and every in-sync replica, the restarted one included, holds what
@@ -63,8 +64,13 @@ public sealed class ReplicaCrashSpecs(ITestOutputHelper output) : ClusterSpec(ou
         Say($"{victim} crashed; the {followed.Count} partitions it followed took writes again: first after {Ms(recovered.Values.DefaultIfEmpty().Min())}, all after {Ms(recovered.Values.DefaultIfEmpty().Max())}.");
         recovered.Keys.Should().BeEquivalentTo(followed, "every partition the crashed node only followed must take writes again within the deadline");
         var without = await InProcessStore.AwaitRingAsync(observer, r => r.Partitions.All(s => !s.IsInSync(victim.Id)), $"a ring without {victim} in any in-sync set");
-        foreach (var p in followed)
-            without[p].Primary.Should().Be(before[p].Primary, $"partition {p} keeps its primary: only the silent replica is dropped");
+        // Only the silent replica is dropped: a partition keeps its primary, unless a replica starved on a loaded machine
+        // suspected it (seen once at load 30), which costs one promotion of an in-sync survivor, never the crashed node.
+        var moved = followed.Where(p => without[p].Primary != before[p].Primary).ToList();
+        foreach (var p in moved)
+            without[p].Primary.Should().Match<KvActors.Store.Partitioning.NodeId?>(n => n != null && n != victim.Id && before[p].IsInSync(n.Value),
+                $"partition {p} may only have promoted one of its surviving in-sync replicas");
+        if (moved.Count > 0) Say($"{moved.Count} of {followed.Count} partitions changed primary as well (a false suspicion under load): {string.Join(", ", moved)}.");
         await AwaitFollowedAsync(follower, without.Epoch);
         await FreshKeyWriter.AwaitProgressAsync(writers, Stopwatch.GetTimestamp(), WritesBeforeAndAfter, ProgressDeadline, "while the replica is down");
 

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using KvActors.Client;
+using KvActors.TestKit;
+using KvActors.TestKit.MultiNode;
+using KvActors.TestKit.Store;
+using Xunit.Abstractions;
+
+namespace KvActors.MultiNode.Tests;
+
+/// <summary>
+/// A crashed primary on in-process store nodes (<see cref="InProcessStore"/>: 32 partitions, RF 3, three nodes), seen
+/// by a client whose requests are already on their way to it.
+/// </summary>
+public sealed class PrimaryCrashSpecs(ITestOutputHelper output) : ClusterSpec(output)
+{
+    private static readonly TimeSpan RequestDeadline = KvActors.TestKit.TestKitSettings.Dilated(TimeSpan.FromSeconds(30));
+
+    private readonly string _dataRoot = Directory.CreateTempSubdirectory("kvactors-primaryspec-").FullName;
+
+    /// <summary>
+    /// Fault: a node that leads some partitions (not the RingManager's host) is cut off from a client's node and then
+    /// crashes, while the client has a write in flight to it for each partition it led.
+    /// Invariant: each write is sent again to the partition's new primary as soon as the client is pushed the ring that
+    /// promoted it, so it is acknowledged within the request's deadline although the client would wait 10 minutes for
+    /// an unanswered attempt (and never polls for the ring); every acknowledged write then reads back.
+    /// </summary>
+    [Fact]
+    public async Task Writes_in_flight_to_a_crashed_primary_go_to_its_successor_as_soon_as_the_client_has_the_new_ring()
+    {
+        await using var store = new InProcessStore(Harness, _dataRoot);
+        var nodes = store.StartCluster(3);
+        var observer = nodes[0].Client; // n1: the oldest member, where the RingManager runs
+        var before = await store.AwaitFullRingAsync(observer, "the first ring with every replica in sync");
+        var (sender, victim) = (nodes[1], nodes[2]);
+        var led = Enumerable.Range(0, store.Partitions).Where(p => before[p].Primary == victim.Id).ToList();
+        led.Should().NotBeEmpty($"{victim} leads some partitions: {StoreNodes.Describe(before)}");
+
+        await using var client = KvClient.Attach(sender.Node.System, new KvClientOptions
+        {
+            Seeds = [nodes[0].Endpoint, sender.Endpoint],
+            SystemName = ClusterHarness.SystemName,
+            Timeout = RequestDeadline,
+            AttemptTimeout = TimeSpan.FromMinutes(10),
+            RingRefreshInterval = TimeSpan.FromMinutes(10),
+        });
+        await AwaitRingAsync(client, before.Epoch);
+
+        Harness.Blackhole(sender.Node, victim.Node); // the writes below reach nobody, and no answer comes back
+        var keys = led.ToDictionary(p => p, p => store.KeysIn(p, "in-flight")[0]);
+        var clock = Stopwatch.StartNew();
+        var writes = keys.Select(k => (Partition: k.Key, Key: k.Value, Write: client.PutAsync(k.Value, $"value-{k.Key}"))).ToList();
+        client.RingEpoch.Should().Be(before.Epoch, "the writes left for the old primary before any new ring (a failover takes a lease's expiry)");
+        await store.CrashAsync(victim);
+
+        foreach (var (partition, key, write) in writes)
+        {
+            var result = await write; // a KvClientException here: the write waited for the dead node until its deadline
+            result.Placement.Primary.Should().NotBe(victim.Id.Value, $"partition {partition}'s write was acknowledged by its new primary");
+        }
+        Note($"{writes.Count} writes in flight to {victim} were acknowledged by the new primaries {clock.Elapsed.TotalMilliseconds:0} ms after they were sent (ring epoch {client.RingEpoch}).");
+        foreach (var (partition, key, _) in writes)
+            (await observer.GetAsync(key)).Should().Be($"value-{partition}", $"the acknowledged write of {key} reads back");
+    }
+
+    /// <summary>Waits until a client that does not poll routes by <paramref name="epoch"/> or later.</summary>
+    private static async Task AwaitRingAsync(KvClient client, long epoch)
+    {
+        var deadline = KvActors.TestKit.TestKitSettings.Dilated(TimeSpan.FromSeconds(10));
+        var clock = Stopwatch.StartNew();
+        while (client.RingEpoch < epoch)
+        {
+            clock.Elapsed.Should().BeLessThan(deadline, $"the client should have ring epoch {epoch} (it has {client.RingEpoch})");
+            await Task.Delay(20); // the pace of looking, not a wait for anything
+        }
+    }
+
+    protected override void AfterAll()
+    {
+        try { base.AfterAll(); }
+        finally { Directory.Delete(_dataRoot, recursive: true); }
+    }
+}
