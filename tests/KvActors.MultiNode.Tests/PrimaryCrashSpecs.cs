@@ -43,7 +43,7 @@ public sealed class PrimaryCrashSpecs(ITestOutputHelper output) : ClusterSpec(ou
             AttemptTimeout = TimeSpan.FromMinutes(10),
             RingRefreshInterval = TimeSpan.FromMinutes(10),
         });
-        await AwaitRingAsync(client, before.Epoch);
+        await InProcessStore.AwaitPushedAsync(client, before.Epoch);
 
         Harness.Blackhole(sender.Node, victim.Node); // the writes below reach nobody, and no answer comes back
         var keys = led.ToDictionary(p => p, p => store.KeysIn(p, "in-flight")[0]);
@@ -60,18 +60,6 @@ public sealed class PrimaryCrashSpecs(ITestOutputHelper output) : ClusterSpec(ou
         Note($"{writes.Count} writes in flight to {victim} were acknowledged by the new primaries {clock.Elapsed.TotalMilliseconds:0} ms after they were sent (ring epoch {client.RingEpoch}).");
         foreach (var (partition, key, _) in writes)
             (await observer.GetAsync(key)).Should().Be($"value-{partition}", $"the acknowledged write of {key} reads back");
-    }
-
-    /// <summary>Waits until a client that does not poll routes by <paramref name="epoch"/> or later.</summary>
-    private static async Task AwaitRingAsync(KvClient client, long epoch)
-    {
-        var deadline = KvActors.TestKit.TestKitSettings.Dilated(TimeSpan.FromSeconds(10));
-        var clock = Stopwatch.StartNew();
-        while (client.RingEpoch < epoch)
-        {
-            clock.Elapsed.Should().BeLessThan(deadline, $"the client should have ring epoch {epoch} (it has {client.RingEpoch})");
-            await Task.Delay(20); // the pace of looking, not a wait for anything
-        }
     }
 
     protected override void AfterAll()

@@ -51,7 +51,7 @@ public sealed class ReplicaCrashSpecs(ITestOutputHelper output) : ClusterSpec(ou
             SystemName = ClusterHarness.SystemName,
             RingRefreshInterval = TimeSpan.FromMinutes(10),
         });
-        await AwaitFollowedAsync(follower, before.Epoch);
+        await InProcessStore.AwaitPushedAsync(follower, before.Epoch);
 
         var writers = nodes.Take(2).Select((n, i) => new FreshKeyWriter(n.Client, $"w{i}")).ToList();
         using var stop = new CancellationTokenSource();
@@ -71,32 +71,20 @@ public sealed class ReplicaCrashSpecs(ITestOutputHelper output) : ClusterSpec(ou
             without[p].Primary.Should().Match<KvActors.Store.Partitioning.NodeId?>(n => n != null && n != victim.Id && before[p].IsInSync(n.Value),
                 $"partition {p} may only have promoted one of its surviving in-sync replicas");
         if (moved.Count > 0) Say($"{moved.Count} of {followed.Count} partitions changed primary as well (a false suspicion under load): {string.Join(", ", moved)}.");
-        await AwaitFollowedAsync(follower, without.Epoch);
+        await InProcessStore.AwaitPushedAsync(follower, without.Epoch);
         await FreshKeyWriter.AwaitProgressAsync(writers, Stopwatch.GetTimestamp(), WritesBeforeAndAfter, ProgressDeadline, "while the replica is down");
 
         var restartedAt = Stopwatch.StartNew();
         var restarted = store.Restart(victim);
         var full = await store.AwaitFullRingAsync(observer, $"a full ring with {restarted} back in sync in every partition");
         Say($"{restarted} restarted on its data directory; ring epoch {full.Epoch} full again after {restartedAt.Elapsed.TotalSeconds:0.0} s.");
-        await AwaitFollowedAsync(follower, full.Epoch);
+        await InProcessStore.AwaitPushedAsync(follower, full.Epoch);
         (await restarted.StatsAsync()).SnapshotsInstalled.Should().Be(0, "the restarted node caught up from the log since its commit point, not from a snapshot");
         await FreshKeyWriter.AwaitProgressAsync(writers, Stopwatch.GetTimestamp(), WritesBeforeAndAfter, ProgressDeadline, "after the rejoin");
         await stop.CancelAsync();
         await Task.WhenAll(running);
 
         await AcknowledgedWrites.ShouldAllBeReadBackFromEveryReplicaAsync(observer, writers, AgreeDeadline, Say);
-    }
-
-    /// <summary>Waits until a client that does not poll routes by <paramref name="epoch"/> or later: only a keeper's push can bring it.</summary>
-    private static async Task AwaitFollowedAsync(KvClient follower, long epoch)
-    {
-        var deadline = KvActors.TestKit.TestKitSettings.Dilated(TimeSpan.FromSeconds(10));
-        var clock = Stopwatch.StartNew();
-        while (follower.RingEpoch < epoch)
-        {
-            clock.Elapsed.Should().BeLessThan(deadline, $"a following client should be pushed ring epoch {epoch} (it has {follower.RingEpoch})");
-            await Task.Delay(20); // the pace of looking, not a wait for anything
-        }
     }
 
     private void Say(string line) => Note($"[{_clock.Elapsed.TotalSeconds,5:0.0} s] {line}");

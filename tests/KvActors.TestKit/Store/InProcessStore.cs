@@ -128,6 +128,22 @@ public sealed class InProcessStore(ClusterHarness harness, string dataRoot, int 
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="client"/> routes by ring <paramref name="epoch"/> or later without asking for it: for
+    /// a client that does not poll, only a keeper's push brings it.
+    /// </summary>
+    public static async Task AwaitPushedAsync(KvClient client, long epoch)
+    {
+        var deadline = TestKitSettings.Dilated(TimeSpan.FromSeconds(10));
+        var clock = Stopwatch.StartNew();
+        while (client.RingEpoch < epoch)
+        {
+            if (clock.Elapsed > deadline)
+                throw new XunitException($"Expected the client to be pushed ring epoch {epoch} within {deadline.TotalSeconds:0} s; it has {client.RingEpoch}.");
+            await Task.Delay(20); // the pace of looking, not a wait for anything
+        }
+    }
+
     /// <summary>Keys named "<paramref name="prefix"/>-N" that fall in <paramref name="partition"/>, as many as asked.</summary>
     public IReadOnlyList<string> KeysIn(int partition, string prefix, int count = 1)
     {
