@@ -586,9 +586,12 @@ public sealed class PartitionReplica
         }
         FlushAppends(appended);
         confirmedThrough = Math.Max(confirmedThrough, entries.Count > 0 ? entries[^1].Seq : prevSeq);
-        // Whatever lies beyond the matched prefix is left over from an older epoch (an entry of this epoch only ever
-        // arrives through a matched batch): drop it, so a later promotion cannot commit what the primary never had.
-        if (log.LastSeq > confirmedThrough)
+        // Beyond the matched prefix lie only entries of older epochs (one of this epoch only ever arrives through a
+        // matched batch). They may be committed entries a new primary has not re-sent yet (it reconciles one batch at a
+        // time, and may die in between), so a batch alone never drops them. An empty batch is sent only from the end of
+        // the primary's log: what lies beyond it, the primary never had, so it was never committed. Drop that, so a
+        // later promotion cannot commit it.
+        if (entries.Count == 0 && log.LastSeq > confirmedThrough)
             Truncate(confirmedThrough);
 
         ApplyThrough(Math.Min(commitPoint, confirmedThrough));

@@ -86,16 +86,23 @@ public class BackupRulesTests
     }
 
     [Fact]
-    public void Drops_the_uncommitted_tail_the_new_primary_does_not_have()
+    public void Drops_the_uncommitted_tail_the_new_primary_does_not_have_once_an_empty_batch_shows_where_its_log_ends()
     {
         var a = Replica(Config(1, "p", ["a", "b"]));
         a.OnMessage(From("p", 1, 0, 0, 1, 5, E(1, 1, 1, "one"), E(2, 1, 2, "two"), E(3, 1, 3, "three")), 5);
         a.OnConfig(Config(2, "b", ["a"]), 10);
 
-        // b has 1 and 2 only: its reconciliation covers through 2, so 3 (uncommitted, of an older epoch) goes.
-        var effects = a.OnMessage(From("b", 2, 1, 1, 1, 11, E(2, 1, 2, "two")), 11);
-        effects.OfType<TruncateLogAfter>().Single().Seq.Should().Be(2);
-        effects.Messages<PrepareAck>("b").Single().PreparedThrough.Should().Be(2);
+        // b has 1 and 2 only. Its batch through 2 does not say so (a batch may end before the primary's log does, and
+        // 3 may then be committed), so 3 stays, unacknowledged.
+        var batch = a.OnMessage(From("b", 2, 1, 1, 1, 11, E(2, 1, 2, "two")), 11);
+        batch.OfType<TruncateLogAfter>().Should().BeEmpty();
+        batch.Messages<PrepareAck>("b").Single().PreparedThrough.Should().Be(2);
+        a.LastSeq.Should().Be(3);
+
+        // Its empty batch after 2 does: b's log ends at 2, so 3 (uncommitted, of an older epoch) goes.
+        var end = a.OnMessage(From("b", 2, 2, 1, 1, 12), 12);
+        end.OfType<TruncateLogAfter>().Single().Seq.Should().Be(2);
+        end.Messages<PrepareAck>("b").Single().PreparedThrough.Should().Be(2);
         a.LastSeq.Should().Be(2);
     }
 

@@ -63,6 +63,22 @@ public class ReplicationSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Promotions_with_more_committed_entries_than_one_batch_past_the_commit_point_lose_no_acknowledged_write()
+    {
+        // One entry per batch and more clients than usual: a promoted primary's prepared tail past its (lagging) commit
+        // point takes several batches, and crashes and cuts interrupt that reconciliation after the first ones.
+        var reports = Run(nameof(Promotions_with_more_committed_entries_than_one_batch_past_the_commit_point_lose_no_acknowledged_write),
+            new SimulationOptions
+            {
+                Replicas = 3, Clients = 6, Steps = Steps, CrashChance = 0.35, IsolateChance = 0.1, LinkCutChance = 0.1,
+                RestartMinMs = 10, RestartMaxMs = 600,
+                Settings = SimulationOptions.ScaledSettings with { MaxBatchEntries = 1 },
+            },
+            firstSeed: 400_001, seeds: 300);
+        reports.Sum(r => r.Promotions).Should().BePositive();
+    }
+
+    [Fact]
     public void A_seed_replays_the_same_run()
     {
         var options = new SimulationOptions { Steps = 3_000 };
