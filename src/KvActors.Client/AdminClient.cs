@@ -32,7 +32,7 @@ public sealed class AdminClient : IAsyncDisposable
     }
 
     /// <summary>How long a failed connect waits for its client system to stop before reporting.</summary>
-    private static readonly TimeSpan TerminateWait = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan FailedConnectTerminateWait = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The node that answered (the first seed, in order, that did).</summary>
     public HostPort Node { get; }
@@ -54,7 +54,7 @@ public sealed class AdminClient : IAsyncDisposable
         {
             // A node that accepted the connection but never answered leaves an association that
             // Akka.Remote flushes for seconds on shutdown; the caller has its answer already.
-            await Task.WhenAny(system.Terminate(), Task.Delay(TerminateWait)).ConfigureAwait(false);
+            await ClientSystem.TerminateAsync(system, FailedConnectTerminateWait).ConfigureAwait(false);
             throw;
         }
     }
@@ -229,5 +229,5 @@ public sealed class AdminClient : IAsyncDisposable
 
     private static string? ErrorOf(AdminResult result) => result.Ok ? null : result.Error;
 
-    public async ValueTask DisposeAsync() => await _system.Terminate().ConfigureAwait(false);
+    public async ValueTask DisposeAsync() => await ClientSystem.TerminateAsync(_system).ConfigureAwait(false);
 }

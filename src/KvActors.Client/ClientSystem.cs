@@ -40,6 +40,17 @@ internal static class ClientSystem
         }
     }
 
+    /// <summary>How long a client that is done waits for its system to terminate before it lets go.</summary>
+    private static readonly TimeSpan TerminateWait = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Terminates <paramref name="system"/>, waiting at most <paramref name="wait"/> (3 s by default): Akka.Remote may
+    /// spend many more seconds flushing an association to a node that accepted a connection but stopped answering, or
+    /// on a starved machine, and a client that is done (`kv cluster tail` after Ctrl+C) must not hang on that.
+    /// </summary>
+    public static Task TerminateAsync(ActorSystem system, TimeSpan? wait = null) =>
+        Task.WhenAny(system.Terminate(), Task.Delay(wait ?? TerminateWait));
+
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
     public static ActorSystem Start(string host, ClusterCertificate? certificate)

@@ -26,7 +26,6 @@ namespace KvActors.Client;
 public sealed partial class KvClient : IAsyncDisposable
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan TerminateWait = TimeSpan.FromSeconds(3);
 
     private readonly ActorSystem _system;
     private readonly KvClientOptions _options;
@@ -535,7 +534,6 @@ public sealed partial class KvClient : IAsyncDisposable
         _follower.Tell(RingFollower.Stop.Instance); // ends the subscriptions, then (in order) the actor
         _follower.Tell(PoisonPill.Instance);
         if (!_ownsSystem) return; // attached: the system is its host's
-        // A node that accepted a connection but never answered leaves an association that Akka.Remote flushes for seconds.
-        await Task.WhenAny(_system.Terminate(), Task.Delay(TerminateWait)).ConfigureAwait(false);
+        await ClientSystem.TerminateAsync(_system).ConfigureAwait(false);
     }
 }
