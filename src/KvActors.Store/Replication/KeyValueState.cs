@@ -53,6 +53,9 @@ public sealed class KeyValueState
     /// <summary>Keys with an expiry, soonest first.</summary>
     public IEnumerable<(long At, byte[] Key)> ExpiryIndex => expiryIndex;
 
+    /// <summary>The soonest expiry of any committed key (Unix ms), or null when no key expires.</summary>
+    public long? NextExpiryAt => expiryIndex.Count == 0 ? null : expiryIndex.Min.At;
+
     public bool TryGetAnswer(RequestId request, out CompletedRequest answer) => requests.TryGet(request, out answer);
 
     /// <summary>

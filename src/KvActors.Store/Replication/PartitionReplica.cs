@@ -307,6 +307,74 @@ public sealed class PartitionReplica
         return Flush();
     }
 
+    /// <summary>
+    /// The earliest time (monotonic ms) at which <see cref="Tick"/> may have anything to do: a tick before it returns no
+    /// effects and changes nothing, so the shell may skip it. At or before <paramref name="now"/> when one is due now;
+    /// <see cref="long.MaxValue"/> when only a new input can make one needed. Expiry deadlines assume the wall clock
+    /// (<paramref name="wallNowMs"/>) keeps pace with the monotonic one.
+    /// </summary>
+    /// <remarks>
+    /// An idle primary needs a tick per heartbeat interval, an in-sync replica one per grace period (each heartbeat it
+    /// hears pushes its deadline on), a learner none: that, not a fixed rate, is what an idle node pays for its partitions.
+    /// </remarks>
+    public long NextTickAt(long now, long wallNowMs = 0)
+    {
+        switch (Role)
+        {
+            case ReplicaRole.Waiting:
+            case ReplicaRole.NotMember:
+                return Plus(lastJoinRequestAt, settings.ReportIntervalMs);
+            case ReplicaRole.Primary:
+                return PrimaryNextTickAt(now, wallNowMs);
+            case ReplicaRole.InSync:
+                return leaseRevoked
+                    ? Plus(lastSuspicionReportAt, settings.ReportIntervalMs)
+                    : Plus(lastHeardFromPrimaryAt, settings.GracePeriodMs + 1);
+            default:
+                return long.MaxValue;
+        }
+    }
+
+    private long PrimaryNextTickAt(long now, long wallNowMs)
+    {
+        var next = long.MaxValue;
+        var commitTarget = log.LastSeq;
+        foreach (var member in CommitMembers())
+            commitTarget = Math.Min(commitTarget, peers[member].MatchedThrough);
+        if (commitTarget > CommitPoint)
+            next = servingNotBefore; // entries wait only for older leases to run out
+        foreach (var (member, peer) in peers)
+        {
+            next = Math.Min(next, HeartbeatDueAt(peer));
+            var reportDue = Plus(peer.LastReportAt, settings.ReportIntervalMs);
+            if (Config!.InSync.Contains(member))
+            {
+                var silentAt = Plus(peer.LastAckAt, settings.AckTimeoutMs + 1);
+                if (peer.WaitingSince is { } since)
+                    silentAt = Math.Min(silentAt, Plus(since, settings.AckTimeoutMs + 1));
+                next = Math.Min(next, Math.Max(silentAt, reportDue));
+            }
+            else if (caughtUp.Contains(member))
+                next = Math.Min(next, reportDue);
+            else if (Config.Learners.Contains(member) && peer.MatchedThrough >= CommitPoint && CommitPoint >= reconcileTarget)
+                next = Math.Min(next, servingNotBefore); // caught up, reported once serving
+        }
+        if (wallNowMs > 0 && settings.ExpiryDeletesPerTick > 0 && state.NextExpiryAt is { } expiry && CommitPoint >= reconcileTarget)
+        {
+            // Active expiry runs while serving; the soonest expiry is on the wall clock, converted at the current offset.
+            var expiryDue = expiry <= wallNowMs ? now : Plus(now, expiry - wallNowMs);
+            next = Math.Min(next, Math.Max(expiryDue, servingNotBefore));
+        }
+        return next;
+    }
+
+    /// <summary>When the primary next sends <paramref name="peer"/> a heartbeat (unless other traffic goes to it first).</summary>
+    private long HeartbeatDueAt(PeerProgress peer) =>
+        Plus(peer.LastSentAt, settings.HeartbeatIntervalMs - settings.HeartbeatSlackMs);
+
+    /// <summary><paramref name="at"/> + <paramref name="delay"/>, where <paramref name="at"/> may be long.MinValue ("never") and the sum never wraps.</summary>
+    private static long Plus(long at, long delay) => at > long.MaxValue - delay ? long.MaxValue : at + delay;
+
     // ---------------------------------------------------------------- configuration
 
     private void Adopt(PartitionConfig config, long now)
@@ -509,7 +577,7 @@ public sealed class PartitionReplica
         TryCommit(now);
         foreach (var (member, peer) in peers)
         {
-            if (peer.LastSentAt <= now - settings.HeartbeatIntervalMs)
+            if (now >= HeartbeatDueAt(peer))
                 SendFrom(member, peer.MatchedThrough >= 0 ? peer.MatchedThrough + 1 : CommitPoint + 1, now, catchUp: false);
             var due = peer.LastReportAt <= now - settings.ReportIntervalMs;
             if (Config!.InSync.Contains(member))

@@ -13,7 +13,7 @@ namespace KvActors.Store.Shards;
 /// over one <see cref="PartitionReplica"/>. It feeds the core the partition's replica set from each ring
 /// (<see cref="ShardRing"/>), client requests (<see cref="PutRequest"/>, <see cref="DeleteRequest"/>,
 /// <see cref="CommandRequest"/>, <see cref="GetRequest"/>, forwarded by the host with the client as sender), other replicas' messages
-/// (<see cref="InboundReplication"/>) and a periodic tick, and carries out the effects in order (<see cref="ShardEffects"/>).
+/// (<see cref="InboundReplication"/>) and ticks when the core needs them, and carries out the effects in order (<see cref="ShardEffects"/>).
 /// </summary>
 /// <remarks>
 /// At start it loads the partition from the storage engine (messages meanwhile are stashed): nothing on disk -> a new
@@ -22,6 +22,9 @@ namespace KvActors.Store.Shards;
 /// primary, and catches up from the primary as a backup. A key or value over its limit is refused
 /// (<see cref="Refused"/>) before the core sees it. While the replicator's queue to one of the partition's replicas is
 /// congested, new writes are answered RetryLater (back-pressure instead of an unbounded queue).
+/// Ticks: after every message the core says when it next has something to do (<see cref="PartitionReplica.NextTickAt"/>),
+/// and the actor ticks at the first point of the node's tick grid from then on. An idle partition so ticks once per
+/// heartbeat interval as primary and once per grace period as replica, instead of at every grid point.
 /// </remarks>
 public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
@@ -33,6 +36,7 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     private readonly ReplicatorLoad? _load;
     private readonly ShardEffects _effects;
     private PartitionReplica _replica = null!;
+    private long _tickAt = long.MaxValue; // when the scheduled tick comes (monotonic ms); MaxValue: none scheduled
 
     public ShardActor(int partition, NodeId self, IStorageEngine engine, IActorRef replicator, IActorRef manager, ShardSettings settings, ReplicatorLoad? load)
     {
@@ -100,7 +104,7 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         Receive<GetRequest>(m => Finish(OnGet(m)));
         Receive<Tick>(_ =>
         {
-            ScheduleTick();
+            _tickAt = long.MaxValue;
             Finish(Run(_replica.Tick(Now, WallNow)));
         });
         Receive<GetPartitionStats>(_ => Sender.Tell(PartitionStats.Of(_partition, _replica)));
@@ -108,14 +112,24 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     }
 
     /// <summary>
-    /// The next tick at the next multiple of the tick interval on the monotonic clock, so every partition of the node ticks
-    /// at the same instants: one burst of work (and one replication batch of heartbeats per destination) per interval,
-    /// rather than hundreds of separate wake-ups spread across it.
+    /// Schedules a tick for when the core next needs one, rounded up to the next multiple of the tick interval on the
+    /// monotonic clock, so the partitions of the node that need a tick get it at the same instants: one burst of work (and
+    /// one replication batch of heartbeats per destination) per grid point, rather than hundreds of separate wake-ups.
+    /// A tick already scheduled for that point or earlier stays: an early tick does nothing but schedule the next.
     /// </summary>
     private void ScheduleTick()
     {
+        var now = Now;
+        var next = _replica.NextTickAt(now, WallNow);
+        if (next == long.MaxValue)
+            return;
         var interval = Math.Max(1, (long)_settings.TickInterval.TotalMilliseconds);
-        Timers.StartSingleTimer("tick", Tick.Instance, TimeSpan.FromMilliseconds(interval - Now % interval));
+        var from = Math.Max(next, now + 1);
+        var at = from + (interval - from % interval) % interval;
+        if (at >= _tickAt)
+            return;
+        _tickAt = at;
+        Timers.StartSingleTimer("tick", Tick.Instance, TimeSpan.FromMilliseconds(at - now));
     }
 
     private Task OnRing(ShardRing message)
@@ -206,13 +220,14 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     }
 
     /// <summary>
-    /// Ends a message whose effects ran as <paramref name="effects"/>. Usually they are done already (under fsync
+    /// Ends a message whose effects ran as <paramref name="effects"/>, first scheduling the tick the core now needs. Usually they are done already (under fsync
     /// everysec or never a log write completes in the caller), and the next message follows at once; only while a durable
     /// effect is really pending is the mailbox suspended until the rest of the effects ran, as ReceiveAsync would do for
     /// every message (which costs each write a suspension and a thread-pool hop). A failure fails the actor either way.
     /// </summary>
-    private static void Finish(Task effects)
+    private void Finish(Task effects)
     {
+        ScheduleTick();
         if (effects.IsCompletedSuccessfully)
             return;
         if (effects.IsFaulted)

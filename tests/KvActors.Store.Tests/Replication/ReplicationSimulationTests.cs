@@ -34,7 +34,8 @@ public class ReplicationSimulationTests(ITestOutputHelper output)
     public void Five_replicas_keep_every_invariant_under_crashes_partitions_and_a_lossy_network()
     {
         Run(nameof(Five_replicas_keep_every_invariant_under_crashes_partitions_and_a_lossy_network),
-            new SimulationOptions { Replicas = 5, Clients = 4, Steps = Steps }, firstSeed: 100_001, seeds: 100);
+            // Ticks at every grid point: checks that the ticks a deadline-driven shell skips would have done nothing.
+            new SimulationOptions { Replicas = 5, Clients = 4, Steps = Steps, TickOnDeadline = false }, firstSeed: 100_001, seeds: 100);
     }
 
     [Fact]
@@ -56,7 +57,7 @@ public class ReplicationSimulationTests(ITestOutputHelper output)
             new SimulationOptions
             {
                 Replicas = 3, Steps = Steps, CrashChance = 0.5, IsolateChance = 0.05, LinkCutChance = 0.05,
-                RestartMinMs = 10, RestartMaxMs = 600, DropRate = 0.01,
+                RestartMinMs = 10, RestartMaxMs = 600, DropRate = 0.01, TickOnDeadline = false,
             },
             firstSeed: 300_001, seeds: 100);
         reports.Sum(r => r.Crashes).Should().BeGreaterThan(reports.Count * 10);

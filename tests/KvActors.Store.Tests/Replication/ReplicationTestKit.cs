@@ -13,6 +13,7 @@ internal static class ReplicationTestKit
         LeaseMarginMs = 10,
         GracePeriodMs = 150,
         HeartbeatIntervalMs = 20,
+        HeartbeatSlackMs = 0, // heartbeats exactly at the interval, as the hand-driven tests count them
         AckTimeoutMs = 120,
         ReportIntervalMs = 30,
         PromotionCollectMs = 20,

@@ -52,7 +52,8 @@ public sealed class Simulation
             var node = new SimNode(name) { Replica = PartitionReplica.CreateNew(name, options.Settings), Clock = NewClock() };
             nodes[name] = node;
             Execute(node, node.Replica.OnConfig(initial, node.Clock.Read(0)));
-            StartTicking(node, random.NextInt64(options.TickMs));
+            node.TickPhase = random.NextInt64(options.TickMs);
+            StartTicking(node, node.TickPhase);
         }
         for (var i = 1; i <= options.Clients; i++)
         {
@@ -120,6 +121,7 @@ public sealed class Simulation
             _ => throw new InvalidOperationException($"unexpected message {message}"),
         };
         Execute(node, effects);
+        ScheduleDeadlineTick(node);
     }
 
     private void Execute(SimNode node, IReadOnlyList<ReplicaEffect> effects)
@@ -166,20 +168,71 @@ public sealed class Simulation
     private void StartTicking(SimNode node, long delay)
     {
         var incarnation = node.Incarnation;
+        node.TickAt = long.MaxValue;
         queue.After(delay, () => NodeTick(node, incarnation));
+        ScheduleDeadlineTick(node);
     }
 
+    /// <summary>
+    /// Every <see cref="SimulationOptions.TickMs"/>: the node's liveness signal to the manager (Akka's failure detector,
+    /// which runs whatever the partitions do) and, unless ticks follow the core's deadlines, a tick of the replica.
+    /// </summary>
     private void NodeTick(SimNode node, int incarnation)
     {
-        if (node.Incarnation != incarnation || node.Replica is not { } replica)
+        if (node.Incarnation != incarnation || node.Replica is null)
             return;
-        Execute(node, replica.Tick(node.Clock.Read(queue.Now)));
+        if (!options.TickOnDeadline)
+            TickReplica(node);
         if (node.LastAliveAt <= queue.Now - options.AliveIntervalMs)
         {
             node.LastAliveAt = queue.Now;
             network.Send(node.Name, ManagerName, new Alive());
         }
         queue.After(options.TickMs, () => NodeTick(node, incarnation));
+    }
+
+    /// <summary>
+    /// Ticks the replica, checking the contract of <see cref="PartitionReplica.NextTickAt"/>: a tick before the time it
+    /// named has no effects (the actor shell skips such ticks).
+    /// </summary>
+    private void TickReplica(SimNode node)
+    {
+        var replica = node.Replica!;
+        var now = node.Clock.Read(queue.Now);
+        var due = replica.NextTickAt(now);
+        var effects = replica.Tick(now);
+        if (now < due && effects.Count > 0)
+            throw new InvariantViolation($"{node.Name} ticked at {now}, before its next tick at {due}, and had effects: {string.Join(", ", effects)}");
+        Execute(node, effects);
+        ScheduleDeadlineTick(node);
+    }
+
+    /// <summary>
+    /// With <see cref="SimulationOptions.TickOnDeadline"/>: ticks the replica as the actor shell does, at the first point
+    /// of the node's tick grid at or after <see cref="PartitionReplica.NextTickAt"/> (on the node's drifting clock, so a
+    /// tick may come early and only schedule the next).
+    /// </summary>
+    private void ScheduleDeadlineTick(SimNode node)
+    {
+        if (!options.TickOnDeadline || node.Replica is not { } replica)
+            return;
+        var now = node.Clock.Read(queue.Now);
+        var next = replica.NextTickAt(now);
+        if (next == long.MaxValue)
+            return;
+        var from = queue.Now + Math.Max(next - now, 1) - node.TickPhase;
+        var at = from + (options.TickMs - from % options.TickMs) % options.TickMs + node.TickPhase;
+        if (at >= node.TickAt)
+            return;
+        node.TickAt = at;
+        var incarnation = node.Incarnation;
+        queue.At(at, () =>
+        {
+            if (node.Incarnation != incarnation || node.Replica is null || node.TickAt != at)
+                return;
+            node.TickAt = long.MaxValue;
+            TickReplica(node);
+        });
     }
 
     private void ManagerReceive(string from, object message)
@@ -422,6 +475,12 @@ public sealed class Simulation
         public SimDisk Disk { get; } = new();
         public int Incarnation { get; set; }
         public long LastAliveAt { get; set; } = long.MinValue;
+
+        /// <summary>The node's tick grid is the multiples of the tick interval shifted by this (ms of virtual time).</summary>
+        public long TickPhase { get; set; }
+
+        /// <summary>When the next deadline tick comes (virtual ms); MaxValue when none is scheduled.</summary>
+        public long TickAt { get; set; } = long.MaxValue;
     }
 }
 

@@ -12,6 +12,7 @@ public sealed record SimulationOptions
         LeaseMarginMs = 30,
         GracePeriodMs = 250,
         HeartbeatIntervalMs = 40,
+        HeartbeatSlackMs = 10,
         AckTimeoutMs = 200,
         ReportIntervalMs = 50,
         PromotionCollectMs = 60,
@@ -33,6 +34,13 @@ public sealed record SimulationOptions
     public int Steps { get; init; } = 2_000;
 
     public long TickMs { get; init; } = 20;
+
+    /// <summary>
+    /// True: each replica ticks only when its core says it needs to (<see cref="PartitionReplica.NextTickAt"/>, rounded
+    /// up to its tick grid), as the actor shell does. False: at every grid point, which also checks that the ticks the
+    /// shell skips would have done nothing.
+    /// </summary>
+    public bool TickOnDeadline { get; init; } = true;
 
     /// <summary>Each node's clock runs at a random rate within 1 +- this (the lease margin must cover it); offsets are random.</summary>
     public double ClockDrift { get; init; } = 0.02;
