@@ -110,7 +110,7 @@ public sealed class ClusterCommandTests(NodeFixture fixture)
     [Fact]
     public void Tail_streams_the_current_members_then_stops_on_SIGINT_with_exit_code_0()
     {
-        using var tail = TestHostProcess.StartDll(Executables.KvDll, "cluster", "tail", "--seeds", Node);
+        using var tail = TestHostProcess.StartDllAsInATerminal(Executables.KvDll, "cluster", "tail", "--seeds", Node);
 
         tail.WaitForLineContaining($"MemberUp {Node}");
         tail.Signal("INT");

@@ -55,10 +55,10 @@ public sealed class TestHostProcess : IDisposable
 
     /// <summary>Starts `dotnet <paramref name="dll"/> <paramref name="args"/>` with stdin, stdout and stderr redirected.</summary>
     /// <param name="environment">Variables to set (a null value removes one) on top of the scrubbed inherited environment.</param>
-    public static TestHostProcess Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? name = null)
+    public static TestHostProcess Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? name = null, string launcher = "dotnet")
     {
-        if (!File.Exists(dll)) throw new XunitException($"{dll} was not built.");
-        var start = new ProcessStartInfo("dotnet")
+        if (launcher == "dotnet" && !File.Exists(dll)) throw new XunitException($"{dll} was not built.");
+        var start = new ProcessStartInfo(launcher)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -84,6 +84,32 @@ public sealed class TestHostProcess : IDisposable
 
     /// <summary>Starts a built dll with <paramref name="args"/>.</summary>
     public static TestHostProcess StartDll(string dllPath, params string[] args) => Start(dllPath, args);
+
+    /// <summary>
+    /// As <see cref="StartDll"/>, with SIGINT at its default disposition, as in a terminal. A test run started in the
+    /// background of a shell (`./build.sh test &amp;`) inherits SIGINT ignored, and .NET then leaves Ctrl+C handlers
+    /// uninstalled, so a spec of what Ctrl+C does would fail there only. Uses coreutils' `env --default-signal` (8.31+)
+    /// when the machine has it.
+    /// </summary>
+    public static TestHostProcess StartDllAsInATerminal(string dllPath, params string[] args) =>
+        EnvResetsSignals.Value
+            ? Start("--default-signal=INT", ["dotnet", dllPath, .. args], launcher: "env", name: $"{Path.GetFileNameWithoutExtension(dllPath)} {string.Join(' ', args)}")
+            : Start(dllPath, args);
+
+    private static readonly Lazy<bool> EnvResetsSignals = new(() =>
+    {
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo("env", ["--default-signal=INT", "true"]) { UseShellExecute = false, RedirectStandardError = true });
+            if (probe is null) return false;
+            probe.WaitForExit();
+            return probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
 
     /// <summary>Writes <paramref name="text"/> to the process's stdin and closes it (the process sees end of input).</summary>
     public void CloseInput(string text = "")
