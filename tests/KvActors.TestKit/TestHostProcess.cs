@@ -53,7 +53,10 @@ public sealed class TestHostProcess : IDisposable
 
     public string Stderr => Text(isError: true);
 
-    /// <summary>Starts `dotnet <paramref name="dll"/> <paramref name="args"/>` with stdin, stdout and stderr redirected.</summary>
+    /// <summary>
+    /// Starts `<paramref name="launcher"/> <paramref name="dll"/> <paramref name="args"/>` (by default `dotnet`, and then
+    /// <paramref name="dll"/> must exist) with stdin, stdout and stderr redirected.
+    /// </summary>
     /// <param name="environment">Variables to set (a null value removes one) on top of the scrubbed inherited environment.</param>
     public static TestHostProcess Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? name = null, string launcher = "dotnet")
     {
@@ -91,10 +94,13 @@ public sealed class TestHostProcess : IDisposable
     /// uninstalled, so a spec of what Ctrl+C does would fail there only. Uses coreutils' `env --default-signal` (8.31+)
     /// when the machine has it.
     /// </summary>
-    public static TestHostProcess StartDllAsInATerminal(string dllPath, params string[] args) =>
-        EnvResetsSignals.Value
-            ? Start("--default-signal=INT", ["dotnet", dllPath, .. args], launcher: "env", name: $"{Path.GetFileNameWithoutExtension(dllPath)} {string.Join(' ', args)}")
-            : Start(dllPath, args);
+    public static TestHostProcess StartDllAsInATerminal(string dllPath, params string[] args)
+    {
+        if (!EnvResetsSignals.Value) return Start(dllPath, args);
+        if (!File.Exists(dllPath)) throw new XunitException($"{dllPath} was not built.");
+        // env's first argument stands where the dll goes for dotnet; env then runs `dotnet dll args`.
+        return Start("--default-signal=INT", ["dotnet", dllPath, .. args], launcher: "env", name: $"{Path.GetFileNameWithoutExtension(dllPath)} {string.Join(' ', args)}");
+    }
 
     private static readonly Lazy<bool> EnvResetsSignals = new(() =>
     {

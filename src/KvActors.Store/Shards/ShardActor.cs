@@ -120,12 +120,16 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     private void ScheduleTick()
     {
         var now = Now;
+        var interval = Math.Max(1, (long)_settings.TickInterval.TotalMilliseconds);
+        long GridPointFrom(long t) => t + (interval - t % interval) % interval;
+        // Runs after every message: when a tick is already due at the next grid point (a busy partition), no deadline
+        // can bring it sooner, so the core is not asked.
+        if (_tickAt <= GridPointFrom(now + 1))
+            return;
         var next = _replica.NextTickAt(now, WallNow);
         if (next == long.MaxValue)
             return;
-        var interval = Math.Max(1, (long)_settings.TickInterval.TotalMilliseconds);
-        var from = Math.Max(next, now + 1);
-        var at = from + (interval - from % interval) % interval;
+        var at = GridPointFrom(Math.Max(next, now + 1));
         if (at >= _tickAt)
             return;
         _tickAt = at;
