@@ -24,7 +24,7 @@ namespace KvActors.Store.Shards;
 /// <remarks>
 /// A client's <see cref="KvRequestBatch"/> is unpacked the same way, each request passed on with the host as its sender;
 /// the shards' answers are gathered per client (<see cref="BatchedReplies"/>, which says when they are due) and sent
-/// back in <see cref="KvReplyBatch"/>es. The host checks what is due with a message to itself after every answer, so
+/// back in <see cref="KvReplyBatch"/>es, the answers to one client message together. The host checks what is due with a message to itself after every answer, so
 /// every answer that arrived while the mailbox was busy is considered together, and with a timer while anything is
 /// held (<see cref="ReplyHold"/>).
 /// </remarks>
@@ -50,6 +50,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private readonly KeptPartitions _kept;
     private IReadOnlyCollection<int>? _onDiskAtStart; // until the first ring: what storage held when the node started
     private readonly BatchedReplies _replies;
+    private long _requestBatches; // numbers the clients' KvRequestBatches as they arrive (BatchedReplies answers per message)
     private bool _flushScheduled;
     private RingState? _ring;
     private Partitioner? _partitioner;
@@ -249,6 +250,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     {
         var client = Sender;
         var now = Environment.TickCount64;
+        var arrival = ++_requestBatches;
         foreach (var request in batch.Requests)
         {
             var (key, clientId, requestId, message) = request.RequestCase switch
@@ -264,17 +266,17 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
             var id = new Replication.RequestId(clientId, requestId);
             if (_ring is null || _partitioner is null)
             {
-                Gather(client, StoreWire.ToReply(new Replication.RetryLater(id, $"{_self} has no ring yet")), now);
+                Gather(client, StoreWire.ToReply(new Replication.RetryLater(id, $"{_self} has no ring yet")), now, arrival);
                 continue;
             }
             var partition = _partitioner.PartitionOf(key.Span);
             if (_shards.TryGetValue(partition, out var shard))
             {
-                _replies.Expect(id, client, now, isRead: request.RequestCase == KvRequest.RequestOneofCase.Get);
+                _replies.Expect(id, client, now, arrival);
                 shard.Tell(message, Self);
             }
             else
-                Gather(client, StoreWire.ToReply(new Replication.NotPrimary(id, _ring.Epoch, _ring[partition].Primary?.Value)), now);
+                Gather(client, StoreWire.ToReply(new Replication.NotPrimary(id, _ring.Epoch, _ring[partition].Primary?.Value)), now, arrival);
         }
         ScheduleFlush();
     }
@@ -287,9 +289,9 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         ScheduleFlush();
     }
 
-    private void Gather(IActorRef client, KvReply reply, long now)
+    private void Gather(IActorRef client, KvReply reply, long now, long message)
     {
-        if (_replies.Add(client, reply, now) is { } full)
+        if (_replies.Add(client, reply, now, message) is { } full)
             full.Client.Tell(full.Batch, Self);
     }
 
