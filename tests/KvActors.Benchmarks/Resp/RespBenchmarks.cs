@@ -38,6 +38,7 @@ public static class RespBenchmarks
             return 2;
         }
         Report.Note($"redis-benchmark -t set,get -n {requests} -d 100 -r 100000 -c {clients}, with -P 16 and without; {Version()}");
+        Report.Note(HostSpeed.Describe("before"));
         var results = new Dictionary<string, double>();
         if (only is null or "redis")
         {
@@ -56,6 +57,7 @@ public static class RespBenchmarks
             var ratio = ours / redis;
             Report.Figure($"resp.{scenario}.{op}_vs_redis{suffix}", ratio, "x", $"target >= {target}: {(ratio >= target ? "met" : "MISSED")}");
         }
+        Report.Note(HostSpeed.Describe("after"));
         await Task.CompletedTask;
         return 0;
 

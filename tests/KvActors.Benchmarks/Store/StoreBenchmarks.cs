@@ -38,7 +38,7 @@ public static class StoreBenchmarks
         var extra = args.Select((a, i) => (a, i)).Where(x => x.a == "--set").Select(x => x.i + 1 < args.Length && args[x.i + 1].Contains('=')
             ? $"-D{args[x.i + 1]}" : throw new UsageException("--set needs key=value after it.")).ToList();
         string[] durability = ["-Dkvactors.storage.fsync=everysec", .. extra];
-        Report.Note($"load average before: {Cluster.ClusterSoak.LoadAverage()} (figures from a loaded machine are not comparable)");
+        Report.Note(HostSpeed.Describe("before") + " (figures from a loaded machine are not comparable)");
         Report.Note($"store: {BenchKeys.KeyBytes}-byte keys, {BenchKeys.ValueBytes}-byte values, fsync everysec, {inFlight} requests in flight, {warmup} s warm-up + {seconds} s per phase (the first phase {settle} s longer), key space {keys:N0}; reference.conf otherwise");
 
         if (!args.Contains("--skip-cluster"))
@@ -81,7 +81,7 @@ public static class StoreBenchmarks
             Note(put);
             Report.Figure("store.single_node_put_ops_per_s", put.OpsPerSecond, "ops/s");
         }
-        Report.Note($"load average after: {Cluster.ClusterSoak.LoadAverage()}");
+        Report.Note(HostSpeed.Describe("after"));
         return 0;
     }
 
