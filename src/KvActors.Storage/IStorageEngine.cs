@@ -36,6 +36,15 @@ public interface IStorageEngine : IAsyncDisposable
     ValueTask RecordMarkAsync(int partition, ReplicaMark mark);
 
     /// <summary>
+    /// Logs <paramref name="writes"/> in order, as the matching <see cref="AppendAsync"/>, <see cref="TruncateAfterAsync"/>
+    /// and <see cref="RecordMarkAsync"/> calls one after another would, but together: where the fsync policy lets the
+    /// caller write to the log itself (<c>everysec</c>, <c>never</c>) that is one system call instead of one per record.
+    /// Completes when all are as durable as the policy says. An oversize operation fails the whole call before anything
+    /// is logged. The engine is done with <paramref name="writes"/> when this returns (the list may be reused).
+    /// </summary>
+    ValueTask WriteAsync(int partition, IReadOnlyList<LogWrite> writes);
+
+    /// <summary>
     /// Durably records <paramref name="state"/> as the partition's contents at <paramref name="seq"/> (whose record has
     /// <paramref name="epoch"/>), with the caller's <paramref name="tag"/>, then deletes log segments no longer needed.
     /// Records after <paramref name="seq"/> stay. <paramref name="expiries"/> holds the expiry (Unix ms) of each key in

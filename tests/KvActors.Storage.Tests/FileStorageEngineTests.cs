@@ -343,6 +343,50 @@ public sealed class FileStorageEngineTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(FsyncPolicy.EverySec)]
+    [InlineData(FsyncPolicy.Never)]
+    [InlineData(FsyncPolicy.Always)]
+    public async Task WriteAsync_logs_a_partitions_records_in_order_with_one_write(FsyncPolicy fsync)
+    {
+        var fs = new FaultyFileSystem();
+        await using (var engine = FileStorageEngine.Open(Settings(fsync), fileSystem: fs))
+        {
+            await Put(engine, 1, 1, "a", "1");
+            await Put(engine, 1, 2, "b", "stale");
+            var before = fs.Writes;
+            await engine.WriteAsync(1,
+            [
+                LogWrite.TruncateAfter(1),
+                LogWrite.Append(2, StorageOperation.Put(Bytes.Of("b"), Bytes.Of("2")) with { Epoch = 3 }),
+                LogWrite.Append(3, StorageOperation.Delete(Bytes.Of("a")) with { Epoch = 3 }),
+                LogWrite.RecordMark(new ReplicaMark(3, 2)),
+            ]);
+            (fs.Writes - before).Should().Be(1, "the four records are one write to the log");
+        }
+        await using (var engine = FileStorageEngine.Open(Settings()))
+        {
+            var state = await engine.LoadPartitionAsync(1);
+            state.Records.Select(r => (r.Seq, r.Kind, r.Epoch)).Should().Equal((1L, OperationKind.Put, 0L), (2L, OperationKind.Put, 3L), (3L, OperationKind.Delete, 3L));
+            Bytes.Text(state.Records[1].Value.ToArray()).Should().Be("2", "the truncation before it voided the stale seq 2");
+            state.Mark.Should().Be(new ReplicaMark(3, 2));
+        }
+    }
+
+    [Fact]
+    public async Task WriteAsync_with_an_oversize_operation_logs_none_of_its_records()
+    {
+        await using var engine = FileStorageEngine.Open(Settings() with { MaxValueSize = 8 });
+        var write = async () => await engine.WriteAsync(1,
+        [
+            LogWrite.Append(1, StorageOperation.Put(Bytes.Of("a"), Bytes.Of("1"))),
+            LogWrite.Append(2, StorageOperation.Put(Bytes.Of("b"), new byte[9])),
+        ]);
+
+        await write.Should().ThrowAsync<StorageException>();
+        (await engine.LoadPartitionAsync(1)).Records.Should().BeEmpty();
+    }
+
     [Fact]
     public async Task ReadSince_sees_records_of_the_active_segment()
     {

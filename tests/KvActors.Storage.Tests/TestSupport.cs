@@ -27,10 +27,14 @@ public sealed class CapturingLogger : ILogger
     public IReadOnlyList<string> Warnings => Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
 }
 
-/// <summary>The real file system, but writes fail with "disk full" (or another error) once a byte budget is spent.</summary>
+/// <summary>The real file system, but writes fail with "disk full" (or another error) once a byte budget is spent; it counts the writes.</summary>
 public sealed class FaultyFileSystem : ILogFileSystem
 {
     private long _budget = long.MaxValue;
+    private long _writes;
+
+    /// <summary>Write calls to the log's files so far (each one system call on the real file system).</summary>
+    public long Writes => Interlocked.Read(ref _writes);
     public Func<IOException> Error { get; set; } = () => new IOException("No space left on device", 28);
 
     public void FailAfter(long bytes) => Interlocked.Exchange(ref _budget, bytes);
@@ -43,6 +47,7 @@ public sealed class FaultyFileSystem : ILogFileSystem
     {
         public void Write(ReadOnlySpan<byte> data, long offset)
         {
+            Interlocked.Increment(ref owner._writes);
             var budget = Interlocked.Read(ref owner._budget);
             if (budget < data.Length)
             {

@@ -95,28 +95,33 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
         }
     }
 
-    public ValueTask AppendAsync(int partition, long seq, StorageOperation operation)
-    {
-        if (OperationLimits.Check(operation, _settings.MaxKeySize, _settings.MaxValueSize) is { } error) return ValueTask.FromException(error);
-        ForgetRecovered(partition);
-        return new ValueTask(_writer.Append(partition, seq, operation.Kind, operation.Epoch, operation.Key.Span, operation.Tag.Span, operation.Value.Span,
-            expiresAtMs: operation.ExpiresAtMs));
-    }
+    public ValueTask AppendAsync(int partition, long seq, StorageOperation operation) =>
+        WriteAsync(partition, [LogWrite.Append(seq, operation)]);
 
-    public ValueTask TruncateAfterAsync(int partition, long seq)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(seq);
-        ForgetRecovered(partition);
-        return new ValueTask(_writer.Append(partition, seq, OperationKind.Truncate, 0, default, default, default));
-    }
+    public ValueTask TruncateAfterAsync(int partition, long seq) => WriteAsync(partition, [LogWrite.TruncateAfter(seq)]);
 
-    public ValueTask RecordMarkAsync(int partition, ReplicaMark mark)
+    public ValueTask RecordMarkAsync(int partition, ReplicaMark mark) => WriteAsync(partition, [LogWrite.RecordMark(mark)]);
+
+    public ValueTask WriteAsync(int partition, IReadOnlyList<LogWrite> writes)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(mark.Epoch, nameof(mark));
-        ArgumentOutOfRangeException.ThrowIfNegative(mark.CommitPoint, nameof(mark));
+        foreach (var write in writes)
+        {
+            switch (write.Kind)
+            {
+                case LogWriteKind.Append:
+                    if (OperationLimits.Check(write.Operation, _settings.MaxKeySize, _settings.MaxValueSize) is { } error) return ValueTask.FromException(error);
+                    break;
+                case LogWriteKind.TruncateAfter:
+                    ArgumentOutOfRangeException.ThrowIfNegative(write.Seq, nameof(writes));
+                    break;
+                default:
+                    ArgumentOutOfRangeException.ThrowIfNegative(write.Mark.Epoch, nameof(writes));
+                    ArgumentOutOfRangeException.ThrowIfNegative(write.Mark.CommitPoint, nameof(writes));
+                    break;
+            }
+        }
         ForgetRecovered(partition);
-        // The commit point travels in the header's seq, the epoch in the payload's epoch.
-        return new ValueTask(_writer.Append(partition, mark.CommitPoint, OperationKind.Mark, mark.Epoch, default, default, default));
+        return new ValueTask(_writer.AppendAll(partition, writes));
     }
 
     /// <summary>State recovered at open but not yet loaded would now be stale; LoadPartition falls back to reading the disk.</summary>

@@ -71,6 +71,24 @@ public sealed class InMemoryStorageEngine : IStorageEngine
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask WriteAsync(int partition, IReadOnlyList<LogWrite> writes)
+    {
+        foreach (var write in writes)
+            if (write.Kind == LogWriteKind.Append && OperationLimits.Check(write.Operation, _maxKeySize, _maxValueSize) is { } error)
+                return ValueTask.FromException(error);
+        foreach (var write in writes)
+        {
+            var done = write.Kind switch
+            {
+                LogWriteKind.Append => AppendAsync(partition, write.Seq, write.Operation),
+                LogWriteKind.TruncateAfter => TruncateAfterAsync(partition, write.Seq),
+                _ => RecordMarkAsync(partition, write.Mark),
+            };
+            if (!done.IsCompletedSuccessfully) return done;
+        }
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state,
         long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default,
         IReadOnlyDictionary<byte[], long>? expiries = null)

@@ -32,6 +32,25 @@ internal sealed class AppendBatch
         Length += size;
     }
 
+    /// <summary>Adds one of a partition's log writes as the record that stands for it.</summary>
+    public void Add(int partition, in LogWrite write)
+    {
+        switch (write.Kind)
+        {
+            case LogWriteKind.Append:
+                var op = write.Operation;
+                Add(partition, write.Seq, op.Kind, op.Epoch, op.Key.Span, op.Tag.Span, op.Value.Span, op.ExpiresAtMs);
+                break;
+            case LogWriteKind.TruncateAfter:
+                Add(partition, write.Seq, OperationKind.Truncate, 0, default, default, default);
+                break;
+            default:
+                // The commit point travels in the header's seq, the epoch in the payload's epoch.
+                Add(partition, write.Mark.CommitPoint, OperationKind.Mark, write.Mark.Epoch, default, default, default);
+                break;
+        }
+    }
+
     /// <summary>Empties the batch for reuse with a fresh completion; gives back memory a huge value made it grow to.</summary>
     public void Reset()
     {

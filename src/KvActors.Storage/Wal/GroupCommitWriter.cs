@@ -76,15 +76,49 @@ internal sealed class GroupCommitWriter : IDisposable
     public Task Append(int partition, long seq, OperationKind kind, long epoch, ReadOnlySpan<byte> key, ReadOnlySpan<byte> tag,
         ReadOnlySpan<byte> value, bool forceSync = false, long expiresAtMs = 0)
     {
-        if (_writerThread is null)
-            return WriteInline(partition, seq, kind, epoch, key, tag, value, forceSync, expiresAtMs);
+        Task appended;
         lock (_gate)
         {
-            if (_failure is not null) return Task.FromException(_failure);
-            if (_stopping) return Task.FromException(new StorageException(StorageErrorKind.Unavailable, "The storage engine is shut down, so the append was not logged."));
-            var batch = _filling;
-            batch.Add(partition, seq, kind, epoch, key, tag, value, expiresAtMs);
-            batch.ForceSync |= forceSync;
+            if (Refusal() is { } refused) return refused;
+            _filling.Add(partition, seq, kind, epoch, key, tag, value, expiresAtMs);
+            _filling.ForceSync |= forceSync && _writerThread is not null;
+            appended = Filled();
+        }
+        // Inline, an fsync the record asks for runs after the lock is released, so other appenders need not wait for it.
+        return forceSync && _writerThread is null && appended.IsCompletedSuccessfully ? Task.Run(Sync) : appended;
+    }
+
+    /// <summary>
+    /// Logs a partition's <paramref name="writes"/> in order, as one write when appenders write inline. The task is as
+    /// <see cref="Append"/>'s.
+    /// </summary>
+    public Task AppendAll(int partition, IReadOnlyList<LogWrite> writes)
+    {
+        lock (_gate)
+        {
+            if (Refusal() is { } refused) return refused;
+            foreach (var write in writes)
+                _filling.Add(partition, write);
+            return Filled();
+        }
+    }
+
+    /// <summary>Why nothing more can be logged (a failed writer, or shut down), as a failed task; else null. Under <see cref="_gate"/>.</summary>
+    private Task? Refusal() =>
+        _failure is not null ? Task.FromException(_failure)
+        : _stopping ? Task.FromException(new StorageException(StorageErrorKind.Unavailable, "The storage engine is shut down, so the append was not logged."))
+        : null;
+
+    /// <summary>
+    /// Under <see cref="_gate"/>, after records were added to the filling batch: with the group-commit thread, wakes it
+    /// and returns the batch's shared task; otherwise writes the batch in the caller's thread (under the lock that orders
+    /// every write) and empties it.
+    /// </summary>
+    private Task Filled()
+    {
+        var batch = _filling;
+        if (_writerThread is not null)
+        {
             if (_writerWaiting)
             {
                 _writerWaiting = false;
@@ -92,38 +126,21 @@ internal sealed class GroupCommitWriter : IDisposable
             }
             return batch.Completion.Task;
         }
-    }
-
-    /// <summary>
-    /// Writes one record in the caller's thread, under the lock that orders every write; an fsync the record asks for
-    /// runs after the lock is released, so other appenders need not wait for it.
-    /// </summary>
-    private Task WriteInline(int partition, long seq, OperationKind kind, long epoch, ReadOnlySpan<byte> key, ReadOnlySpan<byte> tag,
-        ReadOnlySpan<byte> value, bool forceSync, long expiresAtMs)
-    {
-        lock (_gate)
+        try
         {
-            if (_failure is not null) return Task.FromException(_failure);
-            if (_stopping) return Task.FromException(new StorageException(StorageErrorKind.Unavailable, "The storage engine is shut down, so the append was not logged."));
-            var batch = _filling;
-            try
-            {
-                batch.Add(partition, seq, kind, epoch, key, tag, value, expiresAtMs);
-                WriteRecords(batch);
-            }
-            catch (Exception e)
-            {
-                var failure = e as StorageException ?? IoErrors.ForWrite(e, _path);
-                _logger.LogError(e, "Log append failed: {Message}", failure.Message);
-                return Task.FromException(failure);
-            }
-            finally
-            {
-                batch.Clear();
-            }
+            WriteRecords(batch);
+            return Task.CompletedTask;
         }
-        if (!forceSync) return Task.CompletedTask;
-        return Task.Run(Sync);
+        catch (Exception e)
+        {
+            var failure = e as StorageException ?? IoErrors.ForWrite(e, _path);
+            _logger.LogError(e, "Log append failed: {Message}", failure.Message);
+            return Task.FromException(failure);
+        }
+        finally
+        {
+            batch.Clear();
+        }
     }
 
     private void WriteLoop()

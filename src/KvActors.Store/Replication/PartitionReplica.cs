@@ -724,6 +724,7 @@ public sealed class PartitionReplica
     {
         if (target <= CommitPoint)
             return;
+        List<ClientReply>? replies = null;
         for (var seq = CommitPoint + 1; seq <= target; seq++)
         {
             var entry = log[seq];
@@ -734,10 +735,14 @@ public sealed class PartitionReplica
             {
                 pending.Remove(entry.Request);
                 if (!entry.Request.IsStore)
-                    Reply(new WriteDone(entry.Request, answer.Result, answer.Seq, answer.Outcome));
+                    (replies ??= []).Add(new WriteDone(entry.Request, answer.Result, answer.Seq, answer.Outcome));
             }
         }
+        // The commit point is recorded before the answers go, not after: the shell writes the log records gathered before
+        // a reply together, so a write appended and committed at once (a single replica) costs one log write, not two.
         effects.Add(new RecordCommitPoint(target));
+        foreach (var reply in replies ?? [])
+            Reply(reply);
         if (CommitPoint - lastSnapshotSeq >= settings.SnapshotEveryCommits)
         {
             // Keep the log back to the previous snapshot, so a replica a little behind catches up without a snapshot.

@@ -54,6 +54,19 @@ public class PrimaryRulesTests
         last.OfType<ApplyCommitted>().Single().Entry.Seq.Should().Be(1);
         p.CommitPoint.Should().Be(1);
         S(p.State.Get(B("k"))).Should().Be("v");
+        var order = last.ToList();
+        order.FindIndex(e => e is RecordCommitPoint).Should().BeLessThan(order.FindIndex(e => e is ReplyToClient),
+            "the commit point is recorded before the answer, so the shell logs it with the records before that answer");
+    }
+
+    [Fact]
+    public void A_single_replica_appends_records_its_commit_point_and_only_then_answers()
+    {
+        var p = Cluster(Config(1, "p", []))["p"];
+        p.Tick(1000); // a new primary serves once it waited out any earlier lease
+        var effects = p.OnClientWrite(Req(1), Put("k", "v"), 2000).ToList();
+
+        effects.Select(e => e.GetType().Name).Should().Equal(nameof(AppendToLog), nameof(ApplyCommitted), nameof(RecordCommitPoint), nameof(ReplyToClient));
     }
 
     [Fact]
