@@ -25,7 +25,7 @@ public static class CommandTable
     /// <summary>No command name is longer; a longer first argument is unknown without a look.</summary>
     private const int MaxNameLength = 32;
 
-    private static bool TryFind(byte[] name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CommandSpec? spec)
+    internal static bool TryFind(byte[] name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CommandSpec? spec)
     {
         spec = null;
         if (name.Length > MaxNameLength) return false;

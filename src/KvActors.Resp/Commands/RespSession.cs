@@ -30,4 +30,7 @@ public sealed class RespSession(RespNode node, long id, string remoteAddress)
 
     /// <summary>Set by QUIT: the connection closes once the reply is written.</summary>
     public bool CloseAfterReply { get; set; }
+
+    /// <summary>A copy of the state now, for a command that runs later: commands after it must not change what it sees.</summary>
+    public RespSession Snapshot() => (RespSession)MemberwiseClone();
 }

@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace KvActors.Resp.Server;
 
 /// <summary>
-/// One client connection: a reader loop parses commands and starts each at once (store requests run concurrently), a
-/// writer loop writes their replies strictly in command order. Between them a bounded queue of in-flight commands
+/// One client connection: a reader loop parses commands and starts each as soon as the connection's earlier commands on
+/// its slot are done (<see cref="CommandOrder"/>; other slots' store requests run concurrently), a writer loop writes
+/// their replies strictly in command order. Between them a bounded queue of in-flight commands
 /// (<see cref="RespSettings.MaxPipeline"/>): a client that does not read its replies fills the transport's output
 /// buffer, the writer waits on its flush, the queue fills and the reader stops reading; nothing grows without bound.
 /// Malformed input is answered with Redis's protocol error after the replies before it, then this connection alone
@@ -71,6 +72,7 @@ internal sealed class RespConnection(ConnectionContext connection, RespNode node
     {
         var input = connection.Transport.Input;
         var parser = new RespRequestParser(node.Settings.Limits);
+        var order = new CommandOrder();
         var timeout = node.Settings.Timeout;
         using var idle = timeout > TimeSpan.Zero ? CancellationTokenSource.CreateLinkedTokenSource(_closing.Token) : null;
         var token = idle?.Token ?? _closing.Token;
@@ -96,7 +98,7 @@ internal sealed class RespConnection(ConnectionContext connection, RespNode node
             {
                 while (!stop && parser.TryRead(ref buffer, out var command))
                 {
-                    var reply = CommandTable.Dispatch(session, command);
+                    var reply = order.Dispatch(session, command);
                     stop = session.CloseAfterReply;
                     await Enqueue(queue, new Pending(reply, session.Version, stop)).ConfigureAwait(false);
                 }

@@ -2,12 +2,24 @@ using KvActors.Resp.Cluster;
 
 namespace KvActors.Resp.Tests.Commands;
 
-/// <summary>An in-memory store whose reads of keys starting with "slow" complete only when released: replies must still come in command order.</summary>
+/// <summary>
+/// An in-memory store whose reads of keys starting with "slow" complete only when released, and writes of keys starting
+/// with "held" only when <see cref="ReleaseWrites"/> is called: replies must still come in command order.
+/// </summary>
 internal sealed class SlowStore(IRespStore inner) : IRespStore
 {
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private readonly TaskCompletionSource _releaseWrites = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public void Release() => _release.TrySetResult();
+
+    public void ReleaseWrites() => _releaseWrites.TrySetResult();
+
+    /// <summary>How many writes of "held" keys wait for <see cref="ReleaseWrites"/>.</summary>
+    public int HeldWrites => Volatile.Read(ref _heldWrites);
+
+    private int _heldWrites;
 
     public async Task<byte[]?> GetAsync(byte[] key, bool replicaRead)
     {
@@ -15,7 +27,15 @@ internal sealed class SlowStore(IRespStore inner) : IRespStore
         return await inner.GetAsync(key, replicaRead).ConfigureAwait(false);
     }
 
-    public Task<bool> SetAsync(byte[] key, byte[] value) => inner.SetAsync(key, value);
+    public async Task<bool> SetAsync(byte[] key, byte[] value)
+    {
+        if (key.AsSpan().StartsWith("held"u8))
+        {
+            Interlocked.Increment(ref _heldWrites);
+            await _releaseWrites.Task.ConfigureAwait(false);
+        }
+        return await inner.SetAsync(key, value).ConfigureAwait(false);
+    }
 
     public Task<bool> DeleteAsync(byte[] key) => inner.DeleteAsync(key);
 
