@@ -65,10 +65,10 @@ public sealed class KeptStorageSpecs(ITestOutputHelper output) : ClusterSpec(out
         var restarted = store.Restart(victim);
         var full = await store.AwaitFullRingAsync(observer, $"a full ring with {restarted} back in sync in every partition");
         Say($"{restarted} restarted on its data directory; ring epoch {full.Epoch} full again.");
-        var stats = await restarted.StatsAsync();
+        // The observer's ring is full; the restarted node applies that ring, and its replicas adopt their roles, a moment later.
+        var stats = await Awaiting.AwaitAsync(restarted.StatsAsync, s => s.Unanswered == 0 && s.Primaries + s.Replicas == Partitions, AgreeDeadline,
+            s => $"{restarted} should hold every partition in sync again (ring epoch {full.Epoch}), but reports {s.Primaries} primaries, {s.Replicas} in-sync, {s.Learners} learners, {s.Unanswered} unanswered.");
         Say($"{restarted}: {stats.Primaries} primaries, {stats.Replicas} in-sync, {stats.Learners} learners, {stats.Keys} keys, {stats.SnapshotsInstalled} snapshots installed.");
-        stats.Unanswered.Should().Be(0);
-        (stats.Primaries + stats.Replicas).Should().Be(Partitions, "it holds every partition in sync again");
         stats.SnapshotsInstalled.Should().Be(0, "it caught up from the storage it kept, with the entries it missed");
 
         await AcknowledgedWrites.ShouldAllBeReadBackFromEveryReplicaAsync(observer, writers, AgreeDeadline, Say);

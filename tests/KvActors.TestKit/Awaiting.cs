@@ -58,6 +58,25 @@ public static class Awaiting
         }
     }
 
+    /// <summary>
+    /// Asks <paramref name="probe"/> again after a short pause until its answer satisfies <paramref name="done"/>, and
+    /// returns that answer; at the deadline fails with <paramref name="message"/> about the last answer.
+    /// </summary>
+    public static async Task<T> AwaitAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan duration, Func<T, string> message, TimeSpan? interval = null)
+    {
+        var pause = interval ?? TimeSpan.FromMilliseconds(100);
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var answer = await probe().ConfigureAwait(false);
+            if (done(answer))
+                return answer;
+            if (deadline.Elapsed >= duration)
+                throw new XunitException(message(answer));
+            await Task.Delay(pause).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Waits for a task with a deadline and returns its result; fails clearly on timeout.</summary>
     public static T Result<T>(Task<T> task, TimeSpan? timeout = null)
     {
