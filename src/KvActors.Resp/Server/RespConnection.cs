@@ -9,7 +9,7 @@ namespace KvActors.Resp.Server;
 
 /// <summary>
 /// One client connection: a reader loop parses commands and starts each as soon as the connection's earlier commands on
-/// its slot are done (<see cref="CommandOrder"/>; other slots' store requests run concurrently), a writer loop writes
+/// its keys are done (<see cref="CommandOrder"/>; other keys' store requests run concurrently), a writer loop writes
 /// their replies strictly in command order. Between them a bounded queue of in-flight commands
 /// (<see cref="RespSettings.MaxPipeline"/>): a client that does not read its replies fills the transport's output
 /// buffer, the writer waits on its flush, the queue fills and the reader stops reading; nothing grows without bound.

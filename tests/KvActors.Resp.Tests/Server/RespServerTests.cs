@@ -52,21 +52,25 @@ public sealed class RespServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_pipelined_command_sees_the_connection_s_earlier_writes_to_its_slot()
+    public async Task A_pipelined_command_sees_the_connection_s_earlier_writes_to_its_keys()
     {
         var memory = new InMemoryRespStore();
         var slow = new SlowStore(memory);
         var (port, _) = await Start(new RespSettings(), slow);
         using var client = new RawRespClient(port);
-        client.Send([.. Frames.MultiBulk("SET", "held", "1"), .. Frames.MultiBulk("GET", "held"), .. Frames.MultiBulk("SET", "a", "1"), .. Frames.MultiBulk("DBSIZE")]);
+        client.Send([.. Frames.MultiBulk("SET", "held", "1"), .. Frames.MultiBulk("GET", "held"), .. Frames.MultiBulk("SET", "a", "1"),
+            .. Frames.MultiBulk("SET", "{held}b", "1"), .. Frames.MultiBulk("DBSIZE")]);
         Awaiting.AwaitCondition(() => slow.HeldWrites == 1, message: "the SET of 'held' did not reach the store");
-        // The SET on another slot runs at once; the GET behind the held SET, and DBSIZE behind both, wait.
+        // The SETs of other keys, on another slot and on the held key's own slot, run at once; the GET behind the held
+        // SET, and DBSIZE behind all of them, wait.
         Awaiting.AwaitCondition(() => memory.GetAsync("a"u8.ToArray(), false).Result is not null, message: "the SET on another slot did not run while the held SET waited");
+        Awaiting.AwaitCondition(() => memory.GetAsync("{held}b"u8.ToArray(), false).Result is not null, message: "the SET of another key on the held key's slot did not run while the held SET waited");
         slow.ReleaseWrites();
         client.ReadReply().Should().Be("+OK\r\n");
         client.ReadReply().Should().Be("$1\r\n1\r\n", "a GET pipelined after a SET of its key reads that write, as in Redis");
         client.ReadReply().Should().Be("+OK\r\n");
-        client.ReadReply().Should().Be(":2\r\n", "DBSIZE counts the writes pipelined before it");
+        client.ReadReply().Should().Be("+OK\r\n");
+        client.ReadReply().Should().Be(":3\r\n", "DBSIZE counts the writes pipelined before it");
     }
 
     [Fact]
