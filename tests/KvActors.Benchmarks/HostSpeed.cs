@@ -23,8 +23,7 @@ public static class HostSpeed
             x ^= x << 17;
         }
         var elapsed = clock.Elapsed.TotalMilliseconds;
-        GC.KeepAlive(x);
-        return x == 0 ? double.NaN : elapsed; // x is never 0; the test keeps the loop from being optimized away
+        return x == 0 ? double.NaN : elapsed; // x is never 0; using it keeps the loop from being optimized away
     }
 
     /// <summary>A note line: the probe's time and the load average.</summary>

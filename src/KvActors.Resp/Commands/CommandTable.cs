@@ -34,10 +34,14 @@ public static class CommandTable
         return ByName.TryGetValue(chars, out spec);
     }
 
-    public static ValueTask<RespValue> Dispatch(RespSession session, RespCommand command)
+    public static ValueTask<RespValue> Dispatch(RespSession session, RespCommand command) =>
+        Dispatch(session, command, TryFind(command[0], out var spec) ? spec : null);
+
+    /// <summary>As <see cref="Dispatch(RespSession, RespCommand)"/>, for a caller that looked the command up already (null: unknown).</summary>
+    internal static ValueTask<RespValue> Dispatch(RespSession session, RespCommand command, CommandSpec? spec)
     {
         session.Node.Stats.CommandProcessed();
-        if (!TryFind(command[0], out var spec))
+        if (spec is null)
             return ValueTask.FromResult(session.Authenticated ? Replies.UnknownCommand(command) : Replies.NoAuth);
         if (!session.Authenticated && !spec.Flags.Contains("noauth"))
             return ValueTask.FromResult(Replies.NoAuth);

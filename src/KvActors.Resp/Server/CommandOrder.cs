@@ -23,16 +23,16 @@ internal sealed class CommandOrder
 
     public ValueTask<RespValue> Dispatch(RespSession session, RespCommand command)
     {
-        if (!CommandTable.TryFind(command[0], out var spec)) return CommandTable.Dispatch(session, command);
+        if (!CommandTable.TryFind(command[0], out var spec)) return CommandTable.Dispatch(session, command, null);
         var keyed = spec.FirstKey > 0 && command.Count > spec.FirstKey;
         var keyspaceWide = !keyed && spec.FirstKey == 0 && (spec.Flags.Contains("write") || spec.Flags.Contains("readonly"));
-        if (!keyed && !keyspaceWide) return CommandTable.Dispatch(session, command); // connection and server state: in order already
+        if (!keyed && !keyspaceWide) return CommandTable.Dispatch(session, command, spec); // connection and server state: in order already
 
         var keys = keyed ? spec.KeysOf(command).ToArray() : [];
         var before = keyed ? Earlier(keys) : AllRunning();
         var reply = before.IsCompleted
-            ? CommandTable.Dispatch(session, command)
-            : After(before, session.Snapshot(), command);
+            ? CommandTable.Dispatch(session, command, spec)
+            : After(before, session.Snapshot(), command, spec);
         if (reply.IsCompleted)
         {
             foreach (var key in keys) _lastByKey.Remove(key); // what ran before on them is done, and so is this
@@ -79,11 +79,11 @@ internal sealed class CommandOrder
         _pruneAt = Math.Max(256, 2 * _lastByKey.Count);
     }
 
-    private static async ValueTask<RespValue> After(Task before, RespSession session, RespCommand command)
+    private static async ValueTask<RespValue> After(Task before, RespSession session, RespCommand command, CommandSpec spec)
     {
         // A reply may complete on a partition actor's thread, which must not start the next request: resume on the pool.
         // Replies never fault (the dispatch turns failures into error replies); a fault here would change nothing.
         await before.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ForceYielding);
-        return await CommandTable.Dispatch(session, command).ConfigureAwait(false);
+        return await CommandTable.Dispatch(session, command, spec).ConfigureAwait(false);
     }
 }

@@ -741,8 +741,9 @@ public sealed class PartitionReplica
         // The commit point is recorded before the answers go, not after: the shell writes the log records gathered before
         // a reply together, so a write appended and committed at once (a single replica) costs one log write, not two.
         effects.Add(new RecordCommitPoint(target));
-        foreach (var reply in replies ?? [])
-            Reply(reply);
+        if (replies is not null)
+            foreach (var reply in replies)
+                Reply(reply);
         if (CommitPoint - lastSnapshotSeq >= settings.SnapshotEveryCommits)
         {
             // Keep the log back to the previous snapshot, so a replica a little behind catches up without a snapshot.

@@ -121,7 +121,14 @@ internal sealed class BatchedReplies(int maxBatchBytes, long maxHoldMs)
         public long NewestGathered { get; set; } = long.MinValue;
 
         /// <summary>The oldest message with a request still waiting; MaxValue when none waits.</summary>
-        public long OldestWaiting => _waitingByMessage.Count == 0 ? long.MaxValue : _waitingByMessage.Keys.First();
+        public long OldestWaiting
+        {
+            get
+            {
+                using var first = _waitingByMessage.GetEnumerator(); // a struct: no allocation per check
+                return first.MoveNext() ? first.Current.Key : long.MaxValue;
+            }
+        }
 
         public void Wait(long message) => _waitingByMessage[message] = _waitingByMessage.GetValueOrDefault(message) + 1;
 

@@ -135,13 +135,9 @@ public sealed class InProcessStore(ClusterHarness harness, string dataRoot, int 
     public static async Task AwaitPushedAsync(KvClient client, long epoch)
     {
         var deadline = TestKitSettings.Dilated(TimeSpan.FromSeconds(10));
-        var clock = Stopwatch.StartNew();
-        while (client.RingEpoch < epoch)
-        {
-            if (clock.Elapsed > deadline)
-                throw new XunitException($"Expected the client to be pushed ring epoch {epoch} within {deadline.TotalSeconds:0} s; it has {client.RingEpoch}.");
-            await Task.Delay(20); // the pace of looking, not a wait for anything
-        }
+        await Awaiting.AwaitConditionAsync(() => client.RingEpoch >= epoch, deadline,
+            () => $"Expected the client to be pushed ring epoch {epoch} within {deadline.TotalSeconds:0} s; it has {client.RingEpoch}.",
+            TimeSpan.FromMilliseconds(20));
     }
 
     /// <summary>Keys named "<paramref name="prefix"/>-N" that fall in <paramref name="partition"/>, as many as asked.</summary>
