@@ -10,9 +10,11 @@ namespace KvActors.Store.Ring;
 /// <summary>
 /// The cluster singleton that owns the ring (run by a ClusterSingletonManager, see <see cref="RingHost"/>): a thin shell
 /// over <see cref="RingManagerCore"/>. It feeds the core the cluster's membership and reachability events, the keepers'
-/// last rings, the primaries' reports and a clock tick; it sends each new ring to every member's keeper (and again every
-/// <see cref="RingSettings.RepublishInterval"/>, since a message can be lost) and answers <c>GetRing</c> from anyone.
-/// At start it asks every member's keeper for the ring it applied last (again each republish interval until the first
+/// last rings, the primaries' reports and a clock tick, and answers <c>GetRing</c> from anyone with the ring in force.
+/// A new ring is published in two phases: proposed to every member's keeper (<c>RingProposed</c>), which stores it,
+/// and once a majority of the Up members has (<see cref="RingProposal"/>), published (<c>RingPublished</c>) for the
+/// nodes to apply. Both are sent again every <see cref="RingSettings.RepublishInterval"/>, since a message can be lost.
+/// At start it asks every member's keeper for the newest ring it stored (again each republish interval until the first
 /// ring is formed), so a new manager goes on from the highest epoch the cluster knows.
 /// </summary>
 public sealed class RingManager : ReceiveActor, IWithTimers
@@ -33,13 +35,19 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly RingManagerCore _core;
     private readonly Dictionary<NodeId, UniqueAddress> _members = [];
+    // The ring in force: chosen by a majority and published.
     private RingPublished? _published;
+    // The newest ring of the core, proposed and waiting for a majority (null: none).
+    private RingProposal? _proposal;
+    private RingProposed? _proposed;
+    private RingState? _latest;
     // Reports from the partitions since the last tick: applied together, in one epoch, on the next tick.
     private readonly List<RingReport> _reports = [];
     private TimeSpan _lastPublishAt;
     // A new ring waiting for the next tick: while a cluster rebalances, learners catch up one partition
     // at a time, and publishing each of those rings at once would make every node reconfigure (and
-    // persist a ring) hundreds of times a second. At most one publication per tick.
+    // persist a ring) hundreds of times a second. At most one proposal per tick; a newer ring replaces a
+    // proposal not chosen yet (nothing applies a ring before it is chosen, so none is lost by that).
     private bool _newRingPending;
     private TimeSpan _lastAskAt;
 
@@ -58,6 +66,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         Receive<ClusterEvent.IMemberEvent>(_ => { }); // Joining, WeaklyUp, Downed: nothing for the ring
 
         Receive<LastRingReply>(OnLastRing);
+        Receive<RingAccepted>(OnAccepted);
         Receive<ReplicaSilent>(r => Gather(r.Node, n => new SilentReplica(r.Partition, n, r.Epoch)));
         Receive<LearnerCaughtUp>(r => Gather(r.Node, n => new CaughtUp(r.Partition, n, r.Epoch)));
         Receive<PrimarySuspected>(r => Gather(r.Node, n => new SuspectedPrimary(r.Partition, n, r.Epoch,
@@ -97,6 +106,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
                 _members[node] = member.UniqueAddress;
                 if (!_core.IsFormed) AskLastRing(member.Address);
                 else if (_published is not null) Keeper(member.Address).Tell(_published, Self);
+                if (_proposed is not null) Keeper(member.Address).Tell(_proposed, Self);
                 Handle(_core.MemberUp(node, Now));
                 break;
             case MemberStatus.Leaving or MemberStatus.Exiting:
@@ -147,7 +157,11 @@ public sealed class RingManager : ReceiveActor, IWithTimers
             _reports.Clear();
         }
         Handle(_core.Tick(Now));
-        if (_published is not null && (_newRingPending || Now - _lastPublishAt >= _settings.RepublishInterval)) PublishToAll();
+        // A removal can leave the acceptances already gathered a majority of fewer members.
+        if (_proposal is { } proposal && proposal.IsChosen(_core.UpMembers)) Choose();
+        if (_newRingPending) Propose(_latest!);
+        else if (_proposal is { } waiting && Now - waiting.SentAt >= _settings.RepublishInterval) ProposeAgain(waiting);
+        if (_published is not null && Now - _lastPublishAt >= _settings.RepublishInterval) PublishToAll();
         if (!_core.IsFormed && Now - _lastAskAt >= _settings.RepublishInterval)
         {
             foreach (var node in _core.AwaitingReports)
@@ -160,7 +174,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         if (outcome.Publish is { } ring)
         {
             _log.Info(outcome.Note ?? $"New {ring}");
-            _published = new RingPublished { Ring = RingWire.ToProto(ring) };
+            _latest = ring;
             _newRingPending = true;
         }
         else if (outcome.Note is { } note && _log.IsDebugEnabled)
@@ -169,10 +183,41 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         }
     }
 
+    private void Propose(RingState ring)
+    {
+        _newRingPending = false;
+        _proposal = new RingProposal(ring, Now);
+        _proposed = new RingProposed { Ring = RingWire.ToProto(ring) };
+        foreach (var member in _members.Values) Keeper(member.Address).Tell(_proposed, Self);
+    }
+
+    private void ProposeAgain(RingProposal proposal)
+    {
+        proposal.Resent(Now);
+        foreach (var node in proposal.Awaiting(_core.UpMembers))
+            if (_members.TryGetValue(node, out var member)) Keeper(member.Address).Tell(_proposed!, Self);
+        _log.Info("Ring epoch {0} is stored by too few members to take effect; proposed again to {1}",
+            proposal.Ring.Epoch, string.Join(", ", proposal.Awaiting(_core.UpMembers)));
+    }
+
+    private void OnAccepted(RingAccepted accepted)
+    {
+        if (_proposal is not { } proposal || string.IsNullOrWhiteSpace(accepted.Node)) return;
+        if (proposal.Accepted(new NodeId(accepted.Node), accepted.Epoch) && proposal.IsChosen(_core.UpMembers)) Choose();
+    }
+
+    /// <summary>A majority stored the proposal: it is the ring in force, published for every node to apply.</summary>
+    private void Choose()
+    {
+        _published = new RingPublished { Ring = _proposed!.Ring };
+        _proposal = null;
+        _proposed = null;
+        PublishToAll();
+    }
+
     private void PublishToAll()
     {
         _lastPublishAt = Now;
-        _newRingPending = false;
         foreach (var member in _members.Values) Keeper(member.Address).Tell(_published!, Self);
     }
 
@@ -184,8 +229,11 @@ public sealed class RingManager : ReceiveActor, IWithTimers
 
     private RingReply Reply()
     {
-        var status = _core.Status();
-        return new RingReply { Ring = _published?.Ring, Status = status.WaitingFor ?? "" };
+        var waiting = _core.Status().WaitingFor
+                      ?? (_published is null && _proposal is { } first
+                          ? $"The first ring (epoch {first.Ring.Epoch}) waits for a majority of the members to store it."
+                          : "");
+        return new RingReply { Ring = _published?.Ring, Status = waiting };
     }
 
     private ActorSelection Keeper(Address address) => Context.ActorSelection(RingPaths.KeeperOf(address));

@@ -26,6 +26,9 @@ public static class RingPaths
     /// <summary>The keeper's file, relative to the node's data directory: <c>ring/current</c>.</summary>
     public static string RingFile(string dataDir) => Path.Combine(dataDir, "ring", "current");
 
+    /// <summary>The keeper's file of a proposed ring it accepted and has not applied yet: <c>ring/accepted</c>.</summary>
+    public static string AcceptedFile(string dataDir) => Path.Combine(dataDir, "ring", "accepted");
+
     /// <summary>The keeper on the node at <paramref name="node"/>.</summary>
     public static ActorPath KeeperOf(Address node) => new RootActorPath(node) / "user" / KeeperName;
 

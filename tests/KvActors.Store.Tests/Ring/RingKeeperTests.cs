@@ -28,6 +28,8 @@ public sealed class RingKeeperTests(ITestOutputHelper output)
 
     private static RingPublished Publish(RingState ring) => new() { Ring = RingWire.ToProto(ring) };
 
+    private static RingProposed Propose(RingState ring) => new() { Ring = RingWire.ToProto(ring) };
+
     private RingState? LastRingOf(IActorRef keeper)
     {
         keeper.Tell(new LastRingRequest(), TestActor);
@@ -96,6 +98,77 @@ public sealed class RingKeeperTests(ITestOutputHelper output)
         again.Tell(new GetRing(), TestActor);
         ExpectMsg<RingReply>().Should().Be(new RingReply { Ring = RingWire.ToProto(Ring), Status = "" });
         again.Tell(Publish(Ring.AtEpoch(3)), TestActor);
+        ExpectMsg<LastRingReply>();
+    }
+
+    [Fact]
+    public void A_proposed_ring_is_stored_and_acknowledged_but_applied_only_once_published()
+    {
+        var applied = CreateTestProbe();
+        Sys.EventStream.Subscribe(applied.Ref, typeof(RingApplied));
+        var keeper = StartKeeper();
+        keeper.Tell(Publish(Ring));
+        applied.ExpectMsg<RingApplied>();
+        var next = Ring.WithPartition(0, Set([2, 3])).AtEpoch(6);
+
+        keeper.Tell(Propose(next), TestActor);
+
+        ExpectMsg<RingAccepted>().Should().Be(new RingAccepted { Node = Self.Value, Epoch = 6 });
+        applied.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        keeper.Tell(new GetRing(), TestActor);
+        RingWire.FromProtoOrNull(ExpectMsg<RingReply>().Ring).Should().Be(Ring, "a proposed ring is not in force before it is published");
+        RingFile.Read(RingPaths.AcceptedFile(_dir.Path)).Ring.Should().Be(next, "saved before it is acknowledged");
+        LastRingOf(keeper).Should().Be(next, "a new manager must learn of every ring a majority may have stored");
+
+        keeper.Tell(Propose(next), TestActor);
+        ExpectMsg<RingAccepted>().Epoch.Should().Be(6, "a proposal sent again is acknowledged again");
+
+        keeper.Tell(Publish(next));
+        applied.ExpectMsg<RingApplied>().Should().Be(new RingApplied(next, Ring));
+        AwaitAssert(() => File.Exists(RingPaths.AcceptedFile(_dir.Path)).Should().BeFalse("the applied ring supersedes the accepted one"));
+        LastRingOf(keeper).Should().Be(next);
+    }
+
+    [Fact]
+    public void A_proposal_at_or_below_what_the_keeper_stored_is_answered_with_its_newest_ring_and_not_accepted()
+    {
+        var keeper = StartKeeper();
+        keeper.Tell(Publish(Ring));
+        var accepted = Ring.WithPartition(0, Set([2, 3])).AtEpoch(7);
+        keeper.Tell(Propose(accepted), TestActor);
+        ExpectMsg<RingAccepted>();
+
+        keeper.Tell(Propose(Ring.WithPartition(1, Set([3, 1])).AtEpoch(7)), TestActor);
+        RingWire.FromProtoOrNull(ExpectMsg<LastRingReply>().Ring).Should().Be(accepted, "one ring per epoch is ever accepted");
+        keeper.Tell(Propose(Ring.WithPartition(1, Set([3, 1])).AtEpoch(6)), TestActor);
+        RingWire.FromProtoOrNull(ExpectMsg<LastRingReply>().Ring).Should().Be(accepted);
+        keeper.Tell(Propose(Ring.AtEpoch(4)), TestActor);
+        RingWire.FromProtoOrNull(ExpectMsg<LastRingReply>().Ring).Should().Be(accepted, "below the applied ring too");
+        RingFile.Read(RingPaths.AcceptedFile(_dir.Path)).Ring.Should().Be(accepted);
+
+        var higher = accepted.WithPartition(2, Set([1, 3])).AtEpoch(8);
+        keeper.Tell(Propose(higher), TestActor);
+        ExpectMsg<RingAccepted>().Epoch.Should().Be(8, "a higher proposal replaces an accepted one that was never published");
+    }
+
+    [Fact]
+    public void A_restarted_keeper_still_reports_the_ring_it_accepted_and_applies_only_its_published_ring()
+    {
+        var keeper = StartKeeper();
+        keeper.Tell(Publish(Ring));
+        var accepted = Ring.WithPartition(0, Set([2, 3])).AtEpoch(6);
+        keeper.Tell(Propose(accepted), TestActor);
+        ExpectMsg<RingAccepted>();
+        Watch(keeper);
+        Sys.Stop(keeper);
+        ExpectTerminated(keeper);
+
+        var again = StartKeeper();
+
+        LastRingOf(again).Should().Be(accepted, "an acceptance is a promise that survives a restart");
+        again.Tell(new GetRing(), TestActor);
+        RingWire.FromProtoOrNull(ExpectMsg<RingReply>().Ring).Should().Be(Ring);
+        again.Tell(Propose(accepted.WithPartition(1, Set([1, 2])).AtEpoch(6)), TestActor);
         ExpectMsg<LastRingReply>();
     }
 
