@@ -146,6 +146,41 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
     }
 
     /// <summary>
+    /// Fault: after the first ring, another manager collects the rings of a majority of the members under a much higher
+    /// ballot (the test asks two of the three keepers, as a manager on the far side of a partition would). Then a fourth
+    /// node joins, so the manager has a ring to propose. Invariant: those keepers refuse it and tell the manager their
+    /// promise; the manager collects the rings again under a ballot above the rival's before it changes anything, and
+    /// its ring with the fourth node is then chosen and applied by every keeper, the epoch continuing upwards.
+    /// </summary>
+    [Fact]
+    public void A_manager_whose_keepers_promised_a_higher_ballot_collects_again_above_it_before_changing_the_ring()
+    {
+        var nodes = StartRingCluster();
+        var first = AwaitRingOnAll(nodes, r => r.Epoch >= 1, "the first ring");
+        var rival = new RingBallot(50, "127.0.0.1:1");
+        foreach (var n in nodes.Take(2))
+        {
+            var probe = CreateTestProbe(n.Node);
+            n.Node.System.ActorSelection(RingPaths.KeeperPath).Tell(new LastRingRequest { Ballot = rival.ToProto() }, probe.Ref);
+            var promise = probe.ExpectMsg<LastRingReply>(TimeSpan.FromSeconds(3));
+            promise.Refused.Should().BeFalse();
+            RingBallot.FromProto(promise.Promised).Should().Be(rival);
+        }
+
+        var n4 = StartRingNode("n4", joinTo: nodes[0].Node);
+        var all = nodes.Append(n4).ToList();
+        Harness.AwaitMembersUp(4, all.Select(n => n.Node));
+        var ring = AwaitRingOnAll(all, r => r.Nodes.Contains(n4.Id), "a ring with the fourth node");
+
+        ring.Epoch.Should().BeGreaterThan(first.Epoch);
+        foreach (var n in nodes.Take(2))
+        {
+            var promised = RingBallot.FromProto(RingFile.ReadAcceptor(RingPaths.AcceptedFile(n.DataDir)).Record!.Promised);
+            (promised > rival).Should().BeTrue($"{n} now promised the manager's new ballot {promised}, above the rival's {rival}");
+        }
+    }
+
+    /// <summary>
     /// Fault: the node running the RingManager (the oldest) crashes. Invariant: the singleton moves to the next oldest,
     /// whose manager starts from the highest epoch the survivors' keepers report and publishes a higher one (the epoch
     /// continues upwards); the crashed node is in no partition; each partition it led is led by one of its former

@@ -8,10 +8,12 @@ using KvActors.Store.Wire.Ring;
 namespace KvActors.Store.Ring;
 
 /// <summary>
-/// The keeper's file (<see cref="RingPaths.RingFile"/>): the last ring a node applied, so that a new RingManager can
-/// start from the highest ring the cluster knows even after a full restart. Layout: "KVRG", a format version (1), the
-/// payload's length and its CRC-32C (each 4 bytes, little-endian), then the payload, a <see cref="RingMap"/>. Written to
-/// a temp file, fsynced, renamed over the old file, and the directory fsynced: a crash leaves the old ring or the new one.
+/// The keeper's files: <see cref="RingPaths.RingFile"/>, the last ring a node applied, so that a new RingManager can
+/// start from the highest ring the cluster knows even after a full restart; and <see cref="RingPaths.AcceptedFile"/>,
+/// its promise and the proposed ring it accepted (<see cref="AcceptorRecord"/>). Layout: "KVRG", a format version (1),
+/// the payload's length and its CRC-32C (each 4 bytes, little-endian), then the payload, a <see cref="RingMap"/> or an
+/// <see cref="AcceptorRecord"/>. Written to a temp file, fsynced, renamed over the old file, and the directory fsynced:
+/// a crash leaves the old content or the new one.
 /// </summary>
 public static class RingFile
 {
@@ -22,9 +24,32 @@ public static class RingFile
     /// <summary>What a read found: a ring, nothing (<see cref="Ring"/> and <see cref="Problem"/> both null), or a damaged file and why.</summary>
     public readonly record struct ReadResult(RingState? Ring, string? Problem);
 
-    public static void Write(string path, RingState ring)
+    /// <summary>What a read of the accepted file found: the record, nothing (both null), or a damaged file and why.</summary>
+    public readonly record struct AcceptorRead(AcceptorRecord? Record, string? Problem);
+
+    public static void Write(string path, RingState ring) => WritePayload(path, RingWire.ToProto(ring).ToByteArray());
+
+    public static void WriteAcceptor(string path, AcceptorRecord record) => WritePayload(path, record.ToByteArray());
+
+    /// <summary>The record in the file at <paramref name="path"/>; a missing file is none, a damaged one none with the reason.</summary>
+    public static AcceptorRead ReadAcceptor(string path)
     {
-        var payload = RingWire.ToProto(ring).ToByteArray();
+        var (payload, problem) = ReadPayload(path);
+        if (payload is null) return new AcceptorRead(null, problem);
+        try
+        {
+            var record = AcceptorRecord.Parser.ParseFrom(payload);
+            if (record.Accepted is not null) RingWire.FromProto(record.Accepted); // a ring that does not convert is damage
+            return new AcceptorRead(record, null);
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or FormatException)
+        {
+            return new AcceptorRead(null, Damaged(path, e.Message.TrimEnd('.')).Problem);
+        }
+    }
+
+    private static void WritePayload(string path, byte[] payload)
+    {
         var bytes = new byte[HeaderSize + payload.Length];
         Magic.CopyTo(bytes);
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), Version);
@@ -55,26 +80,8 @@ public static class RingFile
     /// <summary>The ring in the file at <paramref name="path"/>. A missing file is no ring; a damaged one is no ring with the reason.</summary>
     public static ReadResult Read(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return new ReadResult(null, null);
-        }
-        if (bytes.Length < HeaderSize || !bytes.AsSpan(0, 4).SequenceEqual(Magic))
-            return Damaged(path, "it does not start with a ring header");
-        var version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4));
-        if (version != Version)
-            return Damaged(path, $"it has format version {version}, this node reads {Version}");
-        var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
-        if (length != bytes.Length - HeaderSize)
-            return Damaged(path, $"its header announces {length} bytes of ring but {bytes.Length - HeaderSize} follow");
-        var payload = bytes.AsSpan(HeaderSize);
-        if (Crc32C.Compute(payload) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(12)))
-            return Damaged(path, "its checksum does not match");
+        var (payload, problem) = ReadPayload(path);
+        if (payload is null) return new ReadResult(null, problem);
         try
         {
             return new ReadResult(RingWire.FromProto(RingMap.Parser.ParseFrom(payload)), null);
@@ -83,6 +90,32 @@ public static class RingFile
         {
             return Damaged(path, e.Message.TrimEnd('.'));
         }
+    }
+
+    /// <summary>The checked payload of the file, or null with the reason (null too for a missing file).</summary>
+    private static (byte[]? Payload, string? Problem) ReadPayload(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return (null, null);
+        }
+        if (bytes.Length < HeaderSize || !bytes.AsSpan(0, 4).SequenceEqual(Magic))
+            return (null, Damaged(path, "it does not start with a ring header").Problem);
+        var version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4));
+        if (version != Version)
+            return (null, Damaged(path, $"it has format version {version}, this node reads {Version}").Problem);
+        var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
+        if (length != bytes.Length - HeaderSize)
+            return (null, Damaged(path, $"its header announces {length} bytes of ring but {bytes.Length - HeaderSize} follow").Problem);
+        var payload = bytes.AsSpan(HeaderSize);
+        if (Crc32C.Compute(payload) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(12)))
+            return (null, Damaged(path, "its checksum does not match").Problem);
+        return (payload.ToArray(), null);
     }
 
     private static ReadResult Damaged(string path, string why) =>

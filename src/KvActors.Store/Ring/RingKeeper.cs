@@ -33,18 +33,19 @@ public sealed class PartitionCountMismatchReason : CoordinatedShutdown.Reason
 /// <see cref="RingPaths.RingFile"/>, and the newest ring it accepted but has not applied, persisted to
 /// <see cref="RingPaths.AcceptedFile"/> (both loaded at start; missing or damaged = none, damaged with a warning).
 /// <list type="bullet">
-/// <item><c>RingProposed</c>: the manager's two-phase publication, first phase. A ring above the applied one, and not
-/// below (nor, with other content, at) the accepted one, is saved as accepted and answered with <c>RingAccepted</c>;
-/// it is not applied. Any other is answered with <c>LastRingReply</c>, so the manager learns what this node holds.
+/// <item><c>RingProposed</c>: the manager's two-phase publication, first phase, decided by <see cref="RingAcceptor"/>
+/// (ballots, one ring per epoch per ballot). An accepted ring is saved (<see cref="RingPaths.AcceptedFile"/>, with the
+/// promise) and answered with <c>RingAccepted</c>; it is not applied. A refused one is answered with
+/// <c>LastRingReply</c>, so the manager learns what this node holds and whether it has been superseded.
 /// Because the manager publishes only rings a majority has accepted, and a new manager reads the newest ring of a
-/// majority, a ring that took effect anywhere is never lost with its manager; a manager cut off from the majority
-/// (still a singleton on its side until the split-brain resolver acts) gets nothing applied.</item>
+/// majority under a higher ballot, a ring that took effect anywhere is never lost with its manager, and an older manager
+/// still running (a singleton on the minority side until the split-brain resolver acts) gets nothing applied.</item>
 /// <item><c>RingPublished</c>: applies a ring only with a higher epoch than its own (fencing). It writes the file first,
 /// then publishes <see cref="RingApplied"/> on the EventStream. An older ring is answered with <c>LastRingReply</c>, so
 /// the manager learns that it is behind. A ring of another partition count than <see cref="RingSettings.Partitions"/> is
 /// refused: one error line and CoordinatedShutdown with <see cref="PartitionCountMismatchReason"/>.</item>
-/// <item><c>LastRingRequest</c> (a starting RingManager): answers <c>LastRingReply</c> with the newest ring it stored
-/// (accepted or applied).</item>
+/// <item><c>LastRingRequest</c> (a starting RingManager, with its ballot): promises the ballot unless it promised a higher
+/// one, and answers <c>LastRingReply</c> with the newest ring it stored (accepted or applied) and its promise.</item>
 /// <item><c>GetRing</c> (anyone): answers <c>RingReply</c> with its ring.</item>
 /// <item><c>SubscribeRing</c> (a client following the ring): answers <c>RingReply</c> with its ring at once, then sends
 /// one to the subscriber each time it applies a ring, until the subscription lapses (<see cref="RingSubscribers{T}"/>).
@@ -60,8 +61,8 @@ public sealed class RingKeeper : ReceiveActor
     private readonly NodeId _self;
     private RingState? _ring;
     private RingMap? _ringProto;
-    // A proposed ring above _ring, stored but not applied; null when none.
-    private RingState? _accepted;
+    // The promise and the proposed ring accepted above _ring (persisted to _acceptedFile before any answer).
+    private RingAcceptor _acceptor = new(-1, RingBallot.None, null, RingBallot.None);
     private bool _refused;
     private readonly RingSubscribers<IActorRef> _subscribers = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -75,7 +76,7 @@ public sealed class RingKeeper : ReceiveActor
 
         Receive<RingProposed>(OnProposed);
         Receive<RingPublished>(OnPublished);
-        Receive<LastRingRequest>(_ => Sender.Tell(LastRing()));
+        Receive<LastRingRequest>(OnLastRingRequest);
         Receive<GetRing>(_ => Sender.Tell(Reply()));
         Receive<SubscribeRing>(OnSubscribe);
     }
@@ -88,39 +89,66 @@ public sealed class RingKeeper : ReceiveActor
         var read = RingFile.Read(_file);
         if (read.Problem is not null) _log.Warning(read.Problem);
         if (read.Ring is { } ring && !Refuses(ring)) SetRing(ring);
-        var accepted = RingFile.Read(_acceptedFile);
-        if (accepted.Problem is not null) _log.Warning(accepted.Problem);
-        if (accepted.Ring is { } proposed && proposed.Epoch > (_ring?.Epoch ?? -1) && !Refuses(proposed)) _accepted = proposed;
+        LoadAcceptor();
+    }
+
+    /// <summary>Loads the promise and accepted ring from the accepted file (missing or damaged: none, damaged with a warning).</summary>
+    private void LoadAcceptor()
+    {
+        var read = RingFile.ReadAcceptor(_acceptedFile);
+        if (read.Problem is not null) _log.Warning(read.Problem);
+        var record = read.Record ?? new AcceptorRecord();
+        var accepted = RingWire.FromProtoOrNull(record.Accepted);
+        if (accepted is not null && Refuses(accepted)) accepted = null;
+        _acceptor = new RingAcceptor(_ring?.Epoch ?? -1, RingBallot.FromProto(record.Promised), accepted, RingBallot.FromProto(record.AcceptedBallot));
+    }
+
+    private void OnLastRingRequest(LastRingRequest request)
+    {
+        var ballot = RingBallot.FromProto(request.Ballot);
+        var before = _acceptor.Promised;
+        var promised = _acceptor.Prepare(ballot);
+        if (promised && _acceptor.Promised != before && !Save()) return;
+        Sender.Tell(LastRing(ballot, refused: !promised));
     }
 
     private void OnProposed(RingProposed message)
     {
         if (Parse(message.Ring, "proposed") is not { } ring) return;
-        var above = ring.Epoch > (_ring?.Epoch ?? -1);
-        var fits = _accepted is not { } accepted || ring.Epoch > accepted.Epoch || ring.Equals(accepted);
-        if (!above || !fits)
+        var ballot = RingBallot.FromProto(message.Ballot);
+        var before = (_acceptor.Accepted, _acceptor.AcceptedBallot, _acceptor.Promised);
+        if (!_acceptor.Accept(ballot, ring))
         {
-            // Behind what this node applied, or another ring at (or below) the epoch it accepted: a manager that does
-            // not know what this node holds. One ring per epoch is ever accepted here, so two managers cannot both
-            // get a majority for different rings at one epoch.
-            Sender.Tell(LastRing());
+            // Below this node's promise (another manager collected the rings since), behind what it applied, or another
+            // ring at (or below) the epoch it accepted: tell the manager what this node holds.
+            Sender.Tell(LastRing(ballot, refused: ballot < _acceptor.Promised));
             return;
         }
-        if (!ring.Equals(_accepted))
-        {
-            try
-            {
-                RingFile.Write(_acceptedFile, ring);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Not accepted: this node could not keep the promise its acceptance makes.
-                _log.Error("Proposed ring epoch {0} is not accepted: it could not be saved to {1}: {2}", ring.Epoch, _acceptedFile, e.Message);
-                return;
-            }
-            _accepted = ring;
-        }
+        if (before != (_acceptor.Accepted, _acceptor.AcceptedBallot, _acceptor.Promised) && !Save()) return;
         Sender.Tell(new RingAccepted { Node = _self.Value, Epoch = ring.Epoch });
+    }
+
+    /// <summary>Persists the acceptor before it answers; false (logged, no answer) when it cannot, since an answer would be a promise it could lose.</summary>
+    private bool Save()
+    {
+        var record = new AcceptorRecord
+        {
+            Promised = _acceptor.Promised.ToProto(),
+            Accepted = RingWire.ToProtoOrNull(_acceptor.Accepted),
+            AcceptedBallot = _acceptor.AcceptedBallot.ToProto(),
+        };
+        try
+        {
+            RingFile.WriteAcceptor(_acceptedFile, record);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Error("The ring promise and accepted ring could not be saved to {0}, so this node does not answer: {1}", _acceptedFile, e.Message);
+            // Reload what is on disk so memory never runs ahead of the file.
+            LoadAcceptor();
+            return false;
+        }
     }
 
     private void OnPublished(RingPublished message)
@@ -143,19 +171,8 @@ public sealed class RingKeeper : ReceiveActor
         }
         var previous = _ring;
         SetRing(ring);
-        if (_accepted is { } accepted && accepted.Epoch <= ring.Epoch)
-        {
-            _accepted = null;
-            try
-            {
-                File.Delete(_acceptedFile);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Harmless: an accepted ring at or below the applied one is ignored when the file is read.
-                _log.Warning("The accepted ring file {0} could not be deleted: {1}", _acceptedFile, e.Message);
-            }
-        }
+        // The accepted file keeps an accepted ring at or below this epoch until the next save: it is ignored when read.
+        _acceptor.Applied(ring.Epoch);
         Context.System.EventStream.Publish(new RingApplied(ring, previous));
         var reply = Reply();
         foreach (var subscriber in _subscribers.Live(_clock.Elapsed)) subscriber.Tell(reply);
@@ -187,8 +204,19 @@ public sealed class RingKeeper : ReceiveActor
         return Refuses(ring) ? null : ring;
     }
 
-    /// <summary>The newest ring this node stored: the accepted one when there is one (always above the applied one), else the applied one.</summary>
-    private LastRingReply LastRing() => new() { Node = _self.Value, Ring = _accepted is { } accepted ? RingWire.ToProto(accepted) : _ringProto };
+    /// <summary>
+    /// The newest ring this node stored (the accepted one when there is one, always above the applied one, else the
+    /// applied one) with its promise, answering a request under <paramref name="answers"/> (null: no request).
+    /// </summary>
+    private LastRingReply LastRing(RingBallot? answers = null, bool refused = false) => new()
+    {
+        Node = _self.Value,
+        Ring = _acceptor.Accepted is { } accepted ? RingWire.ToProto(accepted) : _ringProto,
+        AcceptedBallot = _acceptor.Accepted is null ? null : _acceptor.AcceptedBallot.ToProto(),
+        Promised = _acceptor.Promised.ToProto(),
+        Answers = answers?.ToProto(),
+        Refused = refused,
+    };
 
     private RingReply Reply() => new()
     {

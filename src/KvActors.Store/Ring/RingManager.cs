@@ -50,11 +50,16 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     // proposal not chosen yet (nothing applies a ring before it is chosen, so none is lost by that).
     private bool _newRingPending;
     private TimeSpan _lastAskAt;
+    private readonly NodeId _self;
+    // Asked and proposed under; raised above any higher one a keeper reports (see RingBallot).
+    private RingBallot _ballot;
 
     public RingManager(RingSettings settings)
     {
         _settings = settings;
         _core = new RingManagerCore(settings.CoreOptions, Now);
+        _self = RingPaths.NodeIdOf(_cluster.SelfAddress);
+        _ballot = new RingBallot(1, _self.Value);
 
         Receive<ClusterEvent.CurrentClusterState>(OnClusterState);
         Receive<ClusterEvent.MemberUp>(e => OnMember(e.Member));
@@ -136,7 +141,31 @@ public sealed class RingManager : ReceiveActor, IWithTimers
             _log.Warning("The last ring reported by {0} was ignored: {1}", Sender.Path.Address, e.Message);
             return;
         }
-        Handle(_core.LastRingReported(node, ring, Now));
+        var promised = RingBallot.FromProto(reply.Promised);
+        if (promised > _ballot)
+        {
+            Supersede(node, promised);
+            return;
+        }
+        if (reply.Refused) return; // a refusal of an earlier ballot of this manager's, already raised above it
+        // Before the first ring, only answers to this ballot's request are promises.
+        if (!_core.IsFormed && RingBallot.FromProto(reply.Answers) != _ballot) return;
+        Handle(_core.LastRingReported(node, ring, Now, RingBallot.FromProto(reply.AcceptedBallot)));
+    }
+
+    /// <summary>A keeper promised a higher ballot: another manager collected the rings since. Start again above it.</summary>
+    private void Supersede(NodeId node, RingBallot promised)
+    {
+        var previous = _ballot;
+        _ballot = promised.Above(_self.Value);
+        _log.Warning("{0} promised ballot {1} to another RingManager: this one (ballot {2}) collects the members' rings again under {3} before it changes the ring",
+            node, promised, previous, _ballot);
+        _core.Recollect(Now);
+        _proposal = null;
+        _proposed = null;
+        _latest = null;
+        _newRingPending = false;
+        foreach (var member in _members.Values) AskLastRing(member.Address);
     }
 
     private void Gather(string nodeText, Func<NodeId, RingReport> report)
@@ -187,7 +216,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     {
         _newRingPending = false;
         _proposal = new RingProposal(ring, Now);
-        _proposed = new RingProposed { Ring = RingWire.ToProto(ring) };
+        _proposed = new RingProposed { Ring = RingWire.ToProto(ring), Ballot = _ballot.ToProto() };
         foreach (var member in _members.Values) Keeper(member.Address).Tell(_proposed, Self);
     }
 
@@ -224,7 +253,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     private void AskLastRing(Address address)
     {
         _lastAskAt = Now;
-        Keeper(address).Tell(new LastRingRequest(), Self);
+        Keeper(address).Tell(new LastRingRequest { Ballot = _ballot.ToProto() }, Self);
     }
 
     private RingReply Reply()

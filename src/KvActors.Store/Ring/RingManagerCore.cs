@@ -64,12 +64,14 @@ public sealed class RingManagerCore
     }
 
     private readonly Options _options;
-    private readonly TimeSpan _startedAt;
+    private TimeSpan _startedAt;
     private readonly SortedSet<NodeId> _up = [];
     private readonly SortedSet<NodeId> _leaving = [];
     private readonly Dictionary<NodeId, TimeSpan> _unreachableSince = [];
     private readonly HashSet<NodeId> _answered = [];
     private RingState? _highestReported;
+    // The ballot the highest reported ring was accepted under (None: an applied ring): breaks a tie of epochs.
+    private RingBallot _highestBallot = RingBallot.None;
     // A change was refused because no majority of the Up members was reachable: replan once one is.
     private bool _heldBack;
 
@@ -100,6 +102,22 @@ public sealed class RingManagerCore
         Ring is { } ring
             ? new RingStatus(ring, null, RingTransitions.UnderReplicated(ring), RingTransitions.WithoutPrimary(ring))
             : new RingStatus(null, WaitingFor(), [], []);
+
+    /// <summary>
+    /// Another manager collected the members' rings under a higher ballot since this one did: forget the ring and the
+    /// answers and form the first ring again from the members' answers under a new ballot (membership and reachability
+    /// are kept). Until then this manager changes nothing.
+    /// </summary>
+    public void Recollect(TimeSpan now)
+    {
+        Ring = null;
+        _answered.Clear();
+        _highestReported = null;
+        _highestBallot = RingBallot.None;
+        _heldBack = false;
+        _changedAt = [];
+        _startedAt = now;
+    }
 
     public RingOutcome MemberUp(NodeId node, TimeSpan now)
     {
@@ -136,13 +154,21 @@ public sealed class RingManagerCore
         return RingOutcome.Nothing;
     }
 
-    /// <summary>A member's keeper answered with the ring it applied last (null: none).</summary>
-    public RingOutcome LastRingReported(NodeId node, RingState? ring, TimeSpan now)
+    /// <summary>
+    /// A member's keeper answered with the newest ring it stored (null: none): applied, or accepted under
+    /// <paramref name="acceptedBallot"/> and not applied yet. Of two reported rings at one epoch, the one accepted under
+    /// the higher ballot is taken: only it can have been chosen.
+    /// </summary>
+    public RingOutcome LastRingReported(NodeId node, RingState? ring, TimeSpan now, RingBallot acceptedBallot = default)
     {
         if (ring is { IsUnformed: true }) ring = null;
         _answered.Add(node);
         // The highest ever reported counts, even if its reporter later reports less (a damaged file, a wiped node).
-        if (ring is not null && ring.Epoch > HighestReportedEpoch) _highestReported = ring;
+        if (ring is not null && (ring.Epoch > HighestReportedEpoch || (ring.Epoch == HighestReportedEpoch && acceptedBallot > _highestBallot)))
+        {
+            _highestReported = ring;
+            _highestBallot = acceptedBallot;
+        }
         if (!IsFormed) return TryForm(now);
         if (ring is null || ring.Epoch < Ring!.Epoch || ring.Equals(Ring)) return RingOutcome.Nothing;
 

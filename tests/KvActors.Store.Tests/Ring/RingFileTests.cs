@@ -1,5 +1,6 @@
 using KvActors.Store.Partitioning;
 using KvActors.Store.Ring;
+using KvActors.Store.Wire.Ring;
 using static KvActors.Store.Tests.Partitioning.Rings;
 
 namespace KvActors.Store.Tests.Ring;
@@ -32,6 +33,29 @@ public sealed class RingFileTests : IDisposable
         RingFile.Read(_dir.RingFile).Should().Be(new RingFile.ReadResult(Ring, null));
         Directory.GetFiles(Path.GetDirectoryName(_dir.RingFile)!).Select(Path.GetFileName).Should().Equal("current");
         _dir.RingFile.Should().Be(Path.Combine(_dir.Path, "ring", "current"));
+    }
+
+    [Fact]
+    public void An_acceptor_record_is_read_back_and_a_damaged_one_is_none_with_the_reason()
+    {
+        var path = RingPaths.AcceptedFile(_dir.Path);
+        RingFile.ReadAcceptor(path).Should().Be(new RingFile.AcceptorRead(null, null), "a missing file is no record");
+        var record = new AcceptorRecord
+        {
+            Promised = new RingBallot(3, "127.0.0.1:2").ToProto(),
+            Accepted = RingWire.ToProto(Ring),
+            AcceptedBallot = new RingBallot(2, "127.0.0.1:1").ToProto(),
+        };
+
+        RingFile.WriteAcceptor(path, record);
+
+        RingFile.ReadAcceptor(path).Record.Should().Be(record);
+        var bytes = File.ReadAllBytes(path);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+        var damaged = RingFile.ReadAcceptor(path);
+        damaged.Record.Should().BeNull();
+        damaged.Problem.Should().Contain("is damaged (its checksum does not match)");
     }
 
     [Fact]

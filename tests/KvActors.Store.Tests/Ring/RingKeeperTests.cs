@@ -28,7 +28,10 @@ public sealed class RingKeeperTests(ITestOutputHelper output)
 
     private static RingPublished Publish(RingState ring) => new() { Ring = RingWire.ToProto(ring) };
 
-    private static RingProposed Propose(RingState ring) => new() { Ring = RingWire.ToProto(ring) };
+    private static RingProposed Propose(RingState ring, RingBallot? ballot = null) =>
+        new() { Ring = RingWire.ToProto(ring), Ballot = (ballot ?? new RingBallot(1, "127.0.0.1:9")).ToProto() };
+
+    private RingState? AcceptedOnDisk() => RingWire.FromProtoOrNull(RingFile.ReadAcceptor(RingPaths.AcceptedFile(_dir.Path)).Record?.Accepted);
 
     private RingState? LastRingOf(IActorRef keeper)
     {
@@ -117,7 +120,7 @@ public sealed class RingKeeperTests(ITestOutputHelper output)
         applied.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         keeper.Tell(new GetRing(), TestActor);
         RingWire.FromProtoOrNull(ExpectMsg<RingReply>().Ring).Should().Be(Ring, "a proposed ring is not in force before it is published");
-        RingFile.Read(RingPaths.AcceptedFile(_dir.Path)).Ring.Should().Be(next, "saved before it is acknowledged");
+        AcceptedOnDisk().Should().Be(next, "saved before it is acknowledged");
         LastRingOf(keeper).Should().Be(next, "a new manager must learn of every ring a majority may have stored");
 
         keeper.Tell(Propose(next), TestActor);
@@ -125,7 +128,6 @@ public sealed class RingKeeperTests(ITestOutputHelper output)
 
         keeper.Tell(Publish(next));
         applied.ExpectMsg<RingApplied>().Should().Be(new RingApplied(next, Ring));
-        AwaitAssert(() => File.Exists(RingPaths.AcceptedFile(_dir.Path)).Should().BeFalse("the applied ring supersedes the accepted one"));
         LastRingOf(keeper).Should().Be(next);
     }
 
@@ -139,12 +141,12 @@ public sealed class RingKeeperTests(ITestOutputHelper output)
         ExpectMsg<RingAccepted>();
 
         keeper.Tell(Propose(Ring.WithPartition(1, Set([3, 1])).AtEpoch(7)), TestActor);
-        RingWire.FromProtoOrNull(ExpectMsg<LastRingReply>().Ring).Should().Be(accepted, "one ring per epoch is ever accepted");
+        RingWire.FromProtoOrNull(ExpectMsg<LastRingReply>().Ring).Should().Be(accepted, "one ring per epoch per ballot is accepted");
         keeper.Tell(Propose(Ring.WithPartition(1, Set([3, 1])).AtEpoch(6)), TestActor);
         RingWire.FromProtoOrNull(ExpectMsg<LastRingReply>().Ring).Should().Be(accepted);
         keeper.Tell(Propose(Ring.AtEpoch(4)), TestActor);
         RingWire.FromProtoOrNull(ExpectMsg<LastRingReply>().Ring).Should().Be(accepted, "below the applied ring too");
-        RingFile.Read(RingPaths.AcceptedFile(_dir.Path)).Ring.Should().Be(accepted);
+        AcceptedOnDisk().Should().Be(accepted);
 
         var higher = accepted.WithPartition(2, Set([1, 3])).AtEpoch(8);
         keeper.Tell(Propose(higher), TestActor);
@@ -170,6 +172,36 @@ public sealed class RingKeeperTests(ITestOutputHelper output)
         RingWire.FromProtoOrNull(ExpectMsg<RingReply>().Ring).Should().Be(Ring);
         again.Tell(Propose(accepted.WithPartition(1, Set([1, 2])).AtEpoch(6)), TestActor);
         ExpectMsg<LastRingReply>();
+    }
+
+    [Fact]
+    public void A_promise_is_kept_across_a_restart_and_refuses_a_lower_ballots_requests_and_proposals()
+    {
+        var keeper = StartKeeper();
+        keeper.Tell(Publish(Ring));
+        var high = new RingBallot(3, "127.0.0.1:2");
+        keeper.Tell(new LastRingRequest { Ballot = high.ToProto() }, TestActor);
+        var promise = ExpectMsg<LastRingReply>();
+        promise.Refused.Should().BeFalse();
+        RingBallot.FromProto(promise.Promised).Should().Be(high);
+        RingBallot.FromProto(promise.Answers).Should().Be(high);
+        Watch(keeper);
+        Sys.Stop(keeper);
+        ExpectTerminated(keeper);
+
+        var again = StartKeeper();
+        var low = new RingBallot(2, "127.0.0.1:9");
+        again.Tell(new LastRingRequest { Ballot = low.ToProto() }, TestActor);
+        var refusal = ExpectMsg<LastRingReply>();
+        refusal.Refused.Should().BeTrue("a manager below the promise has been superseded");
+        RingBallot.FromProto(refusal.Promised).Should().Be(high);
+        RingWire.FromProtoOrNull(refusal.Ring).Should().Be(Ring, "the answer still says what the node holds");
+
+        again.Tell(Propose(Ring.WithPartition(0, Set([2, 3])).AtEpoch(6), low), TestActor);
+        ExpectMsg<LastRingReply>().Refused.Should().BeTrue();
+        File.Exists(RingPaths.AcceptedFile(_dir.Path)).Should().BeTrue();
+        again.Tell(Propose(Ring.WithPartition(0, Set([2, 3])).AtEpoch(6), high), TestActor);
+        ExpectMsg<RingAccepted>().Epoch.Should().Be(6);
     }
 
     [Fact]

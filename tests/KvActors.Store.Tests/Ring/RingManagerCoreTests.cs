@@ -127,6 +127,39 @@ public sealed class RingManagerCoreTests
     }
 
     [Fact]
+    public void Of_two_rings_reported_at_the_highest_epoch_the_one_accepted_under_the_higher_ballot_is_continued()
+    {
+        var old = RingPlanner.Plan(RingState.Empty(16, 3), MembersUpTo(3), 3);
+        var chosen = RingTransitions.DropReplica(old, 0, old[0].InSync[1]).Ring.AtEpoch(8);
+        var core = new RingManagerCore(Options, At(0));
+        foreach (var m in new[] { 1, 2, 3 }) core.MemberUp(Member(m), At(0));
+        core.LastRingReported(Member(1), old.AtEpoch(8), At(0), new RingBallot(1, "a"));
+        core.LastRingReported(Member(2), chosen, At(0), new RingBallot(2, "b"));
+        core.LastRingReported(Member(3), old.AtEpoch(8), At(0), new RingBallot(1, "c"));
+
+        core.Ring!.Epoch.Should().Be(9);
+        core.Ring.SamePlacementAs(chosen).Should().BeTrue("only the ring of the higher ballot can have been chosen");
+    }
+
+    [Fact]
+    public void A_manager_superseded_by_a_higher_ballot_forgets_its_ring_and_forms_the_first_ring_again_from_new_answers()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var first = core.Ring!;
+
+        core.Recollect(At(10));
+
+        core.IsFormed.Should().BeFalse();
+        core.AwaitingReports.Should().Equal(MembersUpTo(3));
+        core.Reports([new SilentReplica(0, first[0].InSync[1], first.Epoch)], At(10)).Publish.Should().BeNull("no ring is changed while collecting");
+        core.LastRingReported(Member(1), first.AtEpoch(4), At(10));
+        core.LastRingReported(Member(2), null, At(10));
+        var again = core.LastRingReported(Member(3), first, At(10)).Published();
+        again.Epoch.Should().Be(5, "above the highest ring the members hold now");
+        core.UpMembers.Should().Equal(MembersUpTo(3), "membership is kept");
+    }
+
+    [Fact]
     public void A_ring_reported_later_at_or_above_the_managers_epoch_is_continued_above()
     {
         var core = Cores.Formed([1, 2, 3]);
