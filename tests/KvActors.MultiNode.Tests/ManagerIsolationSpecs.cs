@@ -39,7 +39,8 @@ public sealed class ManagerIsolationSpecs(ITestOutputHelper output)
     /// blackholed while clients on the other nodes write new keys and a client on the cut-off node runs put/get/delete on
     /// two keys it leads; after a while the links are healed.
     /// Invariant: while cut off, the node acknowledges no write invoked after the cut (its manager's rings reach no
-    /// majority, so no primary there drops its silent replicas); after the heal the ring is full again, every
+    /// majority, so no primary there drops its silent replicas), while the other two take writes again under a deputy
+    /// manager (the singleton stays on the cut-off node); after the heal the ring is full again, every
     /// acknowledged write reads back (0 lost), every in-sync replica agrees with its primary, and the history of the
     /// shared keys is linearizable (WGL checker).
     /// </summary>
@@ -74,6 +75,11 @@ public sealed class ManagerIsolationSpecs(ITestOutputHelper output)
         Harness.Partition([cut.Node], [n2.Node, n3.Node]);
         var cutAt = Stopwatch.GetTimestamp();
         Say($"{cut} (RingManager host, primary of {led.Count} of {store.Partitions} partitions) cut off from the other two.");
+
+        // Every partition has a replica on the cut-off node, so no write commits on the other side until a manager there
+        // drops it: the deputy (RingDeputy) on the next oldest node, acting while the singleton's host is unreachable.
+        await FreshKeyWriter.AwaitProgressAsync(writers, Stopwatch.GetTimestamp(), WritesBeforeAndAfter, ProgressDeadline, "during the cut, under the deputy manager");
+        Say($"the majority side takes writes again after {Stopwatch.GetElapsedTime(cutAt).TotalMilliseconds:0} ms.");
 
         // The cut-off node's client runs one operation at a time; three invoked after the drop bound means two of them
         // ran their whole course while a ring dropping the silent replicas would have been in force.

@@ -10,14 +10,18 @@ namespace KvActors.Store.Ring;
 /// <item><see cref="Accept"/> (a proposal): refused below the promise, at or below the applied epoch, below the accepted
 /// epoch, or at the accepted epoch with another ring unless under a higher ballot (the higher ballot's manager heard a
 /// majority first, so the ring it replaces was never chosen).</item>
-/// <item><see cref="Applied"/>: a published ring; an accepted ring at or below it is done with.</item>
+/// <item><see cref="Applied"/>: a published ring, chosen under a ballot a majority promised, so it is promised here
+/// too; an accepted ring at or below it is done with.</item>
 /// </list>
 /// </summary>
-public sealed class RingAcceptor(long appliedEpoch, RingBallot promised, RingState? accepted, RingBallot acceptedBallot)
+public sealed class RingAcceptor(long appliedEpoch, RingBallot appliedBallot, RingBallot promised, RingState? accepted, RingBallot acceptedBallot)
 {
     private long _appliedEpoch = appliedEpoch;
 
-    public RingBallot Promised { get; private set; } = promised;
+    /// <summary>The ballot the applied ring was chosen under (None: unknown, a ring from before ballots).</summary>
+    public RingBallot AppliedBallot { get; private set; } = appliedBallot;
+
+    public RingBallot Promised { get; private set; } = promised > appliedBallot ? promised : appliedBallot;
 
     /// <summary>The newest accepted ring above the applied epoch; null when none.</summary>
     public RingState? Accepted { get; private set; } = accepted is { } a && a.Epoch > appliedEpoch ? a : null;
@@ -45,10 +49,13 @@ public sealed class RingAcceptor(long appliedEpoch, RingBallot promised, RingSta
         return true;
     }
 
-    /// <summary>A ring at <paramref name="epoch"/> was applied: an accepted ring at or below it is done with.</summary>
-    public void Applied(long epoch)
+    /// <summary>A ring at <paramref name="epoch"/>, chosen under <paramref name="ballot"/>, was applied.</summary>
+    public void Applied(long epoch, RingBallot ballot)
     {
-        _appliedEpoch = Math.Max(_appliedEpoch, epoch);
+        if (epoch <= _appliedEpoch) return;
+        _appliedEpoch = epoch;
+        AppliedBallot = ballot;
+        if (ballot > Promised) Promised = ballot;
         if (Accepted is { } current && current.Epoch <= _appliedEpoch)
         {
             Accepted = null;

@@ -8,9 +8,11 @@ public static class RingHost
 {
     /// <summary>
     /// Starts this node's <see cref="RingKeeper"/> (<see cref="RingPaths.KeeperPath"/>), the ClusterSingletonManager that
-    /// runs the <see cref="RingManager"/> on the oldest member (<see cref="RingPaths.ManagerPath"/>) and a
-    /// ClusterSingletonProxy to it (<see cref="RingPaths.ProxyPath"/>), and returns the proxy: send it <c>GetRing</c>,
-    /// <c>ReplicaSilent</c> and <c>LearnerCaughtUp</c>. The keeper is started first, so it answers the manager's first question.
+    /// runs the <see cref="RingManager"/> on the oldest member (<see cref="RingPaths.ManagerPath"/>), a
+    /// ClusterSingletonProxy to it (<see cref="RingPaths.ProxyPath"/>), the <see cref="RingDeputy"/> and the
+    /// <see cref="ManagerRoute"/> (<see cref="RingPaths.RoutePath"/>), and returns the route: send it <c>GetRing</c>,
+    /// <c>ReplicaSilent</c>, <c>LearnerCaughtUp</c> and <c>PrimarySuspected</c>. The keeper is started first, so it
+    /// answers the manager's first question.
     /// </summary>
     public static IActorRef Start(ActorSystem system, RingSettings settings)
     {
@@ -23,11 +25,13 @@ public static class RingHost
                 PoisonPill.Instance,
                 ManagerSettings(system)),
             RingPaths.ManagerName);
-        return system.ActorOf(
+        var proxy = system.ActorOf(
             ClusterSingletonProxy.Props(
                 RingPaths.ManagerPath,
                 ClusterSingletonProxySettings.Create(system).WithSingletonName(RingPaths.SingletonName)),
             RingPaths.ProxyName);
+        system.ActorOf(RingDeputy.Props(settings), RingPaths.DeputyName);
+        return system.ActorOf(ManagerRoute.Props(proxy), RingPaths.RouteName);
     }
 
     /// <summary>

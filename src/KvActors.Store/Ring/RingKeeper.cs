@@ -62,7 +62,7 @@ public sealed class RingKeeper : ReceiveActor
     private RingState? _ring;
     private RingMap? _ringProto;
     // The promise and the proposed ring accepted above _ring (persisted to _acceptedFile before any answer).
-    private RingAcceptor _acceptor = new(-1, RingBallot.None, null, RingBallot.None);
+    private RingAcceptor _acceptor = new(-1, RingBallot.None, RingBallot.None, null, RingBallot.None);
     private bool _refused;
     private readonly RingSubscribers<IActorRef> _subscribers = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -100,7 +100,8 @@ public sealed class RingKeeper : ReceiveActor
         var record = read.Record ?? new AcceptorRecord();
         var accepted = RingWire.FromProtoOrNull(record.Accepted);
         if (accepted is not null && Refuses(accepted)) accepted = null;
-        _acceptor = new RingAcceptor(_ring?.Epoch ?? -1, RingBallot.FromProto(record.Promised), accepted, RingBallot.FromProto(record.AcceptedBallot));
+        _acceptor = new RingAcceptor(_ring?.Epoch ?? -1, RingBallot.FromProto(record.AppliedBallot), RingBallot.FromProto(record.Promised),
+            accepted, RingBallot.FromProto(record.AcceptedBallot));
     }
 
     private void OnLastRingRequest(LastRingRequest request)
@@ -136,6 +137,7 @@ public sealed class RingKeeper : ReceiveActor
             Promised = _acceptor.Promised.ToProto(),
             Accepted = RingWire.ToProtoOrNull(_acceptor.Accepted),
             AcceptedBallot = _acceptor.AcceptedBallot.ToProto(),
+            AppliedBallot = _acceptor.AppliedBallot.ToProto(),
         };
         try
         {
@@ -171,9 +173,10 @@ public sealed class RingKeeper : ReceiveActor
         }
         var previous = _ring;
         SetRing(ring);
-        // The accepted file keeps an accepted ring at or below this epoch until the next save: it is ignored when read.
-        _acceptor.Applied(ring.Epoch);
+        _acceptor.Applied(ring.Epoch, RingBallot.FromProto(message.Ballot));
+        Save(); // the applied ring's ballot (and the promise it raises); a failure is logged, the ring is applied anyway
         Context.System.EventStream.Publish(new RingApplied(ring, previous));
+        if (!Sender.IsNobody()) Context.System.EventStream.Publish(new ActingManager(Sender));
         var reply = Reply();
         foreach (var subscriber in _subscribers.Live(_clock.Elapsed)) subscriber.Tell(reply);
     }
@@ -212,7 +215,7 @@ public sealed class RingKeeper : ReceiveActor
     {
         Node = _self.Value,
         Ring = _acceptor.Accepted is { } accepted ? RingWire.ToProto(accepted) : _ringProto,
-        AcceptedBallot = _acceptor.Accepted is null ? null : _acceptor.AcceptedBallot.ToProto(),
+        AcceptedBallot = (_acceptor.Accepted is null ? _acceptor.AppliedBallot : _acceptor.AcceptedBallot).ToProto(),
         Promised = _acceptor.Promised.ToProto(),
         Answers = answers?.ToProto(),
         Refused = refused,

@@ -54,9 +54,13 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     // Asked and proposed under; raised above any higher one a keeper reports (see RingBallot).
     private RingBallot _ballot;
 
-    public RingManager(RingSettings settings)
+    // A deputy (RingDeputy's child) yields to any manager that supersedes it once it has formed its ring.
+    private readonly bool _deputy;
+
+    public RingManager(RingSettings settings, bool deputy = false)
     {
         _settings = settings;
+        _deputy = deputy;
         _core = new RingManagerCore(settings.CoreOptions, Now);
         _self = RingPaths.NodeIdOf(_cluster.SelfAddress);
         _ballot = new RingBallot(1, _self.Value);
@@ -82,7 +86,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(RingSettings settings) => Akka.Actor.Props.Create(() => new RingManager(settings));
+    public static Props Props(RingSettings settings, bool deputy = false) => Akka.Actor.Props.Create(() => new RingManager(settings, deputy));
 
     private TimeSpan Now => _clock.Elapsed;
 
@@ -91,7 +95,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Timers.StartPeriodicTimer(nameof(Tick), Tick.Instance, _settings.TickInterval);
-        _log.Info("RingManager started on {0}: collecting the members' last rings", _cluster.SelfAddress);
+        _log.Info("{0} started on {1}: collecting the members' last rings", _deputy ? "Deputy RingManager" : "RingManager", _cluster.SelfAddress);
     }
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
@@ -156,6 +160,14 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     /// <summary>A keeper promised a higher ballot: another manager collected the rings since. Start again above it.</summary>
     private void Supersede(NodeId node, RingBallot promised)
     {
+        if (_deputy && _core.IsFormed)
+        {
+            // Someone collected the rings after this deputy did: the manager it stood in for is back, or the singleton
+            // has started. Duelling would only delay both.
+            _log.Info("{0} promised ballot {1} to another RingManager: this deputy (ballot {2}) stops", node, promised, _ballot);
+            Context.Stop(Self);
+            return;
+        }
         var previous = _ballot;
         _ballot = promised.Above(_self.Value);
         _log.Warning("{0} promised ballot {1} to another RingManager: this one (ballot {2}) collects the members' rings again under {3} before it changes the ring",
@@ -238,7 +250,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     /// <summary>A majority stored the proposal: it is the ring in force, published for every node to apply.</summary>
     private void Choose()
     {
-        _published = new RingPublished { Ring = _proposed!.Ring };
+        _published = new RingPublished { Ring = _proposed!.Ring, Ballot = _ballot.ToProto() };
         _proposal = null;
         _proposed = null;
         PublishToAll();

@@ -27,7 +27,8 @@ public sealed record RingStatus(RingState? Ring, string? WaitingFor, IReadOnlyLi
 /// have fewer members and must still go on. It starts from the highest-epoch ring any member reported (none: an empty ring
 /// of <see cref="Options.Partitions"/> partitions, so a ring's P is kept for good once formed), plans it over the Up
 /// members and publishes it at that epoch + 1 at least: the epoch continues upwards across singleton hand-over, crash
-/// and a full cluster restart. A ring reported later with an epoch at or above the manager's own is adopted above it.</item>
+/// and a full cluster restart. Of the reported rings, the one of the highest ballot is continued (see
+/// <see cref="LastRingReported"/>); after the first ring, a reported ring's epoch is passed, its placement not taken.</item>
 /// <item><b>Membership.</b> A member Up, leaving or removed -> <see cref="RingPlanner.Plan"/> (joins get learners,
 /// removals re-replicate where enough nodes exist; with fewer nodes than RF every partition is under-replicated and
 /// still served).</item>
@@ -70,8 +71,9 @@ public sealed class RingManagerCore
     private readonly Dictionary<NodeId, TimeSpan> _unreachableSince = [];
     private readonly HashSet<NodeId> _answered = [];
     private RingState? _highestReported;
-    // The ballot the highest reported ring was accepted under (None: an applied ring): breaks a tie of epochs.
+    // The ballot the best reported ring was chosen or accepted under, and the highest epoch reported at all.
     private RingBallot _highestBallot = RingBallot.None;
+    private long _highestEpoch = -1;
     // A change was refused because no majority of the Up members was reachable: replan once one is.
     private bool _heldBack;
 
@@ -96,7 +98,7 @@ public sealed class RingManagerCore
     public IReadOnlyList<NodeId> AwaitingReports => IsFormed ? [] : _up.Where(n => !_answered.Contains(n)).ToList();
 
     /// <summary>The highest epoch any member reported (-1: none).</summary>
-    public long HighestReportedEpoch => _highestReported?.Epoch ?? -1;
+    public long HighestReportedEpoch => _highestEpoch;
 
     public RingStatus Status() =>
         Ring is { } ring
@@ -114,6 +116,7 @@ public sealed class RingManagerCore
         _answered.Clear();
         _highestReported = null;
         _highestBallot = RingBallot.None;
+        _highestEpoch = -1;
         _heldBack = false;
         _changedAt = [];
         _startedAt = now;
@@ -155,28 +158,38 @@ public sealed class RingManagerCore
     }
 
     /// <summary>
-    /// A member's keeper answered with the newest ring it stored (null: none): applied, or accepted under
-    /// <paramref name="acceptedBallot"/> and not applied yet. Of two reported rings at one epoch, the one accepted under
-    /// the higher ballot is taken: only it can have been chosen.
+    /// A member's keeper answered with the newest ring it stored (null: none), applied or accepted, and the ballot it was
+    /// chosen or accepted under. Before the first ring, as in Paxos, the ring of the highest ballot is the one continued
+    /// (only it can have been chosen: a ring of a lower ballot at a higher epoch was never stored by a majority), at an
+    /// epoch above every reported one. Once formed, a reported ring's placement is never taken over: a ring chosen since
+    /// this manager collected would have come with a higher promise, which makes the shell collect again
+    /// (<see cref="Recollect"/>), so one reported now is a ring no majority stored, and continuing from it would mix
+    /// another manager's history into this one's. Its epoch still counts: the manager's own placement is published
+    /// above it, so a keeper that stored it is not left on a ring nobody else applies.
     /// </summary>
-    public RingOutcome LastRingReported(NodeId node, RingState? ring, TimeSpan now, RingBallot acceptedBallot = default)
+    public RingOutcome LastRingReported(NodeId node, RingState? ring, TimeSpan now, RingBallot ballot = default)
     {
         if (ring is { IsUnformed: true }) ring = null;
+        if (IsFormed)
+            return ring is null || ring.Epoch < Ring!.Epoch || ring.Equals(Ring)
+                ? RingOutcome.Nothing
+                : Adopt(RingPlanner.Plan(Ring, _up, _options.ReplicationFactor, _leaving), ring.Epoch + 1,
+                    $"{node} reported {ring} (ballot {ballot}), not below the manager's epoch {Ring.Epoch}: the manager's own ring is published above it");
         _answered.Add(node);
-        // The highest ever reported counts, even if its reporter later reports less (a damaged file, a wiped node).
-        if (ring is not null && (ring.Epoch > HighestReportedEpoch || (ring.Epoch == HighestReportedEpoch && acceptedBallot > _highestBallot)))
+        // The best ever reported counts, even if its reporter later reports less (a damaged file, a wiped node).
+        if (ring is not null)
         {
-            _highestReported = ring;
-            _highestBallot = acceptedBallot;
+            _highestEpoch = Math.Max(_highestEpoch, ring.Epoch);
+            var better = _highestReported is not { } best
+                         || ballot > _highestBallot
+                         || (ballot.CompareTo(_highestBallot) == 0 && ring.Epoch > best.Epoch);
+            if (better)
+            {
+                _highestReported = ring;
+                _highestBallot = ballot;
+            }
         }
-        if (!IsFormed) return TryForm(now);
-        if (ring is null || ring.Epoch < Ring!.Epoch || ring.Equals(Ring)) return RingOutcome.Nothing;
-
-        // A ring at or above ours that we never saw: an earlier manager published it. Continue above it; a higher
-        // one is the later decision, so its placement is taken over.
-        var from = ring.Epoch > Ring.Epoch ? ring : Ring;
-        var planned = RingPlanner.Plan(from, _up, _options.ReplicationFactor, _leaving);
-        return Adopt(planned, ring.Epoch + 1, $"{node} reported {ring}, not older than the manager's epoch {Ring.Epoch}: continuing above it");
+        return TryForm(now);
     }
 
     /// <summary>The primary of <paramref name="partition"/>, at <paramref name="epoch"/>, reports the in-sync replica <paramref name="node"/> silent.</summary>
@@ -342,7 +355,7 @@ public sealed class RingManagerCore
         var from = highest ?? RingState.Empty(_options.Partitions, _options.ReplicationFactor);
         var planned = RingPlanner.Plan(from, _up, _options.ReplicationFactor, _leaving);
         var answered = _up.Count(_answered.Contains);
-        return Adopt(planned, from.Epoch + 1,
+        return Adopt(planned, Math.Max(from.Epoch, _highestEpoch) + 1,
             $"First ring formed over {_up.Count} members from {(highest is null ? "no earlier ring" : $"the highest reported ring, epoch {highest.Epoch}")} ({answered} of {_up.Count} reported)");
     }
 
@@ -353,10 +366,14 @@ public sealed class RingManagerCore
         // moves no member Up before it is reached, so a full restart waits for it too.)
         if (_up.Count < _options.MinMembers && _highestReported is null)
             return $"The first ring of a new cluster waits for {_options.MinMembers} members to be Up ({_up.Count} are).";
+        // A majority's answers are enough for safety (every ring that took effect was stored by a majority, so one of
+        // them holds it); every reachable member is still awaited, until the timeout, since a slow one may hold the
+        // highest ring. An unreachable member is not awaited (a deputy acting for a crashed manager's host).
         var answered = _up.Count(_answered.Contains);
+        var awaited = _up.Count(n => !_answered.Contains(n) && !_unreachableSince.ContainsKey(n));
         var timedOut = now is { } t && t - _startedAt >= _options.LastRingTimeout;
-        if (answered < _up.Count && !(timedOut && answered > _up.Count / 2))
-            return $"The first ring waits for the last ring of every Up member ({answered} of {_up.Count} answered), or of a majority after {_options.LastRingTimeout.TotalMilliseconds} ms.";
+        if (answered < _up.Count && !(answered > _up.Count / 2 && (awaited == 0 || timedOut)))
+            return $"The first ring waits for the last ring of every Up member ({answered} of {_up.Count} answered), or of a majority once the others are unreachable or after {_options.LastRingTimeout.TotalMilliseconds} ms.";
         // After a full restart the members come back one by one. A ring formed over the first of them would make the
         // others learners and drop the copies on their disks, and a partition whose in-sync replicas are all late would
         // have no primary. So the last ring's own nodes are awaited: a majority of them with an in-sync replica of every

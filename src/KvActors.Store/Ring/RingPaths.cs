@@ -19,6 +19,13 @@ public static class RingPaths
     public const string ManagerPath = "/user/" + ManagerName;
     public const string SingletonName = "ring";
 
+    /// <summary>The node's <see cref="ManagerRoute"/> to the acting RingManager: <c>/user/ring-route</c>.</summary>
+    public const string RouteName = "ring-route";
+    public const string RoutePath = "/user/" + RouteName;
+
+    /// <summary>The node's <see cref="RingDeputy"/>, which runs a deputy RingManager while the singleton's host is unreachable: <c>/user/ring-deputy</c>.</summary>
+    public const string DeputyName = "ring-deputy";
+
     /// <summary>The ClusterSingletonProxy to the RingManager on every node: <c>/user/ring-proxy</c>.</summary>
     public const string ProxyName = "ring-proxy";
     public const string ProxyPath = "/user/" + ProxyName;

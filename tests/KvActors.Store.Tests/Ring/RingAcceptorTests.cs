@@ -23,7 +23,7 @@ public sealed class RingAcceptorTests
     [Fact]
     public void A_promise_refuses_every_lower_ballot_for_good()
     {
-        var acceptor = new RingAcceptor(4, RingBallot.None, null, RingBallot.None);
+        var acceptor = new RingAcceptor(4, RingBallot.None, RingBallot.None, null, RingBallot.None);
 
         acceptor.Prepare(B1).Should().BeTrue();
         acceptor.Prepare(A1).Should().BeFalse("a lower ballot than the one promised");
@@ -40,7 +40,7 @@ public sealed class RingAcceptorTests
     [Fact]
     public void One_ring_per_epoch_unless_a_higher_ballot_replaces_it_and_none_at_or_below_the_applied_epoch()
     {
-        var acceptor = new RingAcceptor(4, RingBallot.None, null, RingBallot.None);
+        var acceptor = new RingAcceptor(4, RingBallot.None, RingBallot.None, null, RingBallot.None);
         var other = Ring.WithPartition(0, Set([2, 3])).AtEpoch(5);
 
         acceptor.Accept(A1, Ring.AtEpoch(4)).Should().BeFalse("epoch 4 is applied already");
@@ -52,17 +52,22 @@ public sealed class RingAcceptorTests
         acceptor.Accepted.Should().Be(other);
         acceptor.AcceptedBallot.Should().Be(B1);
 
-        acceptor.Applied(5);
+        acceptor.Applied(5, B1);
         acceptor.Accepted.Should().BeNull("applied: done with");
+        acceptor.AppliedBallot.Should().Be(B1);
         acceptor.Accept(B1, other).Should().BeFalse("at the applied epoch");
         acceptor.Promised.Should().Be(B1, "the promise outlives the accepted ring");
+        acceptor.Applied(7, A2);
+        acceptor.Promised.Should().Be(A2, "a ring chosen under a higher ballot was promised by a majority: promised here too");
+        acceptor.Prepare(B1).Should().BeFalse();
     }
 
     [Fact]
     public void An_accepted_ring_loaded_at_or_below_the_applied_epoch_is_none()
     {
-        new RingAcceptor(5, A1, Ring, A1).Accepted.Should().BeNull();
-        var loaded = new RingAcceptor(4, A2, Ring, A1);
+        new RingAcceptor(5, A1, A1, Ring, A1).Accepted.Should().BeNull();
+        new RingAcceptor(5, A2, A1, null, RingBallot.None).Promised.Should().Be(A2, "the applied ring's ballot is promised");
+        var loaded = new RingAcceptor(4, RingBallot.None, A2, Ring, A1);
         loaded.Accepted.Should().Be(Ring);
         loaded.AcceptedBallot.Should().Be(A1);
         loaded.Promised.Should().Be(A2);

@@ -160,21 +160,34 @@ public sealed class RingManagerCoreTests
     }
 
     [Fact]
-    public void A_ring_reported_later_at_or_above_the_managers_epoch_is_continued_above()
+    public void A_ring_reported_after_the_first_ring_is_passed_with_the_managers_own_placement()
     {
         var core = Cores.Formed([1, 2, 3]);
         var mine = core.Ring!;
         var theirs = RingTransitions.DropReplica(mine, 0, mine[0].InSync[1]).Ring.AtEpoch(20);
 
-        var adopted = core.LastRingReported(Member(2), theirs, At(1)).Published();
+        var above = core.LastRingReported(Member(2), theirs, At(1), new RingBallot(1, "x")).Published();
 
-        adopted.Epoch.Should().Be(21);
-        adopted.SamePlacementAs(theirs).Should().BeTrue("a higher epoch is a later decision of an earlier manager");
-        core.LastRingReported(Member(3), mine, At(2)).Publish.Should().BeNull("an older ring changes nothing");
-        var sameEpoch = RingTransitions.DropReplica(adopted, 1, adopted[1].InSync[1]).Ring.AtEpoch(21);
-        var above = core.LastRingReported(Member(3), sameEpoch, At(3)).Published();
-        above.Epoch.Should().Be(22, "two rings of one epoch: the manager's is published above both");
-        above.SamePlacementAs(adopted).Should().BeTrue();
+        above.Epoch.Should().Be(21, "a keeper that stored epoch 20 takes only a higher one");
+        above.SamePlacementAs(mine).Should().BeTrue("a ring reported now was stored by no majority: continuing from it would mix another manager's history into this one's");
+        core.LastRingReported(Member(3), mine, At(2)).Should().Be(RingOutcome.Nothing, "an older ring is no news");
+        core.LastRingReported(Member(3), above, At(2)).Should().Be(RingOutcome.Nothing, "nor the manager's own");
+    }
+
+    [Fact]
+    public void Before_the_first_ring_the_highest_ballot_wins_over_a_higher_epoch_and_the_new_epoch_is_above_all()
+    {
+        var old = RingPlanner.Plan(RingState.Empty(16, 3), MembersUpTo(3), 3);
+        var chosen = RingTransitions.DropReplica(old, 0, old[0].InSync[1]).Ring.AtEpoch(7);
+        var core = new RingManagerCore(Options, At(0));
+        foreach (var m in new[] { 1, 2, 3 }) core.MemberUp(Member(m), At(0));
+        core.LastRingReported(Member(1), old.AtEpoch(9), At(0), new RingBallot(1, "a"));
+        core.LastRingReported(Member(2), chosen, At(0), new RingBallot(2, "b"));
+        core.LastRingReported(Member(3), old.AtEpoch(5), At(0), new RingBallot(2, "b"));
+
+        core.Ring!.Epoch.Should().Be(10, "above every reported epoch, so every keeper takes it");
+        core.Ring.SamePlacementAs(chosen).Should().BeTrue("epoch 9 of ballot 1 was never stored by a majority: ballot 2 chose epoch 7 after collecting from one");
+        core.HighestReportedEpoch.Should().Be(9);
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public sealed class WireSerializerTests(NodeLikeSystem node) : IClassFixture<Nod
         [typeof(ClusterEventView).FullName!] = "TailStreamer gets it from its own node's cluster subscription (a Tell within the process); kv receives it as ClusterEventMessage",
         ["KvActors.Store.Ring.RingManager+Tick"] = "the RingManager's periodic timer message to itself (Timers.StartPeriodicTimer)",
         ["KvActors.Store.Ring.RingApplied"] = "published by the RingKeeper on its own node's EventStream, received by that node's ShardHost",
+        ["KvActors.Store.Ring.ActingManager"] = "published by the RingKeeper on its own node's EventStream, received by that node's ManagerRoute",
         ["KvActors.Store.Shards.ShardRing"] = "ShardHost -> its child ShardActors",
         ["KvActors.Store.Shards.InboundReplication"] = "ShardHost -> its child ShardActors (unpacked from a ReplicationBatch, which is protobuf)",
         ["KvActors.Store.Shards.OutboundReplication"] = "ShardActor -> its own node's ReplicatorActor (which sends ReplicationBatch, protobuf)",
