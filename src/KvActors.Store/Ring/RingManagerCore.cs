@@ -240,9 +240,14 @@ public sealed class RingManagerCore
                 (change, why) = report switch
                 {
                     SilentReplica silent => (RingTransitions.DropReplica(ring!, silent.Partition, silent.Node), null),
-                    CaughtUp caughtUp => ring![caughtUp.Partition].Primary is null
-                        ? (null, $"Partition {caughtUp.Partition} has no primary, so nobody can have seen {caughtUp.Node} catch up: the report is ignored.")
-                        : (RingTransitions.PromoteLearner(ring, caughtUp.Partition, caughtUp.Node), null),
+                    CaughtUp caughtUp when ring![caughtUp.Partition].Primary is null =>
+                        (null, $"Partition {caughtUp.Partition} has no primary, so nobody can have seen {caughtUp.Node} catch up: the report is ignored."),
+                    // A learner that dies right after acknowledging everything still looks caught up to its primary
+                    // while no new write comes; promoting it would put a dead node back in the in-sync set (and the
+                    // plan that follows could give it primaries).
+                    CaughtUp caughtUp when !_up.Contains(caughtUp.Node) || _unreachableSince.ContainsKey(caughtUp.Node) =>
+                        (null, $"{caughtUp.Node} caught up in partition {caughtUp.Partition} but is not an Up, reachable member: not promoted."),
+                    CaughtUp caughtUp => (RingTransitions.PromoteLearner(ring!, caughtUp.Partition, caughtUp.Node), null),
                     SuspectedPrimary suspected => Suspicion(ring!, suspected),
                     _ => (null, $"A report of kind {report.GetType().Name} is not known: ignored."),
                 };

@@ -349,6 +349,23 @@ public sealed class RingManagerCoreTests
     }
 
     [Fact]
+    public void A_learner_reported_caught_up_while_unreachable_is_not_promoted()
+    {
+        var core = Cores.Formed([1, 2, 3]);
+        var ring = core.Ring!;
+        var dropped = core.ReplicaSilent(0, ring[0].InSync[1], ring.Epoch, At(1)).Published();
+        var learner = dropped[0].Learners.Single();
+        core.Unreachable(learner, At(1));
+
+        var outcome = core.LearnerCaughtUp(0, learner, dropped.Epoch, At(2));
+
+        outcome.Publish.Should().BeNull();
+        outcome.Note.Should().Contain("not an Up, reachable member");
+        core.Reachable(learner, At(3));
+        core.LearnerCaughtUp(0, learner, dropped.Epoch, At(3)).Published()[0].InSync.Should().Contain(learner, "reachable again, it is promoted");
+    }
+
+    [Fact]
     public void A_suspicion_from_an_unreachable_backup_is_ignored()
     {
         var core = Cores.Formed([1, 2, 3]);
