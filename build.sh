@@ -156,20 +156,25 @@ cluster() {
   start_node member-1 --config hocon/member.conf --port 4054 --data-dir data/member-1
   start_node member-2 --config hocon/member.conf --port 4055 --resp-port 6381 --data-dir data/member-2
   echo "build.sh: cluster started (seed 127.0.0.1:4053, members 4054, 4055; Redis clients on 6379, 6380, 6381; logs in data/<node>.log); try 'artifacts/bin/kv cluster show' or 'redis-cli -p 6379'; Ctrl+C stops it." >&2
-  local stopping=0
-  trap 'stopping=1; echo "build.sh: stopping the cluster..." >&2; kill -TERM "${pids[@]}" 2>/dev/null || true' INT TERM
+  local stopping=0 live=("${pids[@]}")
+  trap 'stopping=1; echo "build.sh: stopping the cluster..." >&2; kill -TERM "${live[@]}" 2>/dev/null || true' INT TERM
   # One wait per node exit (wait -n), so a node that dies while the others run is reported at once.
-  local running=${#pids[@]} status=0 pid code
-  while [ "$running" -gt 0 ]; do
+  local status=0 pid code
+  while [ "${#live[@]}" -gt 0 ]; do
     pid="" code=0
-    wait -n -p pid "${pids[@]}" 2>/dev/null || code=$?
-    [ -n "$pid" ] || continue # a signal interrupted the wait (the trap ran); wait again
-    running=$((running - 1))
+    wait -n -p pid "${live[@]}" 2>/dev/null || code=$?
+    if [ -z "${pid:-}" ]; then
+      [ "$code" -ne 127 ] || break # no such child left
+      continue # a signal interrupted the wait (the trap ran); wait again
+    fi
+    local rest=() p
+    for p in "${live[@]}"; do [ "$p" = "$pid" ] || rest+=("$p"); done
+    live=("${rest[@]}")
     [ "$code" -eq 0 ] || status=1
     [ "$stopping" -eq 1 ] && [ "$code" -eq 0 ] && continue
     sleep 0.2 # let the log filter print the node's last lines first
     local when=""
-    [ "$stopping" -eq 1 ] || when=" while the cluster runs ($running of ${#pids[@]} nodes still run)"
+    [ "$stopping" -eq 1 ] || when=" while the cluster runs (${#live[@]} of ${#pids[@]} nodes still run)"
     echo "build.sh: node ${names[$pid]} (pid $pid) $(exit_text "$code")$when; its log: data/${names[$pid]}.log" >&2
   done
   sleep 0.2 # let the log filters print the nodes' last lines
