@@ -4,7 +4,8 @@
 #   ./build.sh test       build and run every test project; ends with "N passed, N failed, N skipped"
 #   ./build.sh bench NAME run one benchmark (storage, remote, cluster, cluster-soak, store, resp) and print `name: value unit` lines
 #   ./build.sh cluster    start a local 3-node cluster (seed 4053, members 4054, 4055; RESP 6379-6381); Ctrl+C stops it.
-#                         Each node keeps its data in data/<node> across restarts; --fresh wipes data/ first.
+#                         Each node keeps its data in data/<node> across restarts and logs to data/<node>.log too;
+#                         --fresh wipes data/ first. A node that exits while the others run is named, with its exit code.
 #   ./build.sh clean      remove build outputs
 set -euo pipefail
 
@@ -120,8 +121,10 @@ bench() {
   dotnet "$ROOT/tests/KvActors.Benchmarks/bin/Release/net10.0/KvActors.Benchmarks.dll" "$@"
 }
 
-# A local cluster from hocon/seed.conf and hocon/member.conf, each log line prefixed with its node.
-# Ctrl+C (or SIGTERM) sends SIGTERM to every node, which leaves gracefully; then waits for all.
+# A local cluster from hocon/seed.conf and hocon/member.conf, each log line prefixed with its node and also written,
+# unprefixed, to data/<node>.log (new at each start). A node that exits while the cluster runs is named on stderr
+# with its pid, exit code and log. Ctrl+C (or SIGTERM) sends SIGTERM to every node, which leaves gracefully; then
+# waits for all.
 cluster() {
   local fresh=0
   for arg in "$@"; do
@@ -136,25 +139,55 @@ cluster() {
     rm -rf "$ROOT/data"
     echo "build.sh: --fresh: removed data/ (every node's keys, log and ring)." >&2
   fi
+  mkdir -p "$ROOT/data"
   local pids=()
+  declare -A names=()
   start_node() {
     local name="$1"; shift
     local prefix; prefix="$(printf '%-9s| ' "$name")"
+    local log="data/$name.log"
     # The log filter ignores INT/TERM so it outlives the node and prints its last (shutdown) lines.
     "$ARTIFACTS/bin/kvnode" --name "$name" "$@" \
-      > >(trap '' INT TERM; exec sed -u "s/^/$prefix/") 2>&1 &
+      > >(trap '' INT TERM; tee "$ROOT/$log" | sed -u "s/^/$prefix/") 2>&1 &
     pids+=("$!")
+    names[$!]="$name"
   }
   start_node seed --config hocon/seed.conf --data-dir data/seed
   start_node member-1 --config hocon/member.conf --port 4054 --data-dir data/member-1
   start_node member-2 --config hocon/member.conf --port 4055 --resp-port 6381 --data-dir data/member-2
-  echo "build.sh: cluster started (seed 127.0.0.1:4053, members 4054, 4055; Redis clients on 6379, 6380, 6381); try 'artifacts/bin/kv cluster show' or 'redis-cli -p 6379'; Ctrl+C stops it." >&2
-  trap 'echo "build.sh: stopping the cluster..." >&2; kill -TERM "${pids[@]}" 2>/dev/null || true' INT TERM
-  wait "${pids[@]}" 2>/dev/null || true # returns when all nodes exit, or at a signal
-  local pid status=0
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || status=1; done
+  echo "build.sh: cluster started (seed 127.0.0.1:4053, members 4054, 4055; Redis clients on 6379, 6380, 6381; logs in data/<node>.log); try 'artifacts/bin/kv cluster show' or 'redis-cli -p 6379'; Ctrl+C stops it." >&2
+  local stopping=0 live=("${pids[@]}")
+  trap 'stopping=1; echo "build.sh: stopping the cluster..." >&2; kill -TERM "${live[@]}" 2>/dev/null || true' INT TERM
+  # One wait per node exit (wait -n), so a node that dies while the others run is reported at once.
+  local status=0 pid code
+  while [ "${#live[@]}" -gt 0 ]; do
+    pid="" code=0
+    wait -n -p pid "${live[@]}" 2>/dev/null || code=$?
+    if [ -z "${pid:-}" ]; then
+      [ "$code" -ne 127 ] || break # no such child left
+      continue # a signal interrupted the wait (the trap ran); wait again
+    fi
+    local rest=() p
+    for p in "${live[@]}"; do [ "$p" = "$pid" ] || rest+=("$p"); done
+    live=("${rest[@]}")
+    [ "$code" -eq 0 ] || status=1
+    [ "$stopping" -eq 1 ] && [ "$code" -eq 0 ] && continue
+    sleep 0.2 # let the log filter print the node's last lines first
+    local when=""
+    [ "$stopping" -eq 1 ] || when=" while the cluster runs (${#live[@]} of ${#pids[@]} nodes still run)"
+    echo "build.sh: node ${names[$pid]} (pid $pid) $(exit_text "$code")$when; its log: data/${names[$pid]}.log" >&2
+  done
   sleep 0.2 # let the log filters print the nodes' last lines
   return "$status"
+}
+
+# "exited with code N", or for a signal's death "was killed by SIGKILL (exit code 137)".
+exit_text() {
+  if [ "$1" -gt 128 ] && kill -l "$(($1 - 128))" >/dev/null 2>&1; then
+    echo "was killed by SIG$(kill -l "$(($1 - 128))") (exit code $1)"
+  else
+    echo "exited with code $1"
+  fi
 }
 
 require_sdk

@@ -11,6 +11,9 @@ namespace KvActors.Cli.Output;
 ///   "store": {"ringEpoch": 5, "primaries": 86, "replicas": 170, "learners": 0, "keys": 12, "bytes": 345, "replicationLag": 0, "unanswered": 0}}]}
 /// ("self" is the node that answered: the table's "seen by"; "store" is what that member's shard host reported, null
 /// when it was not asked (unreachable, Down, Removed) or did not answer; see <see cref="StoreStatsReply"/>).
+/// Each member ends with "unreachableForMs" (how long the answering node has seen it unreachable; null when reachable
+/// or not known), and after the members comes "removed": [{"address": "h:p", "previousStatus": "Down", "removedAgoMs": 40000}],
+/// the members removed lately (kvactors.node.removed-members-shown-for), newest first.
 /// </summary>
 public static class ClusterJson
 {
@@ -31,7 +34,17 @@ public static class ClusterJson
               .Append(", \"upNumber\": ").Append(m.UpNumber)
               .Append(", \"roles\": [").Append(string.Join(", ", m.Roles.Select(Str))).Append(']')
               .Append(", \"leader\": ").Append(m.Address == show.Leader ? "true" : "false")
-              .Append(", \"store\": ").Append(stats.TryGetValue(m.Address, out var st) ? Store(st) : "null").Append('}');
+              .Append(", \"store\": ").Append(stats.TryGetValue(m.Address, out var st) ? Store(st) : "null")
+              .Append(", \"unreachableForMs\": ").Append(m.UnreachableForMs > 0 ? Units.Number(m.UnreachableForMs) : "null").Append('}');
+        }
+        sb.Append("], \"removed\": [");
+        for (var i = 0; i < show.Removed.Count; i++)
+        {
+            var r = show.Removed[i];
+            if (i > 0) sb.Append(", ");
+            sb.Append("{\"address\": ").Append(Str(r.Address))
+              .Append(", \"previousStatus\": ").Append(StrOrNull(r.PreviousStatus))
+              .Append(", \"removedAgoMs\": ").Append(r.RemovedAgoMs).Append('}');
         }
         return sb.Append("]}").ToString();
     }

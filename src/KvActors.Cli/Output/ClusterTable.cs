@@ -3,12 +3,17 @@ using Spectre.Console;
 
 namespace KvActors.Cli.Output;
 
-/// <summary>`kv cluster show` for people: one row per member, oldest first, like `pbm cluster show`.</summary>
+/// <summary>
+/// `kv cluster show` for people: one row per member, oldest first, like `pbm cluster show`, then a row per member
+/// removed lately; under the table, one line naming the members that need attention (<see cref="MemberSummary"/>).
+/// </summary>
 public static class ClusterTable
 {
     /// <param name="stats">Each member's store statistics; a member missing from it shows "-".</param>
-    public static void Write(IAnsiConsole console, ClusterShowResponse show, IReadOnlyDictionary<string, StoreStatsReply> stats)
+    /// <param name="lines">Where the plain lines under the table go (standard output when null).</param>
+    public static void Write(IAnsiConsole console, ClusterShowResponse show, IReadOnlyDictionary<string, StoreStatsReply> stats, TextWriter? lines = null)
     {
+        lines ??= Console.Out;
         Tables.FitRedirected(console);
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Address").AddColumn("Status").AddColumn("Reachable")
@@ -20,8 +25,8 @@ public static class ClusterTable
         {
             table.AddRow(
                 Markup.Escape(m.Address) + (m.Address == show.Self ? " (self)" : ""),
-                Markup.Escape(m.Status),
-                m.Reachable ? "yes" : "[red]NO[/]",
+                m.Status == "Up" ? "Up" : $"[yellow]{Markup.Escape(m.Status)}[/]",
+                m.Reachable ? "yes" : $"[red]{Markup.Escape(MemberSummary.Reachability(m))}[/]",
                 m.UpNumber == 0 ? "-" : m.UpNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 m.Roles.Count == 0 ? "-" : Markup.Escape(string.Join(", ", m.Roles)),
                 m.Address == show.Leader ? "*" : "",
@@ -30,9 +35,13 @@ public static class ClusterTable
                 st is null ? "-" : Units.Bytes(st.Bytes),
                 st is null ? "-" : Units.Number(st.ReplicationLag));
         }
+        // Gone from Akka's state, still worth a row: an operator asks where the node went.
+        foreach (var r in show.Removed)
+            table.AddRow(Markup.Escape(r.Address), $"[red]{Markup.Escape(MemberSummary.RemovedStatus(r))}[/]", "-", "-", "-", "", "-", "-", "-", "-");
         console.Write(table);
         // Plain text: Spectre would wrap a long line at its assumed width when output is redirected.
-        Console.WriteLine($"Seen by {show.Self}; leader: {Or(show.Leader)}; singleton host: {Or(show.SingletonHost)}; members: {show.Members.Count}.");
+        if (MemberSummary.Line(show) is { } attention) lines.WriteLine(attention);
+        lines.WriteLine($"Seen by {show.Self}; leader: {Or(show.Leader)}; singleton host: {Or(show.SingletonHost)}; members: {show.Members.Count}.");
     }
 
     /// <summary>primaries/replicas/learners, and how many partitions did not report in time.</summary>

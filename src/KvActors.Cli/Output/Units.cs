@@ -37,4 +37,13 @@ public static class Units
     }
 
     public static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>An elapsed time for people, coarse: 800 ms, 12 s, 3 min 5 s, 2 h 10 min.</summary>
+    public static string Elapsed(long ms) => ms switch
+    {
+        < 1000 => $"{Number(Math.Max(0, ms))} ms",
+        < 60_000 => $"{Number(ms / 1000)} s",
+        < 3_600_000 => ms % 60_000 < 1000 ? $"{Number(ms / 60_000)} min" : $"{Number(ms / 60_000)} min {Number(ms % 60_000 / 1000)} s",
+        _ => $"{Number(ms / 3_600_000)} h {Number(ms % 3_600_000 / 60_000)} min",
+    };
 }

@@ -60,7 +60,11 @@ public static class NodeHost
             {
                 loggers.ClearLoggers();
                 loggers.AddLogger<FilteredLoggerFactoryLogger>();
-                if (!settings.LogClientDisconnects) loggers.WithLogFilter(filters => filters.Add(new ClientDisconnectFilter()));
+                loggers.WithLogFilter(filters =>
+                {
+                    if (!settings.LogClientDisconnects) filters.Add(new ClientDisconnectFilter());
+                    if (!settings.LogPeerDisconnectTraces) filters.Add(new PeerDisconnectFilter());
+                });
             })
             .WithRemoting(remote)
             // Seeds are joined by SeedJoiner, once one listens, not through ClusterOptions.SeedNodes.
@@ -76,7 +80,7 @@ public static class NodeHost
         (RespServer Server, RespSettings Settings)? resp, IServiceProvider services)
     {
         var extended = (ExtendedActorSystem)system;
-        extended.SystemActorOf(Props.Create(() => new AdminActor(new ClusterAdmin(system))), AdminPaths.ActorName);
+        extended.SystemActorOf(Props.Create(() => new AdminActor(new ClusterAdmin(system), settings.ShowRemovedMembersFor)), AdminPaths.ActorName);
         // The ring keeper first: a RingManager that starts asks every member for its last ring.
         // Then the data path: the storage engine (recovered from data-dir), the replicator and the shard host.
         var read = new SettingReader(config);

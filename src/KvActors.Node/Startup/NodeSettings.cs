@@ -12,6 +12,12 @@ public sealed record NodeSettings(
     /// <summary>kvactors.node.log-client-disconnects: log Akka.Remote's events about a kv client's association ending (see ClientDisconnectFilter).</summary>
     public bool LogClientDisconnects { get; init; }
 
+    /// <summary>kvactors.node.log-peer-disconnect-traces: log a peer's lost association with Akka's stack traces (see PeerDisconnectFilter).</summary>
+    public bool LogPeerDisconnectTraces { get; init; }
+
+    /// <summary>kvactors.node.removed-members-shown-for: how long `kv cluster show` lists a member after its removal.</summary>
+    public TimeSpan ShowRemovedMembersFor { get; init; } = TimeSpan.FromMinutes(10);
+
     public static NodeSettings From(LayeredConfig layered)
     {
         var read = new SettingReader(layered);
@@ -41,6 +47,8 @@ public sealed record NodeSettings(
             read.GetInt("kvactors.cluster.min-nr-of-members", 1, 1000), dataDir, certificate)
         {
             LogClientDisconnects = read.GetBool("kvactors.node.log-client-disconnects"),
+            LogPeerDisconnectTraces = read.GetBool("kvactors.node.log-peer-disconnect-traces"),
+            ShowRemovedMembersFor = read.GetDuration("kvactors.node.removed-members-shown-for", TimeSpan.Zero),
         };
     }
 }

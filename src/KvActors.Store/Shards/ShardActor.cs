@@ -45,7 +45,7 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         _engine = engine;
         _settings = settings;
         _load = load;
-        _effects = new ShardEffects(partition, engine, replicator, manager, _log);
+        _effects = new ShardEffects(partition, engine, replicator, manager, _log, Context.System.EventStream, () => _replica?.Config?.Primary);
 
         Receive<Loaded>(OnLoaded);
         ReceiveAny(_ => Stash.Stash());

@@ -23,8 +23,12 @@ namespace KvActors.Store.Shards;
 /// RingManager's proxy as the ring protocol's messages. <see cref="JoinRequest"/> and <see cref="ConfigRequest"/> are
 /// logged at debug level and dropped: the RingManager learns of joining and restarted nodes from membership events, and
 /// republishes the ring, which each node's keeper applies.</para>
+/// <para>Each report about another node is noted on the node's EventStream (<see cref="ShardReportNoted"/>), where
+/// <see cref="ShardReportLog"/> makes one line of all partitions' reports, not one per partition.
+/// <paramref name="primary"/> says whom the replica follows, for a suspicion's note.</para>
 /// </remarks>
-internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorRef replicator, IActorRef manager, ILoggingAdapter log)
+internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorRef replicator, IActorRef manager, ILoggingAdapter log,
+    EventStream events, Func<string?> primary)
 {
     private readonly Dictionary<RequestId, List<IActorRef>> _waiting = new();
     private readonly List<Task> _durable = new();
@@ -163,7 +167,7 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
         switch (report)
         {
             case ReplicaSilent silent:
-                log.Info("Partition {0}: in-sync replica {1} is silent at epoch {2}; reporting it", partition, silent.Replica, silent.Epoch);
+                events.Publish(new ShardReportNoted(ShardReportKind.ReplicaSilent, partition, silent.Replica, silent.Epoch));
                 manager.Tell(new WireRing.ReplicaSilent { Partition = partition, Node = silent.Replica, Epoch = silent.Epoch }, self);
                 break;
             case LearnerCaughtUp caughtUp:
@@ -171,7 +175,7 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
                 manager.Tell(new WireRing.LearnerCaughtUp { Partition = partition, Node = caughtUp.Learner, Epoch = caughtUp.Epoch }, self);
                 break;
             case PrimarySuspected suspected:
-                log.Info("Partition {0}: suspecting the primary at epoch {1} (nothing heard for the grace period); reporting it", partition, suspected.Epoch);
+                events.Publish(new ShardReportNoted(ShardReportKind.PrimarySuspected, partition, primary() ?? "", suspected.Epoch));
                 manager.Tell(new WireRing.PrimarySuspected
                 {
                     Partition = partition, Node = suspected.From, Epoch = suspected.Epoch, LastSeq = suspected.LastSeq,

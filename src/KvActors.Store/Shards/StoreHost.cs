@@ -19,6 +19,9 @@ public static class StoreHost
     public const string ReplicatorName = "replicator";
     public const string ReplicatorPath = "/user/" + ReplicatorName;
 
+    /// <summary>The node's <see cref="ShardReportLog"/>: <c>/user/shard-reports</c>.</summary>
+    public const string ReportLogName = "shard-reports";
+
     /// <summary>The shard host on the node at <paramref name="node"/>.</summary>
     public static ActorPath ShardsOf(Address node) => new RootActorPath(node) / "user" / ShardsName;
 
@@ -44,6 +47,7 @@ public static class StoreHost
         ArgumentNullException.ThrowIfNull(settings);
         var self = RingPaths.NodeIdOf(((ExtendedActorSystem)system).Provider.DefaultAddress);
         var load = new ReplicatorLoad(Math.Max(1, settings.MaxQueuedPerDestination / 2));
+        system.ActorOf(ShardReportLog.Props(), ReportLogName);
         var replicator = system.ActorOf(ReplicatorActor.Props(self, settings, load), ReplicatorName);
         var shards = system.ActorOf(ShardHost.Props(self, engine, replicator, ringProxy, settings, load), ShardsName);
         return new StoreNode(shards, replicator, engine);

@@ -54,6 +54,8 @@ public sealed class WireSerializerTests(NodeLikeSystem node) : IClassFixture<Nod
         ["KvActors.Store.Shards.GetPartitionStats"] = "a ShardHost's StatsGatherer (its child) -> that host's ShardActors",
         ["KvActors.Store.Shards.PartitionStats"] = "a ShardActor -> its host's StatsGatherer, which answers the remote asker with StoreStatsReply or PartitionStatsReply (protobuf)",
         ["KvActors.Store.Shards.StatsGatherer+Deadline"] = "the StatsGatherer's timer message to itself",
+        ["KvActors.Store.Shards.ShardReportNoted"] = "a ShardActor -> its own node's EventStream -> that node's ShardReportLog",
+        ["KvActors.Store.Shards.ShardReportLog+Flush"] = "the ShardReportLog's timer message to itself",
         ["KvActors.Store.Shards.ShardHost+FlushReplies"] = "the ShardHost's message to itself to send the batched answers gathered so far",
         ["KvActors.Store.Shards.ShardHost+ForgetStaleRequests"] = "the ShardHost's periodic timer message to itself",
         ["KvActors.Store.Shards.ShardHost+DropExpiredPartitions"] = "the ShardHost's periodic timer message to itself",
