@@ -28,19 +28,19 @@ public static class StoreHost
     /// <summary>
     /// Opens the node's storage engine (<see cref="FileStorageEngine"/> under <see cref="StorageSettings.DataDir"/>,
     /// recovering the log; disposed when the actor system terminates), then starts the <see cref="ReplicatorActor"/> and
-    /// the <see cref="ShardHost"/>. <paramref name="ringProxy"/> is what <see cref="RingHost.Start"/> returned.
+    /// the <see cref="ShardHost"/>. <paramref name="ringManager"/> is what <see cref="RingHost.Start"/> returned (its route to the acting RingManager).
     /// </summary>
-    public static StoreNode Start(ActorSystem system, StorageSettings storage, IActorRef ringProxy, ShardSettings? settings = null)
+    public static StoreNode Start(ActorSystem system, StorageSettings storage, IActorRef ringManager, ShardSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(storage);
         var engine = FileStorageEngine.Open(storage.Validated());
         system.RegisterOnTermination(engine.Dispose);
-        return Start(system, engine, ringProxy, (settings ?? new ShardSettings()).WithLimitsOf(storage));
+        return Start(system, engine, ringManager, (settings ?? new ShardSettings()).WithLimitsOf(storage));
     }
 
     /// <summary>The same over a given engine (which the caller disposes), e.g. an <see cref="InMemoryStorageEngine"/>.</summary>
-    public static StoreNode Start(ActorSystem system, IStorageEngine engine, IActorRef ringProxy, ShardSettings settings)
+    public static StoreNode Start(ActorSystem system, IStorageEngine engine, IActorRef ringManager, ShardSettings settings)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(engine);
@@ -49,7 +49,7 @@ public static class StoreHost
         var load = new ReplicatorLoad(Math.Max(1, settings.MaxQueuedPerDestination / 2));
         system.ActorOf(ShardReportLog.Props(), ReportLogName);
         var replicator = system.ActorOf(ReplicatorActor.Props(self, settings, load), ReplicatorName);
-        var shards = system.ActorOf(ShardHost.Props(self, engine, replicator, ringProxy, settings, load), ShardsName);
+        var shards = system.ActorOf(ShardHost.Props(self, engine, replicator, ringManager, settings, load), ShardsName);
         return new StoreNode(shards, replicator, engine);
     }
 }
