@@ -58,6 +58,22 @@ public static class CommandTable
         }
     }
 
+    /// <summary>
+    /// The answer to a command one of whose arguments the parser read past as too long for the store to keep: NOAUTH before
+    /// authentication (as any command), else one error that names the argument's size, the store's limit and its setting
+    /// (a key's when the argument is one of the command's keys, a value's otherwise). Nothing runs, nothing is stored.
+    /// </summary>
+    internal static RespValue RefuseOversized(RespSession session, RespCommand command, OversizedArgument oversized)
+    {
+        session.Node.Stats.CommandProcessed();
+        var known = TryFind(command[0], out var spec);
+        if (!session.Authenticated && !(known && spec!.Flags.Contains("noauth"))) return Replies.NoAuth;
+        var limits = session.Node.Settings.Limits;
+        return known && spec!.IsKeyAt(oversized.Index, command.Count)
+            ? Replies.OverStoreLimit("key", oversized.Length, limits.MaxKeyLength, "max-key-size")
+            : Replies.OverStoreLimit("value", oversized.Length, limits.MaxValueLength, "max-value-size");
+    }
+
     private static async ValueTask<RespValue> Guarded(ValueTask<RespValue> reply, string name)
     {
         try

@@ -10,15 +10,20 @@ namespace KvActors.Resp.Protocol;
 /// and consumed at once, so the caller's buffer never has to hold more than one header line or the unread part of one
 /// argument. Bounded by <see cref="RespLimits"/>: an argument's bytes are allocated only after its length is checked, a
 /// command's arguments never exceed <see cref="RespLimits.MaxCommandBytes"/>, and a header or inline line longer than
-/// <see cref="RespLimits.MaxInlineLength"/> is refused before it is complete. Malformed input throws
-/// <see cref="RespProtocolException"/> (and nothing else); the parser is then unusable, as the connection is to be closed.
-/// One parser per connection; not thread-safe.
+/// <see cref="RespLimits.MaxInlineLength"/> is refused before it is complete. An argument longer than any key or value
+/// the store keeps (<see cref="RespLimits.MaxKeptBulkLength"/>) but within the protocol's limit is read past as its
+/// bytes arrive, never held, and its command returned marked <see cref="RespCommand.Oversized"/>: the connection stays in
+/// step and can answer it with an error. Malformed input throws <see cref="RespProtocolException"/> (and nothing else);
+/// the parser is then unusable, as the connection is to be closed. One parser per connection; not thread-safe.
 /// </summary>
 public sealed class RespRequestParser(RespLimits limits)
 {
     private const int MaxIntegerDigits = 20;
 
     private readonly RespLimits _limits = limits ?? throw new ArgumentNullException(nameof(limits));
+
+    /// <summary>Arguments up to this are kept (an array is allocated for them); longer ones are read past.</summary>
+    private readonly long _maxKept = Math.Min(limits.MaxKeptBulkLength, Array.MaxLength);
 
     /// <summary>Argument counts up to this get their array at once; a larger claimed count grows it as arguments arrive.</summary>
     private const int TrustedCount = 64;
@@ -32,6 +37,10 @@ public sealed class RespRequestParser(RespLimits limits)
     // The argument being filled (null: its $ header is next), and how much of it has arrived.
     private byte[]? _bulk;
     private int _filled;
+
+    // An argument too long to keep: how many of its bytes are still to be read past (0: none), and the command's first one.
+    private long _skipping;
+    private OversizedArgument? _oversized;
 
     /// <summary>Bytes of argument data the parser holds for the command in progress (allocated, filled or not).</summary>
     public long RetainedBytes => _commandBytes + (_bulk?.Length ?? 0);
@@ -65,7 +74,8 @@ public sealed class RespRequestParser(RespLimits limits)
                 var arguments = InlineSplitter.Split(inline);
                 if (arguments.Count == 0) continue;
                 if (arguments.Count > _limits.MaxArguments) throw new RespProtocolException("invalid multibulk length");
-                command = new RespCommand([.. arguments]);
+                var oversized = OversizedInline(arguments);
+                command = new RespCommand([.. arguments]) { Oversized = oversized };
                 return true;
             }
 
@@ -75,12 +85,31 @@ public sealed class RespRequestParser(RespLimits limits)
                 var first = First(buffer);
                 if (first != (byte)'$') throw new RespProtocolException($"expected '$', got '{Printable(first)}'");
                 if (!TryReadLine(ref buffer, "too big bulk count string", out var line)) return false;
-                if (!TryParseInteger(line[1..], out var length) || length < 0 || length > _limits.MaxBulkLength || length > Array.MaxLength)
+                if (!TryParseInteger(line[1..], out var length) || length < 0 || length > _limits.MaxBulkLength)
                     throw new RespProtocolException("invalid bulk length");
-                if (_commandBytes + length > _limits.MaxCommandBytes)
-                    throw new RespProtocolException($"the command's arguments exceed the query buffer limit of {_limits.MaxCommandBytes} bytes");
-                _bulk = length == 0 ? [] : new byte[length];
+                if (length > _maxKept)
+                {
+                    // Longer than any key or value kept: its bytes are dropped as they arrive (memory stays bounded
+                    // however long it is), and it becomes an empty argument of a command marked oversized.
+                    _oversized ??= new OversizedArgument(_read, length);
+                    _skipping = length;
+                    _bulk = [];
+                }
+                else
+                {
+                    if (_commandBytes + length > _limits.MaxCommandBytes)
+                        throw new RespProtocolException($"the command's arguments exceed the query buffer limit of {_limits.MaxCommandBytes} bytes (kvactors.resp.query-buffer-limit)");
+                    _bulk = length == 0 ? [] : new byte[length];
+                }
                 _filled = 0;
+            }
+
+            if (_skipping > 0)
+            {
+                var skipped = Math.Min(_skipping, buffer.Length);
+                buffer = buffer.Slice(skipped);
+                _skipping -= skipped;
+                if (_skipping > 0) return false;
             }
 
             var missing = _bulk.Length - _filled;
@@ -104,12 +133,27 @@ public sealed class RespRequestParser(RespLimits limits)
             _bulk = null;
             if (_read < _expected) continue;
 
-            command = new RespCommand(_arguments);
+            command = new RespCommand(_arguments) { Oversized = _oversized };
             _expected = -1;
             _arguments = null;
             _commandBytes = 0;
+            _oversized = null;
             return true;
         }
+    }
+
+    /// <summary>The first inline argument too long to keep (emptied, as a skipped bulk would be), or null.</summary>
+    private OversizedArgument? OversizedInline(List<byte[]> arguments)
+    {
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (arguments[i].Length <= _maxKept) continue;
+            var oversized = new OversizedArgument(i, arguments[i].Length);
+            for (var j = i; j < arguments.Count; j++)
+                if (arguments[j].Length > _maxKept) arguments[j] = [];
+            return oversized;
+        }
+        return null;
     }
 
     private static byte First(in ReadOnlySequence<byte> buffer) => buffer.FirstSpan[0];
