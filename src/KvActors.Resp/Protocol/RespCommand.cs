@@ -2,11 +2,9 @@ using System.Text;
 
 namespace KvActors.Resp.Protocol;
 
-/// <summary>
-/// One request as the client sent it: the command name and its arguments, each an owned copy of its bytes; or, when one
-/// argument was too long to keep (<see cref="Oversized"/>), the rest of them, to be answered with an error.
-/// </summary>
-public sealed class RespCommand
+/// <summary>One request as the client sent it: the command name and its arguments, each an owned copy of its bytes.</summary>
+/// <remarks>Not sealed for <see cref="OversizedCommand"/> alone: every other command carries nothing more.</remarks>
+public class RespCommand
 {
     private string? _name;
 
@@ -16,9 +14,6 @@ public sealed class RespCommand
         if (arguments.Length == 0) throw new ArgumentException("A command has at least its name.", nameof(arguments));
         Arguments = arguments;
     }
-
-    /// <summary>The first argument the parser read past as too long to keep (empty in <see cref="Arguments"/>); null for a whole command.</summary>
-    public OversizedArgument? Oversized { get; init; }
 
     /// <summary>Every argument, the command name first.</summary>
     public byte[][] Arguments { get; }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace KvActors.Resp.Protocol;
 
@@ -12,8 +13,8 @@ namespace KvActors.Resp.Protocol;
 /// command's arguments never exceed <see cref="RespLimits.MaxCommandBytes"/>, and a header or inline line longer than
 /// <see cref="RespLimits.MaxInlineLength"/> is refused before it is complete. An argument longer than any key or value
 /// the store keeps (<see cref="RespLimits.MaxKeptBulkLength"/>) but within the protocol's limit is read past as its
-/// bytes arrive, never held, and its command returned marked <see cref="RespCommand.Oversized"/>: the connection stays in
-/// step and can answer it with an error. Malformed input throws <see cref="RespProtocolException"/> (and nothing else);
+/// bytes arrive, never held, and its command returned as an <see cref="OversizedCommand"/>: the connection stays in step
+/// and can answer it with an error. Malformed input throws <see cref="RespProtocolException"/> (and nothing else);
 /// the parser is then unusable, as the connection is to be closed. One parser per connection; not thread-safe.
 /// </summary>
 public sealed class RespRequestParser(RespLimits limits)
@@ -74,8 +75,9 @@ public sealed class RespRequestParser(RespLimits limits)
                 var arguments = InlineSplitter.Split(inline);
                 if (arguments.Count == 0) continue;
                 if (arguments.Count > _limits.MaxArguments) throw new RespProtocolException("invalid multibulk length");
-                var oversized = OversizedInline(arguments);
-                command = new RespCommand([.. arguments]) { Oversized = oversized };
+                command = OversizedInline(arguments) is { } oversized
+                    ? new OversizedCommand([.. arguments], oversized)
+                    : new RespCommand([.. arguments]);
                 return true;
             }
 
@@ -85,15 +87,10 @@ public sealed class RespRequestParser(RespLimits limits)
                 var first = First(buffer);
                 if (first != (byte)'$') throw new RespProtocolException($"expected '$', got '{Printable(first)}'");
                 if (!TryReadLine(ref buffer, "too big bulk count string", out var line)) return false;
-                if (!TryParseInteger(line[1..], out var length) || length < 0 || length > _limits.MaxBulkLength)
-                    throw new RespProtocolException("invalid bulk length");
-                if (length > _maxKept)
+                if (!TryParseInteger(line[1..], out var length)) throw new RespProtocolException("invalid bulk length");
+                if (length < 0 || length > _maxKept)
                 {
-                    // Longer than any key or value kept: its bytes are dropped as they arrive (memory stays bounded
-                    // however long it is), and it becomes an empty argument of a command marked oversized.
-                    _oversized ??= new OversizedArgument(_read, length);
-                    _skipping = length;
-                    _bulk = [];
+                    _bulk = ReadPast(length);
                 }
                 else
                 {
@@ -104,14 +101,6 @@ public sealed class RespRequestParser(RespLimits limits)
                 _filled = 0;
             }
 
-            if (_skipping > 0)
-            {
-                var skipped = Math.Min(_skipping, buffer.Length);
-                buffer = buffer.Slice(skipped);
-                _skipping -= skipped;
-                if (_skipping > 0) return false;
-            }
-
             var missing = _bulk.Length - _filled;
             if (missing > 0)
             {
@@ -120,6 +109,10 @@ public sealed class RespRequestParser(RespLimits limits)
                 buffer = buffer.Slice(take);
                 _filled += take;
                 if (take < missing) return false;
+            }
+            else if (_skipping > 0 && !TrySkip(ref buffer))
+            {
+                return false;
             }
             if (buffer.IsEmpty) return false;
             if (First(buffer) != (byte)'\r') throw new RespProtocolException("bulk data is not followed by CRLF");
@@ -133,13 +126,39 @@ public sealed class RespRequestParser(RespLimits limits)
             _bulk = null;
             if (_read < _expected) continue;
 
-            command = new RespCommand(_arguments) { Oversized = _oversized };
+            command = _oversized is null ? new RespCommand(_arguments) : new OversizedCommand(_arguments, _oversized);
             _expected = -1;
             _arguments = null;
             _commandBytes = 0;
             _oversized = null;
             return true;
         }
+    }
+
+    // The paths below are taken only for arguments too long to keep: out of line, so the common path stays as lean.
+
+    /// <summary>
+    /// Starts reading past an argument of <paramref name="length"/> bytes, longer than any key or value kept: its bytes are
+    /// dropped as they arrive (memory stays bounded however long it is) and it becomes an empty argument of an
+    /// <see cref="OversizedCommand"/>. A negative length, or one over the protocol's limit, is Redis's protocol error.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private byte[] ReadPast(long length)
+    {
+        if (length < 0 || length > _limits.MaxBulkLength) throw new RespProtocolException("invalid bulk length");
+        _oversized ??= new OversizedArgument(_read, length);
+        _skipping = length;
+        return [];
+    }
+
+    /// <summary>Drops what <paramref name="buffer"/> holds of the argument being read past; true once all of it is gone.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TrySkip(ref ReadOnlySequence<byte> buffer)
+    {
+        var skipped = Math.Min(_skipping, buffer.Length);
+        buffer = buffer.Slice(skipped);
+        _skipping -= skipped;
+        return _skipping == 0;
     }
 
     /// <summary>The first inline argument too long to keep (emptied, as a skipped bulk would be), or null.</summary>

@@ -99,8 +99,8 @@ internal sealed class RespConnection(ConnectionContext connection, RespNode node
             {
                 while (!stop && parser.TryRead(ref buffer, out var command))
                 {
-                    var reply = command.Oversized is { } oversized
-                        ? ValueTask.FromResult(CommandTable.RefuseOversized(session, command, oversized))
+                    var reply = command is OversizedCommand oversized
+                        ? ValueTask.FromResult(CommandTable.RefuseOversized(session, oversized))
                         : order.Dispatch(session, command);
                     stop = session.CloseAfterReply;
                     await Enqueue(queue, new Pending(reply, session.Version, stop)).ConfigureAwait(false);

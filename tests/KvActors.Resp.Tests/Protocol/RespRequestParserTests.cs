@@ -176,15 +176,15 @@ public sealed class RespRequestParserTests
     [InlineData(3)]
     [InlineData(7)]
     [InlineData(1000)]
-    public void An_argument_over_the_store_s_limits_is_read_past_and_its_command_marked_oversized(int pieceSize)
+    public void An_argument_over_the_store_s_limits_is_read_past_and_its_command_returned_as_oversized(int pieceSize)
     {
         var input = MultiBulk("SET", "k", new string('v', 21)).Concat(MultiBulk("GET", "k")).ToArray();
         var commands = ParseInPieces(new RespRequestParser(StoreLimits), input, pieceSize);
         commands.Should().HaveCount(2, "the parser stays in step after the skipped argument");
         Texts(commands[0]).Should().Equal("SET", "k", "");
-        commands[0].Oversized.Should().Be(new OversizedArgument(2, 21));
+        commands[0].Should().BeOfType<OversizedCommand>().Which.Oversized.Should().Be(new OversizedArgument(2, 21));
         Texts(commands[1]).Should().Equal("GET", "k");
-        commands[1].Oversized.Should().BeNull();
+        commands[1].Should().NotBeOfType<OversizedCommand>();
     }
 
     [Fact]
@@ -198,7 +198,7 @@ public sealed class RespRequestParserTests
         parser.RetainedBytes.Should().Be(3 + 1, "nothing is allocated for the skipped argument");
         var rest = new ReadOnlySequence<byte>([.. new byte[50], .. Bytes("\r\n")]);
         parser.TryRead(ref rest, out var command).Should().BeTrue();
-        command!.Oversized.Should().Be(new OversizedArgument(2, 90));
+        command.Should().BeOfType<OversizedCommand>().Which.Oversized.Should().Be(new OversizedArgument(2, 90));
         parser.RetainedBytes.Should().Be(0);
     }
 
@@ -208,15 +208,15 @@ public sealed class RespRequestParserTests
         // 250 bytes of query buffer: three 90-byte arguments would exceed it if they were kept.
         var big = new string('x', 90);
         var command = ParseAll(MultiBulk("MSET", "a", big, "b", big, "c", big), StoreLimits with { MaxArguments = 7 }).Single();
-        command.Oversized.Should().Be(new OversizedArgument(2, 90));
+        command.Should().BeOfType<OversizedCommand>().Which.Oversized.Should().Be(new OversizedArgument(2, 90));
         Texts(command).Should().Equal("MSET", "a", "", "b", "", "c", "");
     }
 
     [Fact]
-    public void An_inline_argument_over_the_store_s_limits_is_marked_oversized()
+    public void An_inline_argument_over_the_store_s_limits_makes_an_oversized_command()
     {
         var command = ParseAll(Bytes($"SET k {new string('v', 30)}\r\n"), StoreLimits).Single();
-        command.Oversized.Should().Be(new OversizedArgument(2, 30));
+        command.Should().BeOfType<OversizedCommand>().Which.Oversized.Should().Be(new OversizedArgument(2, 30));
         Texts(command).Should().Equal("SET", "k", "");
     }
 
