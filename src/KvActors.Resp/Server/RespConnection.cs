@@ -15,7 +15,8 @@ namespace KvActors.Resp.Server;
 /// buffer, the writer waits on its flush, the queue fills and the reader stops reading; nothing grows without bound.
 /// A command with an argument too long for the store (read past by the parser) is answered with an error, in its turn,
 /// and the connection goes on. Malformed input is answered with Redis's protocol error after the replies before it, then
-/// this connection alone closes. An idle connection (no bytes for <see cref="RespSettings.Timeout"/>) is closed without a reply, as Redis does.
+/// this connection alone closes. An idle connection (no bytes for <see cref="RespSettings.Timeout"/>) is closed without
+/// a reply, as Redis does.
 /// </summary>
 internal sealed class RespConnection(ConnectionContext connection, RespNode node, ILogger logger)
 {
