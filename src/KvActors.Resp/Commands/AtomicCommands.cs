@@ -1,5 +1,6 @@
 using KvActors.Client;
 using KvActors.Resp.Protocol;
+using KvActors.Storage;
 using KvActors.Store.Replication;
 
 namespace KvActors.Resp.Commands;
@@ -143,7 +144,9 @@ internal static class AtomicCommands
                 CommandError.None => reply(result),
                 CommandError.NotAnInteger => Replies.NotInteger,
                 CommandError.Overflow => RespValue.Error("ERR increment or decrement would overflow"),
-                CommandError.ValueTooLarge => RespValue.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)"),
+                // Redis's words, with the limit that applies here: the store's, not proto-max-bulk-len.
+                CommandError.ValueTooLarge => RespValue.Error(
+                    $"ERR string exceeds maximum allowed size of {session.Node.Settings.Limits.MaxValueLength} bytes ({StorageSettings.Section}.max-value-size)"),
                 _ => InvalidExpire(name),
             };
         }

@@ -14,6 +14,14 @@ public sealed record CommandSpec(
 {
     public bool AcceptsArity(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 
+    /// <summary>Whether argument <paramref name="index"/> of a command of <paramref name="count"/> arguments is a key by this spec's positions.</summary>
+    public bool IsKeyAt(int index, int count)
+    {
+        if (FirstKey <= 0 || index < FirstKey) return false;
+        var last = LastKey < 0 ? count + LastKey : LastKey;
+        return index <= last && (Step <= 0 ? index == FirstKey : (index - FirstKey) % Step == 0);
+    }
+
     /// <summary>The key arguments of <paramref name="command"/> by this spec's positions.</summary>
     public IEnumerable<byte[]> KeysOf(RespCommand command)
     {

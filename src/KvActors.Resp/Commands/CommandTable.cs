@@ -58,6 +58,23 @@ public static class CommandTable
         }
     }
 
+    /// <summary>
+    /// The answer to a command one of whose arguments the parser read past as too long for the store to keep: NOAUTH before
+    /// authentication (as any command), else one error that names the argument's size, the store's limit and its setting
+    /// (a key's when the argument is one of the command's keys, a value's otherwise). Nothing runs, nothing is stored.
+    /// </summary>
+    internal static RespValue RefuseOversized(RespSession session, OversizedCommand command)
+    {
+        session.Node.Stats.CommandProcessed();
+        var known = TryFind(command[0], out var spec);
+        if (!session.Authenticated && !(known && spec!.Flags.Contains("noauth"))) return Replies.NoAuth;
+        var (index, length) = command.Oversized;
+        var limits = session.Node.Settings.Limits;
+        return known && spec!.IsKeyAt(index, command.Count)
+            ? Replies.OverStoreLimit("key", length, limits.MaxKeyLength, "max-key-size")
+            : Replies.OverStoreLimit("value", length, limits.MaxValueLength, "max-value-size");
+    }
+
     private static async ValueTask<RespValue> Guarded(ValueTask<RespValue> reply, string name)
     {
         try

@@ -1,6 +1,7 @@
 using System.Text;
 using KvActors.Client;
 using KvActors.Resp.Protocol;
+using KvActors.Storage;
 using KvActors.Store.Partitioning;
 
 namespace KvActors.Resp.Commands;
@@ -26,6 +27,10 @@ public static class Replies
             args.Append('\'').Append(Clip(command.Text(i), 128 - args.Length)).Append("' ");
         return RespValue.Error($"ERR unknown command '{Clip(command.Text(0), 128)}', with args beginning with: {args}");
     }
+
+    /// <summary>An argument longer than the store keeps, in one sentence: its size, the limit and the setting that sets it.</summary>
+    public static RespValue OverStoreLimit(string what, long length, long limit, string storageSetting) =>
+        RespValue.Error($"ERR {what} of {length} bytes is over this store's limit of {limit} bytes ({StorageSettings.Section}.{storageSetting})");
 
     /// <summary>A store failure as one error line (the client's sentence without its full stop, as Redis errors are written).</summary>
     public static RespValue StoreFailure(KvClientException e) => RespValue.Error($"ERR {e.Message.TrimEnd('.')}");

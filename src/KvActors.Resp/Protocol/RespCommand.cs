@@ -3,7 +3,8 @@ using System.Text;
 namespace KvActors.Resp.Protocol;
 
 /// <summary>One request as the client sent it: the command name and its arguments, each an owned copy of its bytes.</summary>
-public sealed class RespCommand
+/// <remarks>Not sealed for <see cref="OversizedCommand"/> alone: every other command carries nothing more.</remarks>
+public class RespCommand
 {
     private string? _name;
 

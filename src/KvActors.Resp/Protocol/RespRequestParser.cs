@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace KvActors.Resp.Protocol;
 
@@ -10,15 +11,20 @@ namespace KvActors.Resp.Protocol;
 /// and consumed at once, so the caller's buffer never has to hold more than one header line or the unread part of one
 /// argument. Bounded by <see cref="RespLimits"/>: an argument's bytes are allocated only after its length is checked, a
 /// command's arguments never exceed <see cref="RespLimits.MaxCommandBytes"/>, and a header or inline line longer than
-/// <see cref="RespLimits.MaxInlineLength"/> is refused before it is complete. Malformed input throws
-/// <see cref="RespProtocolException"/> (and nothing else); the parser is then unusable, as the connection is to be closed.
-/// One parser per connection; not thread-safe.
+/// <see cref="RespLimits.MaxInlineLength"/> is refused before it is complete. An argument longer than any key or value
+/// the store keeps (<see cref="RespLimits.MaxKeptBulkLength"/>) but within the protocol's limit is read past as its
+/// bytes arrive, never held, and its command returned as an <see cref="OversizedCommand"/>: the connection stays in step
+/// and can answer it with an error. Malformed input throws <see cref="RespProtocolException"/> (and nothing else);
+/// the parser is then unusable, as the connection is to be closed. One parser per connection; not thread-safe.
 /// </summary>
 public sealed class RespRequestParser(RespLimits limits)
 {
     private const int MaxIntegerDigits = 20;
 
     private readonly RespLimits _limits = limits ?? throw new ArgumentNullException(nameof(limits));
+
+    /// <summary>Arguments up to this are kept (an array is allocated for them); longer ones are read past.</summary>
+    private readonly long _maxKept = Math.Min(limits.MaxKeptBulkLength, Array.MaxLength);
 
     /// <summary>Argument counts up to this get their array at once; a larger claimed count grows it as arguments arrive.</summary>
     private const int TrustedCount = 64;
@@ -32,6 +38,10 @@ public sealed class RespRequestParser(RespLimits limits)
     // The argument being filled (null: its $ header is next), and how much of it has arrived.
     private byte[]? _bulk;
     private int _filled;
+
+    // An argument too long to keep: how many of its bytes are still to be read past (0: none), and the command's first one.
+    private long _skipping;
+    private OversizedArgument? _oversized;
 
     /// <summary>Bytes of argument data the parser holds for the command in progress (allocated, filled or not).</summary>
     public long RetainedBytes => _commandBytes + (_bulk?.Length ?? 0);
@@ -65,7 +75,9 @@ public sealed class RespRequestParser(RespLimits limits)
                 var arguments = InlineSplitter.Split(inline);
                 if (arguments.Count == 0) continue;
                 if (arguments.Count > _limits.MaxArguments) throw new RespProtocolException("invalid multibulk length");
-                command = new RespCommand([.. arguments]);
+                command = OversizedInline(arguments) is { } oversized
+                    ? new OversizedCommand([.. arguments], oversized)
+                    : new RespCommand([.. arguments]);
                 return true;
             }
 
@@ -75,11 +87,17 @@ public sealed class RespRequestParser(RespLimits limits)
                 var first = First(buffer);
                 if (first != (byte)'$') throw new RespProtocolException($"expected '$', got '{Printable(first)}'");
                 if (!TryReadLine(ref buffer, "too big bulk count string", out var line)) return false;
-                if (!TryParseInteger(line[1..], out var length) || length < 0 || length > _limits.MaxBulkLength || length > Array.MaxLength)
-                    throw new RespProtocolException("invalid bulk length");
-                if (_commandBytes + length > _limits.MaxCommandBytes)
-                    throw new RespProtocolException($"the command's arguments exceed the query buffer limit of {_limits.MaxCommandBytes} bytes");
-                _bulk = length == 0 ? [] : new byte[length];
+                if (!TryParseInteger(line[1..], out var length)) throw new RespProtocolException("invalid bulk length");
+                if (length < 0 || length > _maxKept)
+                {
+                    _bulk = ReadPast(length);
+                }
+                else
+                {
+                    if (_commandBytes + length > _limits.MaxCommandBytes)
+                        throw new RespProtocolException($"the command's arguments exceed the query buffer limit of {_limits.MaxCommandBytes} bytes (kvactors.resp.query-buffer-limit)");
+                    _bulk = length == 0 ? [] : new byte[length];
+                }
                 _filled = 0;
             }
 
@@ -91,6 +109,10 @@ public sealed class RespRequestParser(RespLimits limits)
                 buffer = buffer.Slice(take);
                 _filled += take;
                 if (take < missing) return false;
+            }
+            else if (_skipping > 0 && !TrySkip(ref buffer))
+            {
+                return false;
             }
             if (buffer.IsEmpty) return false;
             if (First(buffer) != (byte)'\r') throw new RespProtocolException("bulk data is not followed by CRLF");
@@ -104,12 +126,53 @@ public sealed class RespRequestParser(RespLimits limits)
             _bulk = null;
             if (_read < _expected) continue;
 
-            command = new RespCommand(_arguments);
+            command = _oversized is null ? new RespCommand(_arguments) : new OversizedCommand(_arguments, _oversized);
             _expected = -1;
             _arguments = null;
             _commandBytes = 0;
+            _oversized = null;
             return true;
         }
+    }
+
+    // The paths below are taken only for arguments too long to keep: out of line, so the common path stays as lean.
+
+    /// <summary>
+    /// Starts reading past an argument of <paramref name="length"/> bytes, longer than any key or value kept: its bytes are
+    /// dropped as they arrive (memory stays bounded however long it is) and it becomes an empty argument of an
+    /// <see cref="OversizedCommand"/>. A negative length, or one over the protocol's limit, is Redis's protocol error.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private byte[] ReadPast(long length)
+    {
+        if (length < 0 || length > _limits.MaxBulkLength) throw new RespProtocolException("invalid bulk length");
+        _oversized ??= new OversizedArgument(_read, length);
+        _skipping = length;
+        return [];
+    }
+
+    /// <summary>Drops what <paramref name="buffer"/> holds of the argument being read past; true once all of it is gone.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TrySkip(ref ReadOnlySequence<byte> buffer)
+    {
+        var skipped = Math.Min(_skipping, buffer.Length);
+        buffer = buffer.Slice(skipped);
+        _skipping -= skipped;
+        return _skipping == 0;
+    }
+
+    /// <summary>The first inline argument too long to keep (emptied, as a skipped bulk would be), or null.</summary>
+    private OversizedArgument? OversizedInline(List<byte[]> arguments)
+    {
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (arguments[i].Length <= _maxKept) continue;
+            var oversized = new OversizedArgument(i, arguments[i].Length);
+            for (var j = i; j < arguments.Count; j++)
+                if (arguments[j].Length > _maxKept) arguments[j] = [];
+            return oversized;
+        }
+        return null;
     }
 
     private static byte First(in ReadOnlySequence<byte> buffer) => buffer.FirstSpan[0];

@@ -13,8 +13,10 @@ namespace KvActors.Resp.Server;
 /// their replies strictly in command order. Between them a bounded queue of in-flight commands
 /// (<see cref="RespSettings.MaxPipeline"/>): a client that does not read its replies fills the transport's output
 /// buffer, the writer waits on its flush, the queue fills and the reader stops reading; nothing grows without bound.
-/// Malformed input is answered with Redis's protocol error after the replies before it, then this connection alone
-/// closes. An idle connection (no bytes for <see cref="RespSettings.Timeout"/>) is closed without a reply, as Redis does.
+/// A command with an argument too long for the store (read past by the parser) is answered with an error, in its turn,
+/// and the connection goes on. Malformed input is answered with Redis's protocol error after the replies before it, then
+/// this connection alone closes. An idle connection (no bytes for <see cref="RespSettings.Timeout"/>) is closed without
+/// a reply, as Redis does.
 /// </summary>
 internal sealed class RespConnection(ConnectionContext connection, RespNode node, ILogger logger)
 {
@@ -98,7 +100,9 @@ internal sealed class RespConnection(ConnectionContext connection, RespNode node
             {
                 while (!stop && parser.TryRead(ref buffer, out var command))
                 {
-                    var reply = order.Dispatch(session, command);
+                    var reply = command is OversizedCommand oversized
+                        ? ValueTask.FromResult(CommandTable.RefuseOversized(session, oversized))
+                        : order.Dispatch(session, command);
                     stop = session.CloseAfterReply;
                     await Enqueue(queue, new Pending(reply, session.Version, stop)).ConfigureAwait(false);
                 }

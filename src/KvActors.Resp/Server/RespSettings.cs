@@ -37,28 +37,33 @@ public sealed record RespSettings
 
     public bool Enabled => Port != 0;
 
-    /// <summary>Reads <c>kvactors.resp.*</c>; proto-max-bulk-len is capped by the store's largest value.</summary>
+    /// <summary>
+    /// Reads <c>kvactors.resp.*</c> and the store's key and value limits: an argument longer than both (within
+    /// proto-max-bulk-len) is read past and answered with an error.
+    /// </summary>
     public static RespSettings From(SettingReader read)
     {
         ArgumentNullException.ThrowIfNull(read);
         const string s = Section;
-        var maxValue = read.GetBytes("kvactors.storage.max-value-size");
-        var maxKey = read.GetBytes("kvactors.storage.max-key-size");
-        var maxBulk = Math.Min(read.GetBytes($"{s}.proto-max-bulk-len"), Math.Max(maxValue, maxKey));
+        var maxBulk = read.GetBytes($"{s}.proto-max-bulk-len");
         if (maxBulk < 1) throw read.Layered.Error($"{s}.proto-max-bulk-len", "expected at least 1 byte.");
         var queryLimit = read.GetBytes($"{s}.query-buffer-limit");
-        if (queryLimit < maxBulk) throw read.Layered.Error($"{s}.query-buffer-limit", $"expected at least proto-max-bulk-len ({maxBulk} bytes), got {queryLimit}.");
+        var limits = new RespLimits
+        {
+            MaxBulkLength = maxBulk,
+            MaxKeyLength = read.GetBytes("kvactors.storage.max-key-size"),
+            MaxValueLength = read.GetBytes("kvactors.storage.max-value-size"),
+            MaxArguments = read.GetInt($"{s}.max-arguments", 1, int.MaxValue),
+            MaxCommandBytes = queryLimit,
+        };
+        if (queryLimit < limits.MaxKeptBulkLength)
+            throw read.Layered.Error($"{s}.query-buffer-limit", $"expected at least the longest key or value kept ({limits.MaxKeptBulkLength} bytes: the larger of kvactors.storage.max-key-size and max-value-size, at most proto-max-bulk-len), got {queryLimit}.");
         return new RespSettings
         {
             Host = read.GetString("kvactors.remote.host").Trim(),
             Port = read.GetInt($"{s}.port", 0, 65535),
             Password = read.GetString($"{s}.password"),
-            Limits = new RespLimits
-            {
-                MaxBulkLength = maxBulk,
-                MaxArguments = read.GetInt($"{s}.max-arguments", 1, int.MaxValue),
-                MaxCommandBytes = queryLimit,
-            },
+            Limits = limits,
             Timeout = read.GetDuration($"{s}.timeout"),
             FlushAllEnabled = read.GetBool($"{s}.flushall-enabled"),
             MaxClients = read.GetInt($"{s}.max-clients", 1, 1_000_000),

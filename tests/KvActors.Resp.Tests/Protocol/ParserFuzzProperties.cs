@@ -9,11 +9,16 @@ namespace KvActors.Resp.Tests.Protocol;
 /// <summary>
 /// Seeded properties of the parser (the same cases every run): on random bytes and on valid requests with random
 /// mutations, split into random pieces, it only ever returns commands or throws <see cref="RespProtocolException"/>;
-/// it never holds more than its limits allow; and valid requests, however split, read back exactly.
+/// it never holds more than its limits allow; and valid requests, however split, read back exactly, with any argument over
+/// the store's limits read past and its command returned as oversized.
 /// </summary>
 public sealed class ParserFuzzProperties
 {
-    private static readonly RespLimits Limits = new() { MaxBulkLength = 64, MaxArguments = 8, MaxInlineLength = 48, MaxCommandBytes = 200 };
+    /// <summary>Arguments of 33 to 64 bytes are over the store's limits (skipped); longer ones are protocol errors.</summary>
+    private static readonly RespLimits Limits = new()
+    {
+        MaxBulkLength = 64, MaxKeyLength = 16, MaxValueLength = 32, MaxArguments = 8, MaxInlineLength = 48, MaxCommandBytes = 200,
+    };
 
     private static Config Seeded(int tests) =>
         Config.QuickThrowOnFailure
@@ -91,7 +96,12 @@ public sealed class ParserFuzzProperties
                 while (parser.TryRead(ref buffer, out var command))
                 {
                     command.Count.Should().BeInRange(1, Limits.MaxArguments);
-                    command.Arguments.Should().OnlyContain(a => a.Length <= Limits.MaxBulkLength);
+                    command.Arguments.Should().OnlyContain(a => a.Length <= Limits.MaxKeptBulkLength);
+                    if (command is OversizedCommand { Oversized: var oversized })
+                    {
+                        oversized.Length.Should().BeInRange(Limits.MaxKeptBulkLength + 1, Limits.MaxBulkLength);
+                        command[oversized.Index].Should().BeEmpty();
+                    }
                     command.Arguments.Sum(a => (long)a.Length).Should().BeLessThanOrEqualTo(Limits.MaxCommandBytes);
                 }
                 parser.RetainedBytes.Should().BeLessThanOrEqualTo(Limits.MaxCommandBytes, "the parser never holds more than one command's limit");
@@ -142,5 +152,27 @@ public sealed class ParserFuzzProperties
             for (var c = 0; c < commands.Length; c++)
                 read[c].Arguments.Should().BeEquivalentTo(commands[c], o => o.WithStrictOrdering());
         }));
+    }
+
+    [Fact]
+    public void Valid_requests_with_arguments_over_the_store_s_limits_read_back_in_step_however_split()
+    {
+        var skipped = 0;
+        Check.One(Seeded(500), Prop.ForAll(Commands.ToArbitrary(), Pieces.ToArbitrary(), (commands, pieces) =>
+        {
+            var input = commands.SelectMany(c => Frames.MultiBulk(c)).ToArray();
+            var read = Frames.ParseInPieces(new RespRequestParser(Limits with { MaxCommandBytes = 1000 }), input, pieces);
+            read.Should().HaveCount(commands.Length);
+            for (var c = 0; c < commands.Length; c++)
+            {
+                var first = Array.FindIndex(commands[c], a => a.Length > Limits.MaxKeptBulkLength);
+                var oversized = (read[c] as OversizedCommand)?.Oversized;
+                oversized.Should().Be(first < 0 ? null : new OversizedArgument(first, commands[c][first].Length));
+                if (first >= 0) skipped++;
+                var kept = commands[c].Select(a => a.Length > Limits.MaxKeptBulkLength ? Array.Empty<byte>() : a);
+                read[c].Arguments.Should().BeEquivalentTo(kept, o => o.WithStrictOrdering());
+            }
+        }));
+        skipped.Should().BeGreaterThan(50, "a property that never skips an argument tests nothing");
     }
 }

@@ -165,7 +165,71 @@ public sealed class RespRequestParserTests
     public void A_command_whose_arguments_exceed_the_query_buffer_limit_is_refused_before_its_data_is_read()
     {
         var input = Bytes("*4\r\n$100\r\n" + new string('a', 100) + "\r\n$100\r\n" + new string('b', 100) + "\r\n$100\r\n");
-        Error(input).Should().StartWith("Protocol error: the command's arguments exceed the query buffer limit");
+        Error(input).Should().Be("Protocol error: the command's arguments exceed the query buffer limit of 250 bytes (kvactors.resp.query-buffer-limit)");
+    }
+
+    /// <summary>Keys up to 10 bytes, values up to 20 are kept; the protocol takes bulks up to 100.</summary>
+    private static readonly RespLimits StoreLimits = Small with { MaxKeyLength = 10, MaxValueLength = 20 };
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(1000)]
+    public void An_argument_over_the_store_s_limits_is_read_past_and_its_command_returned_as_oversized(int pieceSize)
+    {
+        var input = MultiBulk("SET", "k", new string('v', 21)).Concat(MultiBulk("GET", "k")).ToArray();
+        var commands = ParseInPieces(new RespRequestParser(StoreLimits), input, pieceSize);
+        commands.Should().HaveCount(2, "the parser stays in step after the skipped argument");
+        Texts(commands[0]).Should().Equal("SET", "k", "");
+        commands[0].Should().BeOfType<OversizedCommand>().Which.Oversized.Should().Be(new OversizedArgument(2, 21));
+        Texts(commands[1]).Should().Equal("GET", "k");
+        commands[1].Should().NotBeOfType<OversizedCommand>();
+    }
+
+    [Fact]
+    public void A_skipped_argument_is_never_held_and_takes_every_byte_as_it_arrives()
+    {
+        var parser = new RespRequestParser(StoreLimits);
+        var header = Bytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$90\r\n");
+        var buffer = new ReadOnlySequence<byte>([.. header, .. new byte[40]]);
+        parser.TryRead(ref buffer, out _).Should().BeFalse();
+        buffer.Length.Should().Be(0, "the skipped bytes are consumed as they come");
+        parser.RetainedBytes.Should().Be(3 + 1, "nothing is allocated for the skipped argument");
+        var rest = new ReadOnlySequence<byte>([.. new byte[50], .. Bytes("\r\n")]);
+        parser.TryRead(ref rest, out var command).Should().BeTrue();
+        command.Should().BeOfType<OversizedCommand>().Which.Oversized.Should().Be(new OversizedArgument(2, 90));
+        parser.RetainedBytes.Should().Be(0);
+    }
+
+    [Fact]
+    public void Skipped_arguments_do_not_count_against_the_query_buffer_limit_and_the_first_is_reported()
+    {
+        // 250 bytes of query buffer: three 90-byte arguments would exceed it if they were kept.
+        var big = new string('x', 90);
+        var command = ParseAll(MultiBulk("MSET", "a", big, "b", big, "c", big), StoreLimits with { MaxArguments = 7 }).Single();
+        command.Should().BeOfType<OversizedCommand>().Which.Oversized.Should().Be(new OversizedArgument(2, 90));
+        Texts(command).Should().Equal("MSET", "a", "", "b", "", "c", "");
+    }
+
+    [Fact]
+    public void An_inline_argument_over_the_store_s_limits_makes_an_oversized_command()
+    {
+        var command = ParseAll(Bytes($"SET k {new string('v', 30)}\r\n"), StoreLimits).Single();
+        command.Should().BeOfType<OversizedCommand>().Which.Oversized.Should().Be(new OversizedArgument(2, 30));
+        Texts(command).Should().Equal("SET", "k", "");
+    }
+
+    [Fact]
+    public void A_skipped_argument_must_still_end_with_crlf()
+    {
+        Error(Bytes($"*2\r\n$3\r\nGET\r\n$30\r\n{new string('k', 30)}xx"), StoreLimits).Should().Be("Protocol error: bulk data is not followed by CRLF");
+    }
+
+    [Fact]
+    public void A_bulk_over_the_protocol_limit_is_invalid_even_when_the_store_would_skip_it()
+    {
+        Error(Bytes("*2\r\n$3\r\nGET\r\n$101\r\n"), StoreLimits).Should().Be("Protocol error: invalid bulk length");
     }
 
     [Fact]

@@ -98,6 +98,86 @@ public sealed class RespServerTests : IAsyncLifetime
         client.IsClosedByServer().Should().BeTrue();
     }
 
+    private const int MiB = 1 << 20;
+
+    private const string ValueOverLimit =
+        "-ERR value of 1048577 bytes is over this store's limit of 1048576 bytes (kvactors.storage.max-value-size)\r\n";
+
+    [Fact]
+    public async Task A_value_over_the_store_s_limit_gets_one_error_and_the_connection_answers_the_next_commands()
+    {
+        var store = new InMemoryRespStore();
+        var (port, _) = await Start(new RespSettings(), store);
+        using var client = new RawRespClient(port);
+        var value = new byte[MiB + 1];
+        client.Send([.. Frames.MultiBulk([Frames.Bytes("SET"), Frames.Bytes("k"), value]), .. Frames.MultiBulk("GET", "k"), .. Frames.MultiBulk("PING")]);
+        client.ReadReply().Should().Be(ValueOverLimit);
+        client.ReadReply().Should().Be("$-1\r\n", "nothing was stored for the refused SET");
+        client.ReadReply().Should().Be("+PONG\r\n");
+        client.Call("SET", "k", "small").Should().Be("+OK\r\n");
+        client.Call("GET", "k").Should().Be("$5\r\nsmall\r\n");
+    }
+
+    /// <summary>
+    /// A value declared 4 MiB long (four times what the transport buffers for a connection), sent in 1,000-byte pieces:
+    /// the skip spans many reads, each read's bytes are dropped as they come, and the commands behind it are answered.
+    /// </summary>
+    [Fact]
+    public async Task A_value_far_over_the_limit_sent_in_small_pieces_is_read_past_as_it_arrives()
+    {
+        const int Length = 4 * MiB;
+        var store = new InMemoryRespStore();
+        var (port, _) = await Start(new RespSettings(), store);
+        using var client = new RawRespClient(port, TimeSpan.FromSeconds(30));
+        client.Send($"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${Length}\r\n");
+        var piece = new byte[1000];
+        for (var sent = 0; sent < Length; sent += piece.Length) client.Send(piece.AsSpan(0, Math.Min(piece.Length, Length - sent)).ToArray());
+        client.Send([.. Frames.Bytes("\r\n"), .. Frames.MultiBulk("GET", "k"), .. Frames.MultiBulk("PING")]);
+        client.ReadReply().Should().Be($"-ERR value of {Length} bytes is over this store's limit of 1048576 bytes (kvactors.storage.max-value-size)\r\n");
+        client.ReadReply().Should().Be("$-1\r\n");
+        client.ReadReply().Should().Be("+PONG\r\n");
+        (await store.GetAsync(Frames.Bytes("k"), false)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_key_over_the_store_s_limit_gets_the_key_limit_and_a_command_with_one_runs_for_none_of_its_keys()
+    {
+        var store = new InMemoryRespStore();
+        var (port, _) = await Start(new RespSettings(), store);
+        using var client = new RawRespClient(port);
+        var key = new string('k', MiB + 1);
+        var keyOverLimit = "-ERR key of 1048577 bytes is over this store's limit of 65536 bytes (kvactors.storage.max-key-size)\r\n";
+        client.Send([.. Frames.MultiBulk("SET", key, "v"), .. Frames.MultiBulk("GET", key), .. Frames.MultiBulk("MSET", "{t}a", "1", key, "2"),
+            .. Frames.MultiBulk("MSET", "{t}a", "1", "{t}b", new string('v', MiB + 1)), .. Frames.MultiBulk("EXISTS", "{t}a", "{t}b")]);
+        client.ReadReply().Should().Be(keyOverLimit);
+        client.ReadReply().Should().Be(keyOverLimit);
+        client.ReadReply().Should().Be(keyOverLimit, "MSET's keys are every other argument from the first");
+        client.ReadReply().Should().Be(ValueOverLimit, "MSET's values are not keys");
+        client.ReadReply().Should().Be(":0\r\n", "a refused command writes none of its keys");
+    }
+
+    [Fact]
+    public async Task An_oversized_command_before_auth_gets_noauth_and_the_connection_stays_in_step()
+    {
+        var (port, _) = await Start(new RespSettings { Password = "secret" });
+        using var client = new RawRespClient(port);
+        client.Send([.. Frames.MultiBulk("SET", "k", new string('v', MiB + 1)), .. Frames.MultiBulk("AUTH", "secret")]);
+        client.ReadReply().Should().Be("-NOAUTH Authentication required.\r\n");
+        client.ReadReply().Should().Be("+OK\r\n");
+        client.Call("SET", "k", new string('v', MiB + 1)).Should().Be(ValueOverLimit);
+    }
+
+    [Fact]
+    public async Task A_bulk_over_a_configured_proto_max_bulk_len_closes_the_connection_though_one_below_is_only_refused()
+    {
+        var (port, _) = await Start(new RespSettings { Limits = new RespLimits { MaxBulkLength = 2 * MiB } });
+        using var client = new RawRespClient(port);
+        client.Call("SET", "k", new string('v', MiB + 1)).Should().Be(ValueOverLimit);
+        client.Send($"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${2 * MiB + 1}\r\n");
+        client.ReadReply().Should().Be("-ERR Protocol error: invalid bulk length\r\n");
+        client.IsClosedByServer().Should().BeTrue("a length over proto-max-bulk-len is a protocol error, as in Redis");
+    }
+
     [Fact]
     public async Task Inline_commands_work_as_redis_cli_and_telnet_send_them()
     {
