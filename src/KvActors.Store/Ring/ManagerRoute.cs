@@ -13,7 +13,9 @@ public sealed record ActingManager(IActorRef Manager);
 /// to the RingManager (reports from the partitions, <c>GetRing</c>) to the manager that published the ring this node
 /// applied last, or, before any, to the singleton proxy. The proxy alone would send to the singleton on the oldest
 /// member even while that member is unreachable and a deputy manager (<see cref="RingDeputy"/>) is acting; once the
-/// deputy's first ring is applied here, reports reach it. The sender is kept (Forward).
+/// deputy's first ring is applied here, reports reach it. The acting manager is watched: once it stops (a deputy that
+/// stood down, a singleton handed over, its node removed) the route falls back to the proxy until the next ring is
+/// applied, rather than sending reports to an actor that is gone. The sender is kept (Forward).
 /// </summary>
 public sealed class ManagerRoute : ReceiveActor
 {
@@ -23,11 +25,24 @@ public sealed class ManagerRoute : ReceiveActor
     public ManagerRoute(IActorRef proxy)
     {
         _proxy = proxy;
-        Receive<ActingManager>(m => _acting = m.Manager.IsNobody() ? null : m.Manager);
+        Receive<ActingManager>(OnActing);
+        Receive<Terminated>(t =>
+        {
+            if (t.ActorRef.Equals(_acting)) _acting = null;
+        });
         ReceiveAny(m => (_acting ?? _proxy).Forward(m));
     }
 
     public static Props Props(IActorRef proxy) => Akka.Actor.Props.Create(() => new ManagerRoute(proxy));
+
+    private void OnActing(ActingManager message)
+    {
+        var manager = message.Manager.IsNobody() ? null : message.Manager;
+        if (Equals(manager, _acting)) return;
+        if (_acting is not null) Context.Unwatch(_acting);
+        _acting = manager;
+        if (_acting is not null) Context.Watch(_acting);
+    }
 
     protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(ActingManager));
 

@@ -34,8 +34,8 @@ public static class RingFile
     /// <summary>The record in the file at <paramref name="path"/>; a missing file is none, a damaged one none with the reason.</summary>
     public static AcceptorRead ReadAcceptor(string path)
     {
-        var (payload, problem) = ReadPayload(path);
-        if (payload is null) return new AcceptorRead(null, problem);
+        var (payload, why) = ReadPayload(path);
+        if (payload is null) return new AcceptorRead(null, why is null ? null : DamagedAcceptor(path, why));
         try
         {
             var record = AcceptorRecord.Parser.ParseFrom(payload);
@@ -44,7 +44,7 @@ public static class RingFile
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or FormatException)
         {
-            return new AcceptorRead(null, Damaged(path, e.Message.TrimEnd('.')).Problem);
+            return new AcceptorRead(null, DamagedAcceptor(path, e.Message.TrimEnd('.')));
         }
     }
 
@@ -80,8 +80,8 @@ public static class RingFile
     /// <summary>The ring in the file at <paramref name="path"/>. A missing file is no ring; a damaged one is no ring with the reason.</summary>
     public static ReadResult Read(string path)
     {
-        var (payload, problem) = ReadPayload(path);
-        if (payload is null) return new ReadResult(null, problem);
+        var (payload, why) = ReadPayload(path);
+        if (payload is null) return why is null ? new ReadResult(null, null) : Damaged(path, why);
         try
         {
             return new ReadResult(RingWire.FromProto(RingMap.Parser.ParseFrom(payload)), null);
@@ -92,7 +92,7 @@ public static class RingFile
         }
     }
 
-    /// <summary>The checked payload of the file, or null with the reason (null too for a missing file).</summary>
+    /// <summary>The checked payload of the file, or null with why it is damaged (no reason: a missing file).</summary>
     private static (byte[]? Payload, string? Problem) ReadPayload(string path)
     {
         byte[] bytes;
@@ -105,18 +105,22 @@ public static class RingFile
             return (null, null);
         }
         if (bytes.Length < HeaderSize || !bytes.AsSpan(0, 4).SequenceEqual(Magic))
-            return (null, Damaged(path, "it does not start with a ring header").Problem);
+            return (null, "it does not start with a ring header");
         var version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4));
         if (version != Version)
-            return (null, Damaged(path, $"it has format version {version}, this node reads {Version}").Problem);
+            return (null, $"it has format version {version}, this node reads {Version}");
         var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
         if (length != bytes.Length - HeaderSize)
-            return (null, Damaged(path, $"its header announces {length} bytes of ring but {bytes.Length - HeaderSize} follow").Problem);
+            return (null, $"its header announces {length} bytes of ring but {bytes.Length - HeaderSize} follow");
         var payload = bytes.AsSpan(HeaderSize);
         if (Crc32C.Compute(payload) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(12)))
-            return (null, Damaged(path, "its checksum does not match").Problem);
+            return (null, "its checksum does not match");
         return (payload.ToArray(), null);
     }
+
+    /// <summary>A damaged accepted file: the node keeps its applied ring but has no promise and no accepted ring.</summary>
+    private static string DamagedAcceptor(string path, string why) =>
+        $"The ring acceptor file {path} is unusable ({why}), so this node starts with no promise and no accepted ring; it answers the next manager's ballot afresh.";
 
     private static ReadResult Damaged(string path, string why) =>
         new(null, $"The ring file {path} is damaged ({why}), so this node reports no ring; the RingManager takes the ring from the other members.");

@@ -55,7 +55,7 @@ public sealed class RingFileTests : IDisposable
         File.WriteAllBytes(path, bytes);
         var damaged = RingFile.ReadAcceptor(path);
         damaged.Record.Should().BeNull();
-        damaged.Problem.Should().Contain("is damaged (its checksum does not match)");
+        damaged.Problem.Should().Be($"The ring acceptor file {path} is unusable (its checksum does not match), so this node starts with no promise and no accepted ring; it answers the next manager's ballot afresh.");
     }
 
     [Fact]
