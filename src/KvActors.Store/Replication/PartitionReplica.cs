@@ -30,6 +30,7 @@ public sealed class PartitionReplica
     private readonly Dictionary<string, long> grants = new(StringComparer.Ordinal);
     private KeyValueState state;
     private long lastSnapshotSeq;
+    private long lastSnapshotEpoch; // the epoch of the entry at lastSnapshotSeq (the log in memory may no longer hold it)
     private long minEpochToAdopt;
     private bool restarted;
     private long lastConfigRequestAt = long.MinValue;
@@ -61,6 +62,7 @@ public sealed class PartitionReplica
         minEpochToAdopt = durable.Epoch + 1;
         state = durable.Snapshot is { } snapshot ? KeyValueState.FromSnapshot(snapshot, settings) : new KeyValueState(settings);
         lastSnapshotSeq = durable.Snapshot?.Seq ?? 0;
+        lastSnapshotEpoch = durable.Snapshot?.Epoch ?? 0;
         log.Reset(durable.LogBaseSeq, durable.LogBaseEpoch);
         foreach (var entry in durable.Log)
             log.Append(entry);
@@ -691,6 +693,7 @@ public sealed class PartitionReplica
         log.Reset(snapshot.Seq, snapshot.Epoch);
         tail.Invalidate();
         lastSnapshotSeq = snapshot.Seq;
+        lastSnapshotEpoch = snapshot.Epoch;
         confirmedThrough = snapshot.Seq;
         SnapshotsInstalled++;
         effects.Add(new InstallSnapshot(snapshot));
@@ -746,14 +749,36 @@ public sealed class PartitionReplica
                 Reply(reply);
         if (CommitPoint - lastSnapshotSeq >= settings.SnapshotEveryCommits)
         {
-            // Keep the log back to the previous snapshot, so a replica a little behind catches up without a snapshot.
-            var discard = lastSnapshotSeq;
-            var discardEpoch = log.EpochAt(discard)!.Value;
+            // The log on disk goes back to the previous snapshot, so a restarted replica a little behind catches up
+            // without a snapshot.
             var snapshot = state.Snapshot(log.EpochAt(CommitPoint)!.Value);
-            log.DiscardThrough(discard);
+            effects.Add(new SaveSnapshot(snapshot, lastSnapshotSeq, lastSnapshotEpoch));
             lastSnapshotSeq = CommitPoint;
-            effects.Add(new SaveSnapshot(snapshot, discard, discardEpoch));
+            lastSnapshotEpoch = snapshot.Epoch;
         }
+        TrimLog();
+    }
+
+    /// <summary>
+    /// Drops committed entries from the log in memory: it keeps a short window behind the commit point, and as primary
+    /// also what a replica it is sending to has not acknowledged yet (a learner catching up), but never more than
+    /// <see cref="ReplicationSettings.SnapshotEveryCommits"/> entries; a replica further behind gets a snapshot. Kept
+    /// back to the previous snapshot, as before, every write's entry lived into the oldest GC generation (gigabytes of
+    /// them at 100k writes/s), and each collection of the younger ones copied them there.
+    /// </summary>
+    private void TrimLog()
+    {
+        var keepAfter = CommitPoint - settings.CommittedEntriesInMemory;
+        if (Role == ReplicaRole.Primary)
+            foreach (var peer in peers.Values)
+                if (peer.MatchedThrough >= 0)
+                    keepAfter = Math.Min(keepAfter, peer.MatchedThrough);
+        keepAfter = Math.Max(keepAfter, CommitPoint - settings.SnapshotEveryCommits);
+        // Trimming shifts the kept entries: only once the dropped part is as long as the kept one, so each entry moves
+        // a bounded number of times.
+        var dropped = keepAfter - log.BaseSeq;
+        if (dropped >= settings.CommittedEntriesInMemory && dropped >= log.LastSeq - keepAfter)
+            log.DiscardThrough(keepAfter);
     }
 
     private void Reply(ClientReply reply) => effects.Add(new ReplyToClient(reply));

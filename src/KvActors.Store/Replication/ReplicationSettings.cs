@@ -73,6 +73,12 @@ public sealed record ReplicationSettings
     /// <summary>A replica takes a snapshot every this many commits and then drops the log before its previous snapshot.</summary>
     public int SnapshotEveryCommits { get; init; } = 10_000;
 
+    /// <summary>
+    /// Committed entries a replica keeps in memory behind its commit point besides those a replica it sends to still
+    /// needs (see PartitionReplica.TrimLog). The log on disk still reaches back to the previous snapshot.
+    /// </summary>
+    public int CommittedEntriesInMemory { get; init; } = 64;
+
     /// <summary>Answers kept per client for duplicate requests (its most recent request ids).</summary>
     public int RequestsKeptPerClient { get; init; } = 32;
 
@@ -98,6 +104,7 @@ public sealed record ReplicationSettings
         Positive(MaxBatchBytes, nameof(MaxBatchBytes));
         Positive(MaxUncommitted, nameof(MaxUncommitted));
         Positive(SnapshotEveryCommits, nameof(SnapshotEveryCommits));
+        Positive(CommittedEntriesInMemory, nameof(CommittedEntriesInMemory));
         Positive(RequestsKeptPerClient, nameof(RequestsKeptPerClient));
         Positive(ClientsKept, nameof(ClientsKept));
         if (ExpiryDeletesPerTick < 0)

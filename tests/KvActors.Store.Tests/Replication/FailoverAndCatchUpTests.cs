@@ -121,12 +121,12 @@ public class FailoverAndCatchUpTests
     [Fact]
     public void A_learner_catches_up_from_a_snapshot_is_reported_caught_up_and_then_counts_for_commits()
     {
-        var settings = Settings with { SnapshotEveryCommits = 3, MaxUncommitted = 100 };
+        var settings = Settings with { SnapshotEveryCommits = 3, CommittedEntriesInMemory = 2, MaxUncommitted = 100 };
         var p = PartitionReplica.CreateNew("p", settings);
         p.OnConfig(Config(1, "p", []), 0);
         for (var i = 1; i <= 7; i++)
             p.OnClientWrite(Req(i), Put($"k{i % 3}", $"v{i}"), 10).Replies<WriteDone>().Should().ContainSingle("a primary alone commits at once");
-        p.Log.BaseSeq.Should().Be(3, "the log is kept back to the previous snapshot");
+        p.Log.BaseSeq.Should().Be(4, "the log in memory keeps two committed entries at least, trimmed two at a time");
 
         var epoch2 = Config(2, "p", [], "l");
         var l = PartitionReplica.CreateNew("l", settings);
@@ -150,6 +150,72 @@ public class FailoverAndCatchUpTests
         var write = p.OnClientWrite(Req(8), Put("k", "v8"), 110);
         write.Replies<WriteDone>().Should().BeEmpty();
         Settle(write, r, 111).Replies<WriteDone>().Should().ContainSingle();
+    }
+
+    private static readonly ReplicationSettings ShortLog = Settings with { SnapshotEveryCommits = 40, CommittedEntriesInMemory = 2, MaxUncommitted = 200, MaxBatchEntries = 4 };
+
+    /// <summary>
+    /// p wrote 1..20 alone; learner l installed a snapshot at 10, and its acknowledgement reached p after 11..20 were
+    /// committed without it. Returns what p sent l since (entries from 11 on), not delivered yet.
+    /// </summary>
+    private static (PartitionReplica P, PartitionReplica L, Dictionary<string, PartitionReplica> R, List<ReplicaEffect> Sent) LearnerBehind()
+    {
+        var p = PartitionReplica.CreateNew("p", ShortLog);
+        p.OnConfig(Config(1, "p", []), 0);
+        for (var i = 1; i <= 10; i++)
+            p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10);
+        p.Log.BaseSeq.Should().Be(8, "alone, the primary keeps two committed entries, trimmed two at a time");
+
+        var epoch2 = Config(2, "p", [], "l");
+        var l = PartitionReplica.CreateNew("l", ShortLog);
+        l.OnConfig(epoch2, 100);
+        var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["l"] = l };
+        var ack = Deliver(Deliver(Deliver(p.OnConfig(epoch2, 100), r, 100), r, 101), r, 102); // asked, snapshot sent, installed
+        l.SnapshotsInstalled.Should().Be(1);
+        ack.Messages<PrepareAck>("p").Should().NotBeEmpty();
+        var sent = new List<ReplicaEffect>();
+        for (var i = 11; i <= 20; i++)
+        {
+            var effects = p.OnClientWrite(Req(i), Put("k", $"v{i}"), 110);
+            effects.Replies<WriteDone>().Should().ContainSingle("a learner not caught up does not hold commits");
+            sent.AddRange(effects);
+        }
+        sent.AddRange(Deliver(ack, r, 111));
+        sent.Messages<ReplicationMessage>("l").Should().NotBeEmpty();
+        return (p, l, r, sent);
+    }
+
+    [Fact]
+    public void The_log_in_memory_keeps_what_a_learner_catching_up_still_needs()
+    {
+        var (p, l, r, sent) = LearnerBehind();
+        for (var i = 21; i <= 30; i++)
+            sent.AddRange(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 120));
+        p.CommitPoint.Should().Be(30);
+        p.Log.BaseSeq.Should().BeLessThanOrEqualTo(10, "the learner acknowledged through 10 and still needs the rest");
+
+        Settle(sent, r, 130);
+        Settle(p.Tick(130 + ShortLog.HeartbeatIntervalMs), r, 130 + ShortLog.HeartbeatIntervalMs); // carries the last commit point
+        l.SnapshotsInstalled.Should().Be(1, "the rest came from the log");
+        l.CommitPoint.Should().Be(30);
+        S(l.State.Get(B("k"))).Should().Be("v30");
+    }
+
+    [Fact]
+    public void A_learner_that_stops_answering_holds_back_no_more_than_a_snapshot_interval_of_log()
+    {
+        var (p, l, r, _) = LearnerBehind(); // what p sends l from here on is lost
+        for (var i = 21; i <= 150; i++)
+            p.OnClientWrite(Req(i), Put("k", $"v{i}"), 120);
+        p.CommitPoint.Should().Be(150);
+        p.Log.Count.Should().BeLessThanOrEqualTo(80, "no more than two snapshot intervals (40) stay in memory");
+        p.Log.BaseSeq.Should().BeGreaterThan(10);
+
+        // The learner answers again: p resends from what it acknowledged, which only a snapshot covers now.
+        Settle(p.Tick(ShortLog.AckTimeoutMs + 200), r, ShortLog.AckTimeoutMs + 200);
+        l.SnapshotsInstalled.Should().Be(2);
+        l.CommitPoint.Should().Be(150);
+        S(l.State.Get(B("k"))).Should().Be("v150");
     }
 
     [Fact]
