@@ -28,7 +28,7 @@ internal sealed class CommandOrder
         var keyspaceWide = !keyed && spec.FirstKey == 0 && (spec.Flags.Contains("write") || spec.Flags.Contains("readonly"));
         if (!keyed && !keyspaceWide) return CommandTable.Dispatch(session, command, spec); // connection and server state: in order already
 
-        var keys = keyed ? spec.KeysOf(command).ToArray() : [];
+        var keys = keyed ? spec.KeysOf(command) : [];
         var before = keyed ? Earlier(keys) : AllRunning();
         var reply = before.IsCompleted
             ? CommandTable.Dispatch(session, command, spec)

@@ -104,8 +104,9 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
 
     public ValueTask WriteAsync(int partition, IReadOnlyList<LogWrite> writes)
     {
-        foreach (var write in writes)
+        for (var i = 0; i < writes.Count; i++) // not foreach: through the interface, that allocates an enumerator per call
         {
+            var write = writes[i];
             switch (write.Kind)
             {
                 case LogWriteKind.Append:

@@ -97,8 +97,8 @@ internal sealed class GroupCommitWriter : IDisposable
         lock (_gate)
         {
             if (Refusal() is { } refused) return refused;
-            foreach (var write in writes)
-                _filling.Add(partition, write);
+            for (var i = 0; i < writes.Count; i++)
+                _filling.Add(partition, writes[i]);
             return Filled();
         }
     }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using KvActors.Storage;
 
 namespace KvActors.Store.Replication;
@@ -74,9 +75,10 @@ public sealed class KeyValueState
         switch (op.Kind)
         {
             case KvOperationKind.Put:
-                existed = data.TryGetValue(op.Key, out var old);
-                Bytes += existed ? op.Value!.Length - old!.Length : op.Key.Length + op.Value!.Length;
-                data[op.Key] = op.Value!;
+                // One hash lookup: this runs for every write on every replica.
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(data, op.Key, out existed);
+                Bytes += existed ? op.Value!.Length - slot!.Length : op.Key.Length + op.Value!.Length;
+                slot = op.Value!;
                 SetExpiry(op.Key, op.ExpiresAtMs);
                 break;
             case KvOperationKind.Delete:
@@ -97,6 +99,8 @@ public sealed class KeyValueState
 
     private void SetExpiry(byte[] key, long at)
     {
+        if (at == 0 && expiries.Count == 0)
+            return;
         if (expiries.Remove(key, out var previous))
             expiryIndex.Remove((previous, key));
         if (at == 0)
