@@ -46,6 +46,7 @@ public sealed class PartitionReplica
 
     // As primary.
     private readonly Dictionary<string, PeerProgress> peers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> retainedFor = new(StringComparer.Ordinal); // replica -> it may still ask for the log after this seq (see TrimLog)
     private readonly Dictionary<RequestId, long> pending = new(); // in-flight write -> its seq
     private readonly HashSet<string> caughtUp = new(StringComparer.Ordinal); // learners reported caught up: they count for commits and the lease
     private readonly PreparedTail tail;
@@ -394,6 +395,7 @@ public sealed class PartitionReplica
             return;
         }
         var wasPrimary = Role == ReplicaRole.Primary;
+        var previousPrimary = Config?.Primary;
         Config = config;
         Epoch = config.Epoch;
         minEpochToAdopt = config.Epoch + 1;
@@ -409,6 +411,20 @@ public sealed class PartitionReplica
         confirmedThrough = CommitPoint;
         lastSuspicionReportAt = long.MinValue;
         lastCatchUpRequestFrom = -1;
+        // A replica's progress starts afresh below, and one that crashed never answers again: remember how far back it
+        // may ask when it returns (as a learner, for the log after its commit point). It acknowledged through
+        // MatchedThrough, and its durable commit point is at most MaxUncommitted behind that (what it acknowledged was
+        // sent with a commit point no further back). Kept from there, it catches up from the log, not a snapshot.
+        if (wasPrimary && config.Primary == Self)
+            foreach (var (member, peer) in peers)
+                if (peer.MatchedThrough >= 0)
+                    retainedFor[member] = Math.Max(0, peer.MatchedThrough - settings.MaxUncommitted);
+        // Promoted in place of a primary: that one wrote each commit point it sent here durably before sending it, so
+        // it has everything through ours.
+        if (!wasPrimary && config.Primary == Self && previousPrimary is { } old && old != Self)
+            retainedFor[old] = CommitPoint;
+        if (config.Primary != Self)
+            retainedFor.Clear();
         peers.Clear();
         caughtUp.Clear();
 
@@ -761,7 +777,8 @@ public sealed class PartitionReplica
 
     /// <summary>
     /// Drops committed entries from the log in memory: it keeps a short window behind the commit point, and as primary
-    /// also what a replica it is sending to has not acknowledged yet (a learner catching up), but never more than
+    /// also what a replica it is sending to has not acknowledged yet (a learner catching up) or one that has not answered
+    /// since the ring changed may ask for when it does (<see cref="retainedFor"/>: a crashed replica's return), but never more than
     /// <see cref="ReplicationSettings.SnapshotEveryCommits"/> entries; a replica further behind gets a snapshot. Kept
     /// back to the previous snapshot, as before, every write's entry lived into the oldest GC generation (gigabytes of
     /// them at 100k writes/s), and each collection of the younger ones copied them there.
@@ -769,11 +786,26 @@ public sealed class PartitionReplica
     private void TrimLog()
     {
         var keepAfter = CommitPoint - settings.CommittedEntriesInMemory;
+        var floor = CommitPoint - settings.SnapshotEveryCommits;
         if (Role == ReplicaRole.Primary)
+        {
             foreach (var peer in peers.Values)
                 if (peer.MatchedThrough >= 0)
                     keepAfter = Math.Min(keepAfter, peer.MatchedThrough);
-        keepAfter = Math.Max(keepAfter, CommitPoint - settings.SnapshotEveryCommits);
+            List<string>? settled = null;
+            foreach (var (member, after) in retainedFor)
+            {
+                // Kept until the replica answers (its own progress then holds the log) or would need a snapshot anyway.
+                if (after < floor || (peers.TryGetValue(member, out var back) && back.MatchedThrough >= 0))
+                    (settled ??= []).Add(member);
+                else
+                    keepAfter = Math.Min(keepAfter, after);
+            }
+            if (settled is not null)
+                foreach (var member in settled)
+                    retainedFor.Remove(member);
+        }
+        keepAfter = Math.Max(keepAfter, floor);
         // Trimming shifts the kept entries: only once the dropped part is as long as the kept one, so each entry moves
         // a bounded number of times.
         var dropped = keepAfter - log.BaseSeq;

@@ -219,6 +219,36 @@ public class FailoverAndCatchUpTests
     }
 
     [Fact]
+    public void A_replica_the_ring_left_out_finds_the_log_kept_for_it_when_it_comes_back()
+    {
+        var settings = Settings with { SnapshotEveryCommits = 100, CommittedEntriesInMemory = 2, MaxBatchEntries = 4 };
+        var p = PartitionReplica.CreateNew("p", settings);
+        var a = PartitionReplica.CreateNew("a", settings);
+        var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["a"] = a };
+        var epoch1 = Config(1, "p", ["a"]);
+        a.OnConfig(epoch1, 0);
+        Settle(p.OnConfig(epoch1, 0), r, 0);
+        for (var i = 1; i <= 10; i++)
+            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10 + i), r, 10 + i);
+        a.CommitPoint.Should().BeGreaterThanOrEqualTo(6);
+
+        // a falls silent and the ring leaves it out; p goes on alone.
+        var epoch2 = Config(2, "p", []);
+        p.OnConfig(epoch2, 30);
+        for (var i = 11; i <= 60; i++)
+            p.OnClientWrite(Req(i), Put("k", $"v{i}"), 40).Replies<WriteDone>().Should().ContainSingle();
+        p.Log.BaseSeq.Should().BeLessThanOrEqualTo(a.CommitPoint, "p keeps the log a may ask for when it returns");
+
+        // a comes back as a learner: it gets only what it missed, from the log.
+        var epoch3 = Config(3, "p", [], "a");
+        a.OnConfig(epoch3, 50);
+        Settle(p.OnConfig(epoch3, 50), r, 50);
+        a.SnapshotsInstalled.Should().Be(0);
+        a.LastSeq.Should().Be(60);
+        p.Log.BaseSeq.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
     public void A_lagging_learner_catches_up_from_the_log_while_the_log_still_reaches_back()
     {
         var settings = Settings with { SnapshotEveryCommits = 3, MaxUncommitted = 100 };
