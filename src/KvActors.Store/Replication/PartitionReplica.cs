@@ -31,6 +31,7 @@ public sealed class PartitionReplica
     private KeyValueState state;
     private long lastSnapshotSeq;
     private long lastSnapshotEpoch; // the epoch of the entry at lastSnapshotSeq (the log in memory may no longer hold it)
+    private long durableLogBaseSeq; // the log on disk holds the entries after this (the previous snapshot's seq)
     private long minEpochToAdopt;
     private bool restarted;
     private long lastConfigRequestAt = long.MinValue;
@@ -65,6 +66,7 @@ public sealed class PartitionReplica
         lastSnapshotSeq = durable.Snapshot?.Seq ?? 0;
         lastSnapshotEpoch = durable.Snapshot?.Epoch ?? 0;
         log.Reset(durable.LogBaseSeq, durable.LogBaseEpoch);
+        durableLogBaseSeq = durable.LogBaseSeq;
         foreach (var entry in durable.Log)
             log.Append(entry);
         var commit = Math.Min(durable.CommitPoint, log.LastSeq);
@@ -710,6 +712,7 @@ public sealed class PartitionReplica
         tail.Invalidate();
         lastSnapshotSeq = snapshot.Seq;
         lastSnapshotEpoch = snapshot.Epoch;
+        durableLogBaseSeq = snapshot.Seq;
         confirmedThrough = snapshot.Seq;
         SnapshotsInstalled++;
         effects.Add(new InstallSnapshot(snapshot));
@@ -769,6 +772,7 @@ public sealed class PartitionReplica
             // without a snapshot.
             var snapshot = state.Snapshot(log.EpochAt(CommitPoint)!.Value);
             effects.Add(new SaveSnapshot(snapshot, lastSnapshotSeq, lastSnapshotEpoch));
+            durableLogBaseSeq = lastSnapshotSeq;
             lastSnapshotSeq = CommitPoint;
             lastSnapshotEpoch = snapshot.Epoch;
         }
@@ -778,15 +782,15 @@ public sealed class PartitionReplica
     /// <summary>
     /// Drops committed entries from the log in memory: it keeps a short window behind the commit point, and as primary
     /// also what a replica it is sending to has not acknowledged yet (a learner catching up) or one that has not answered
-    /// since the ring changed may ask for when it does (<see cref="retainedFor"/>: a crashed replica's return), but never more than
-    /// <see cref="ReplicationSettings.SnapshotEveryCommits"/> entries; a replica further behind gets a snapshot. Kept
-    /// back to the previous snapshot, as before, every write's entry lived into the oldest GC generation (gigabytes of
+    /// since the ring changed may ask for when it does (<see cref="retainedFor"/>: a crashed replica's return), but never
+    /// further back than the log on disk (the previous snapshot); a replica further behind gets a snapshot. Kept back to
+    /// the previous snapshot always, as before, every write's entry lived into the oldest GC generation (gigabytes of
     /// them at 100k writes/s), and each collection of the younger ones copied them there.
     /// </summary>
     private void TrimLog()
     {
         var keepAfter = CommitPoint - settings.CommittedEntriesInMemory;
-        var floor = CommitPoint - settings.SnapshotEveryCommits;
+        var floor = durableLogBaseSeq;
         if (Role == ReplicaRole.Primary)
         {
             foreach (var peer in peers.Values)

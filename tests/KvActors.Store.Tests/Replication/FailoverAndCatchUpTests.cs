@@ -202,13 +202,13 @@ public class FailoverAndCatchUpTests
     }
 
     [Fact]
-    public void A_learner_that_stops_answering_holds_back_no_more_than_a_snapshot_interval_of_log()
+    public void A_learner_that_stops_answering_holds_back_no_more_log_than_the_disk_keeps()
     {
         var (p, l, r, _) = LearnerBehind(); // what p sends l from here on is lost
         for (var i = 21; i <= 150; i++)
             p.OnClientWrite(Req(i), Put("k", $"v{i}"), 120);
         p.CommitPoint.Should().Be(150);
-        p.Log.Count.Should().BeLessThanOrEqualTo(80, "no more than two snapshot intervals (40) stay in memory");
+        p.Log.Count.Should().BeLessThanOrEqualTo(80, "no further back than the previous snapshot (snapshots every 40 commits)");
         p.Log.BaseSeq.Should().BeGreaterThan(10);
 
         // The learner answers again: p resends from what it acknowledged, which only a snapshot covers now.

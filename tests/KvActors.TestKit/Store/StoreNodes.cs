@@ -122,7 +122,10 @@ public sealed class StoreNodes : IAsyncDisposable
         return client;
     }
 
-    /// <summary>The host:port of the oldest member (where the RingManager singleton runs), as a live node's admin actor reports it.</summary>
+    /// <summary>
+    /// The host:port of the oldest member (where the RingManager singleton runs), as a live node's admin actor reports it
+    /// once its view names one: a node whose gossip has not converged yet still sees every member Joining.
+    /// </summary>
     public async Task<string> OldestMemberAsync()
     {
         await using var admin = await AdminClient.ConnectAsync(new AdminClientOptions
@@ -130,8 +133,9 @@ public sealed class StoreNodes : IAsyncDisposable
             Seeds = Live.Select(n => new HostPort(n.Host, n.Port)).ToList(),
             Timeout = TestKitSettings.Dilated(TimeSpan.FromSeconds(10)),
         });
-        var view = await admin.ShowAsync();
-        return view.SingletonHost.Length > 0 ? view.SingletonHost : throw new XunitException($"{view.Self} names no singleton host: {view}");
+        var view = await Awaiting.AwaitAsync(() => admin.ShowAsync(), v => v.SingletonHost.Length > 0, TestKitSettings.Dilated(TimeSpan.FromSeconds(20)),
+            v => $"{v.Self} names no singleton host: {v}");
+        return view.SingletonHost;
     }
 
     /// <summary>A ring naming exactly the live nodes, every partition with min(RF 3, nodes) in-sync replicas and no learners.</summary>
