@@ -397,7 +397,7 @@ public sealed class PartitionReplica
             return;
         }
         var wasPrimary = Role == ReplicaRole.Primary;
-        var previousPrimary = Config?.Primary;
+        var previous = Config;
         Config = config;
         Epoch = config.Epoch;
         minEpochToAdopt = config.Epoch + 1;
@@ -421,10 +421,16 @@ public sealed class PartitionReplica
             foreach (var (member, peer) in peers)
                 if (peer.MatchedThrough >= 0)
                     retainedFor[member] = Math.Max(0, peer.MatchedThrough - settings.MaxUncommitted);
-        // Promoted in place of a primary: that one wrote each commit point it sent here durably before sending it, so
-        // it has everything through ours.
-        if (!wasPrimary && config.Primary == Self && previousPrimary is { } old && old != Self)
-            retainedFor[old] = CommitPoint;
+        // Promoted: the old primary wrote each commit point it sent here durably before sending it, so it has everything
+        // through ours; the other replicas had what that primary committed, less at most MaxUncommitted of it.
+        if (!wasPrimary && config.Primary == Self && previous is not null)
+        {
+            foreach (var member in previous.InSync.Concat(previous.Learners))
+                if (member != Self)
+                    retainedFor[member] = Math.Max(0, CommitPoint - settings.MaxUncommitted);
+            if (previous.Primary != Self)
+                retainedFor[previous.Primary] = CommitPoint;
+        }
         if (config.Primary != Self)
             retainedFor.Clear();
         peers.Clear();
