@@ -48,11 +48,14 @@ public sealed class PartitionReplica
     // As primary.
     private readonly Dictionary<string, PeerProgress> peers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> retainedFor = new(StringComparer.Ordinal); // replica -> it may still ask for the log after this seq (see TrimLog)
+    private IReadOnlyDictionary<string, long>? primaryRetained; // the primary's retainedFor, as its last Prepare said
     private readonly Dictionary<RequestId, long> pending = new(); // in-flight write -> its seq
     private readonly HashSet<string> caughtUp = new(StringComparer.Ordinal); // learners reported caught up: they count for commits and the lease
     private readonly PreparedTail tail;
     private long reconcileTarget; // serve only once everything prepared when promoted is committed
     private long servingNotBefore; // and once every older primary's lease has run out
+
+    private static readonly IReadOnlyDictionary<string, long> NoneRetained = new Dictionary<string, long>();
 
     private PartitionReplica(string self, ReplicationSettings settings, DurableReplicaState durable, bool restarted, long now)
     {
@@ -252,7 +255,7 @@ public sealed class PartitionReplica
         switch (message)
         {
             case Prepare p:
-                FromPrimary(p.Epoch, p.From, null, p.PrevSeq, p.PrevEpoch, p.Entries, p.CommitPoint, p.SentAt, now);
+                FromPrimary(p.Epoch, p.From, null, p.PrevSeq, p.PrevEpoch, p.Entries, p.CommitPoint, p.SentAt, now, p.Retained ?? NoneRetained);
                 break;
             case CatchUpData c:
                 FromPrimary(c.Epoch, c.From, c.Snapshot, c.PrevSeq, c.PrevEpoch, c.Entries, c.CommitPoint, c.SentAt, now);
@@ -414,22 +417,27 @@ public sealed class PartitionReplica
         lastSuspicionReportAt = long.MinValue;
         lastCatchUpRequestFrom = -1;
         // A replica's progress starts afresh below, and one that crashed never answers again: remember how far back it
-        // may ask when it returns (as a learner, for the log after its commit point). It acknowledged through
-        // MatchedThrough, and its durable commit point is at most MaxUncommitted behind that (what it acknowledged was
-        // sent with a commit point no further back). Kept from there, it catches up from the log, not a snapshot.
+        // may ask when it returns (as a learner, for the log after its durable commit point), so it catches up from the
+        // log, not a snapshot. A replica reports that commit point with each acknowledgement.
         if (wasPrimary && config.Primary == Self)
             foreach (var (member, peer) in peers)
-                if (peer.MatchedThrough >= 0)
-                    retainedFor[member] = Math.Max(0, peer.MatchedThrough - settings.MaxUncommitted);
+                if (peer.CommitPoint >= 0)
+                    retainedFor[member] = peer.CommitPoint;
         // Promoted: the old primary wrote each commit point it sent here durably before sending it, so it has everything
-        // through ours; the other replicas had what that primary committed, less at most MaxUncommitted of it.
+        // through ours. An in-sync replica had what that primary committed, less at most MaxUncommitted of it (clamped to
+        // where the log on disk starts: kept at most as long as it always was). What the old primary kept for replicas
+        // away it told us, exactly: a learner, or one the ring dropped, may be further behind than any estimate.
         if (!wasPrimary && config.Primary == Self && previous is not null)
         {
             foreach (var member in previous.InSync.Concat(previous.Learners))
                 if (member != Self)
-                    retainedFor[member] = Math.Max(0, CommitPoint - settings.MaxUncommitted);
+                    retainedFor[member] = Math.Max(durableLogBaseSeq, CommitPoint - settings.MaxUncommitted);
+            foreach (var (member, after) in primaryRetained ?? NoneRetained)
+                if (member != Self)
+                    retainedFor[member] = after;
             if (previous.Primary != Self)
                 retainedFor[previous.Primary] = CommitPoint;
+            primaryRetained = null;
         }
         if (config.Primary != Self)
             retainedFor.Clear();
@@ -527,7 +535,8 @@ public sealed class PartitionReplica
         var prevEpoch = log.EpochAt(prev)!.Value;
         ReplicationMessage message = snapshot is not null || catchUp
             ? new CatchUpData(Epoch, Self, snapshot, prev, prevEpoch, entries, CommitPoint, now)
-            : new Prepare(Epoch, Self, prev, prevEpoch, entries, CommitPoint, now);
+            : new Prepare(Epoch, Self, prev, prevEpoch, entries, CommitPoint, now,
+                retainedFor.Count == 0 ? null : new Dictionary<string, long>(retainedFor, StringComparer.Ordinal));
         peer.NextSeq = prev + entries.Count + 1;
         peer.LastSentAt = now;
         effects.Add(new SendToReplica(to, message));
@@ -541,6 +550,7 @@ public sealed class PartitionReplica
             return;
         peer.LastAckAt = now;
         peer.LeaseSentAt = Math.Max(peer.LeaseSentAt, ack.EchoSentAt);
+        peer.CommitPoint = Math.Max(peer.CommitPoint, ack.CommitPoint);
         Advance(peer, ack.PreparedThrough, now);
         if (peer.MatchedThrough < log.LastSeq && peer.NextSeq <= peer.MatchedThrough + 1)
             SendFrom(ack.From, peer.MatchedThrough + 1, now, catchUp: false);
@@ -632,7 +642,7 @@ public sealed class PartitionReplica
     // ---------------------------------------------------------------- backup
 
     private void FromPrimary(long epoch, string from, ReplicaSnapshot? snapshot, long prevSeq, long prevEpoch,
-        IReadOnlyList<LogEntry> entries, long commitPoint, long sentAt, long now)
+        IReadOnlyList<LogEntry> entries, long commitPoint, long sentAt, long now, IReadOnlyDictionary<string, long>? retained = null)
     {
         if (epoch < Epoch)
         {
@@ -649,6 +659,8 @@ public sealed class PartitionReplica
         if (Role is not (ReplicaRole.InSync or ReplicaRole.Learner) || from != Config!.Primary || !Contiguous(prevSeq, entries))
             return;
         lastHeardFromPrimaryAt = now;
+        if (retained is not null)
+            primaryRetained = retained;
         if (leaseRevoked)
             return;
 
@@ -690,7 +702,7 @@ public sealed class PartitionReplica
 
         ApplyThrough(Math.Min(commitPoint, confirmedThrough));
         grants[from] = now;
-        effects.Add(new SendToReplica(from, new PrepareAck(Epoch, Self, confirmedThrough, sentAt)));
+        effects.Add(new SendToReplica(from, new PrepareAck(Epoch, Self, confirmedThrough, sentAt, CommitPoint)));
     }
 
     private static bool Contiguous(long prevSeq, IReadOnlyList<LogEntry> entries)
@@ -788,8 +800,9 @@ public sealed class PartitionReplica
     /// <summary>
     /// Drops committed entries from the log in memory: it keeps a short window behind the commit point, and as primary
     /// also what a replica it is sending to has not acknowledged yet (a learner catching up) or one that has not answered
-    /// since the ring changed may ask for when it does (<see cref="retainedFor"/>: a crashed replica's return), but never
-    /// further back than the log on disk (the previous snapshot); a replica further behind gets a snapshot. Kept back to
+    /// since the ring changed may ask for when it does (<see cref="retainedFor"/>: a crashed replica's return), and as a
+    /// replica what its primary keeps so (<see cref="primaryRetained"/>), but never further back than the log on disk
+    /// (the previous snapshot); a replica further behind gets a snapshot. Kept back to
     /// the previous snapshot always, as before, every write's entry lived into the oldest GC generation (gigabytes of
     /// them at 100k writes/s), and each collection of the younger ones copied them there.
     /// </summary>
@@ -814,6 +827,13 @@ public sealed class PartitionReplica
             if (settled is not null)
                 foreach (var member in settled)
                     retainedFor.Remove(member);
+        }
+        else if (primaryRetained is not null)
+        {
+            // What the primary keeps for replicas away, we keep too: promoted, we serve their return.
+            foreach (var after in primaryRetained.Values)
+                if (after >= floor)
+                    keepAfter = Math.Min(keepAfter, after);
         }
         keepAfter = Math.Max(keepAfter, floor);
         // Trimming shifts the kept entries: only once the dropped part is as long as the kept one, so each entry moves

@@ -6,6 +6,9 @@ internal sealed class PeerProgress(long now)
     /// <summary>The replica's log matches the primary's through this seq; -1 until it answers in this epoch.</summary>
     public long MatchedThrough { get; set; } = -1;
 
+    /// <summary>The commit point the replica last reported (durable there): it asks for the log after it when it returns; -1 until it answers.</summary>
+    public long CommitPoint { get; set; } = -1;
+
     /// <summary>One past the last entry sent (entries are pipelined ahead of acknowledgements).</summary>
     public long NextSeq { get; set; }
 

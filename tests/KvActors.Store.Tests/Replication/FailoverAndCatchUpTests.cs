@@ -218,34 +218,92 @@ public class FailoverAndCatchUpTests
         S(l.State.Get(B("k"))).Should().Be("v150");
     }
 
+    /// <summary>
+    /// Snapshots come every 20 commits, far fewer than MaxUncommitted (as in a spec that snapshots every 500 commits
+    /// against the default 4,096): what p keeps for a silent replica must come from the commit point that replica
+    /// reported, not from an estimate that falls below the log on disk and so keeps nothing.
+    /// </summary>
     [Fact]
     public void A_replica_the_ring_left_out_finds_the_log_kept_for_it_when_it_comes_back()
     {
-        var settings = Settings with { SnapshotEveryCommits = 100, CommittedEntriesInMemory = 2, MaxBatchEntries = 4 };
+        var settings = Settings with { SnapshotEveryCommits = 20, CommittedEntriesInMemory = 2, MaxBatchEntries = 4, MaxUncommitted = 4_096 };
         var p = PartitionReplica.CreateNew("p", settings);
         var a = PartitionReplica.CreateNew("a", settings);
         var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["a"] = a };
         var epoch1 = Config(1, "p", ["a"]);
         a.OnConfig(epoch1, 0);
         Settle(p.OnConfig(epoch1, 0), r, 0);
-        for (var i = 1; i <= 10; i++)
+        for (var i = 1; i <= 50; i++)
             Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10 + i), r, 10 + i);
-        a.CommitPoint.Should().BeGreaterThanOrEqualTo(6);
+        a.CommitPoint.Should().BeGreaterThanOrEqualTo(45);
+        var returnsAfter = a.CommitPoint;
 
-        // a falls silent and the ring leaves it out; p goes on alone.
+        // a falls silent and the ring leaves it out; p goes on alone, past one more snapshot (at 60).
         var epoch2 = Config(2, "p", []);
-        p.OnConfig(epoch2, 30);
-        for (var i = 11; i <= 60; i++)
-            p.OnClientWrite(Req(i), Put("k", $"v{i}"), 40).Replies<WriteDone>().Should().ContainSingle();
-        p.Log.BaseSeq.Should().BeLessThanOrEqualTo(a.CommitPoint, "p keeps the log a may ask for when it returns");
+        p.OnConfig(epoch2, 70);
+        for (var i = 51; i <= 70; i++)
+            p.OnClientWrite(Req(i), Put("k", $"v{i}"), 80).Replies<WriteDone>().Should().ContainSingle();
+        p.Log.BaseSeq.Should().BeLessThanOrEqualTo(returnsAfter, "p keeps the log after the commit point a reported");
 
         // a comes back as a learner: it gets only what it missed, from the log.
         var epoch3 = Config(3, "p", [], "a");
-        a.OnConfig(epoch3, 50);
-        Settle(p.OnConfig(epoch3, 50), r, 50);
+        a.OnConfig(epoch3, 90);
+        Settle(p.OnConfig(epoch3, 90), r, 90);
         a.SnapshotsInstalled.Should().Be(0);
-        a.LastSeq.Should().Be(60);
+        a.LastSeq.Should().Be(70);
+        S(a.State.Get(B("k"))).Should().Be("v70");
         p.Log.BaseSeq.Should().BeGreaterThan(0);
+    }
+
+    /// <summary>
+    /// The ring drops silent replica b, then hands the primary from p to a (a rebalance): a, promoted, must keep the log
+    /// p kept for b, which p told it with each Prepare, and a must have kept it as a replica too. b returns under a
+    /// and catches up from the log.
+    /// </summary>
+    [Fact]
+    public void A_primary_handed_over_keeps_the_log_its_predecessor_kept_for_a_replica_away()
+    {
+        var settings = Settings with { SnapshotEveryCommits = 20, CommittedEntriesInMemory = 2, MaxBatchEntries = 4, MaxUncommitted = 4_096 };
+        var p = PartitionReplica.CreateNew("p", settings);
+        var a = PartitionReplica.CreateNew("a", settings);
+        var b = PartitionReplica.CreateNew("b", settings);
+        var all = new Dictionary<string, PartitionReplica> { ["p"] = p, ["a"] = a, ["b"] = b };
+        var epoch1 = Config(1, "p", ["a", "b"]);
+        a.OnConfig(epoch1, 0);
+        b.OnConfig(epoch1, 0);
+        Settle(p.OnConfig(epoch1, 0), all, 0);
+        for (var i = 1; i <= 50; i++)
+            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10 + i), all, 10 + i);
+        var bReturnsAfter = b.CommitPoint;
+        bReturnsAfter.Should().BeGreaterThanOrEqualTo(45);
+
+        // b falls silent; the ring drops it, and p and a go on.
+        var live = new Dictionary<string, PartitionReplica> { ["p"] = p, ["a"] = a };
+        var epoch2 = Config(2, "p", ["a"]);
+        a.OnConfig(epoch2, 100);
+        Settle(p.OnConfig(epoch2, 100), live, 100);
+        for (var i = 51; i <= 58; i++)
+            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 110 + i), live, 110 + i);
+        a.Log.BaseSeq.Should().BeLessThanOrEqualTo(bReturnsAfter, "a keeps what p keeps for b");
+
+        // The ring hands the primary to a; a serves once p's lease is over, past one more snapshot (at 60).
+        var epoch3 = Config(3, "a", ["p"]);
+        p.OnConfig(epoch3, 300);
+        Settle(a.OnConfig(epoch3, 300), live, 300);
+        Settle(a.Tick(1_000, 0), live, 1_000);
+        for (var i = 59; i <= 75; i++)
+            Settle(a.OnClientWrite(Req(i), Put("k", $"v{i}"), 1_000 + i), live, 1_000 + i);
+        a.CommitPoint.Should().Be(75);
+        a.Log.BaseSeq.Should().BeLessThanOrEqualTo(bReturnsAfter, "a, now primary, keeps the log for b's return");
+
+        // b comes back as a learner under a: only what it missed, from the log.
+        var epoch4 = Config(4, "a", ["p"], "b");
+        b.OnConfig(epoch4, 1_200);
+        p.OnConfig(epoch4, 1_200);
+        Settle(a.OnConfig(epoch4, 1_200), all, 1_200);
+        b.SnapshotsInstalled.Should().Be(0);
+        b.LastSeq.Should().Be(75);
+        S(b.State.Get(B("k"))).Should().Be("v75");
     }
 
     [Fact]
