@@ -7,11 +7,17 @@ namespace KvActors.Store.Shards;
 /// <summary>Encodes what the store keeps in storage tags (durable.proto): a log record's request, a snapshot's answers.</summary>
 internal static class DurableTags
 {
-    public static byte[] OfRequest(RequestId request, CommandResult? outcome = null) =>
-        new LoggedRequest
+    public static byte[] OfRequest(RequestId request, CommandResult? outcome = null)
+    {
+        var logged = new LoggedRequest
         {
             ClientId = request.ClientId, RequestId = request.Sequence, Outcome = outcome is null ? null : CommandWire.ToProto(outcome),
-        }.ToByteArray();
+        };
+        // Written into an exact-size array: ToByteArray would allocate a CodedOutputStream too, once per logged write.
+        var bytes = new byte[logged.CalculateSize()];
+        logged.WriteTo(bytes.AsSpan());
+        return bytes;
+    }
 
     public static RequestId ToRequest(ReadOnlyMemory<byte> tag) => ToLogged(tag).Request;
 

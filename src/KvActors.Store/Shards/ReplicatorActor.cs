@@ -145,17 +145,20 @@ public sealed class ReplicatorActor : ReceiveActor, IWithTimers
             return destination;
         if (!NodeAddress.TryParse(node, _selfAddress, out var address))
             throw new ArgumentException($"'{node}' is not a node's host:port.", nameof(node));
+        // A resolved ref, not an ActorSelection: a selection's every message is wrapped in a selection envelope, copied
+        // twice more on the wire and matched by path at the receiver (a tenth of a busy node's allocations). The path
+        // carries no actor uid, so the ref still reaches the host of a node restarted on the same address.
         var path = new RootActorPath(address) / "user" / StoreHost.ShardsName;
-        destination = new Destination(node, Context.ActorSelection(path),
+        destination = new Destination(node, ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(path),
             new ReplicationLink(node, _settings.MaxBatchItems, _settings.MaxBatchBytes, _settings.MaxBatchesInFlight));
         _destinations[node] = destination;
         return destination;
     }
 
-    private sealed class Destination(string node, ActorSelection shards, ReplicationLink link)
+    private sealed class Destination(string node, IActorRef shards, ReplicationLink link)
     {
         public string Node { get; } = node;
-        public ActorSelection Shards { get; } = shards;
+        public IActorRef Shards { get; } = shards;
         public ReplicationLink Link { get; } = link;
 
         /// <summary>The node's ReplicatorActor, which sent the batches this node owes an acknowledgement for.</summary>

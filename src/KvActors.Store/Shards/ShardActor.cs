@@ -217,9 +217,16 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     {
         if (_load is null || _replica.Config is not { } config)
             return null;
-        foreach (var member in config.Members)
-            if (member != _self.Value && _load.IsCongested(member))
-                return member;
+        // Every write asks: indexed loops, no enumerator or iterator allocated.
+        return CongestedAmong(config.InSync) ?? CongestedAmong(config.Learners)
+            ?? (config.Primary != _self.Value && _load.IsCongested(config.Primary) ? config.Primary : null);
+    }
+
+    private string? CongestedAmong(IReadOnlyList<string> members)
+    {
+        for (var i = 0; i < members.Count; i++)
+            if (members[i] != _self.Value && _load!.IsCongested(members[i]))
+                return members[i];
         return null;
     }
 

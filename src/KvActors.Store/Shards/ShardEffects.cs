@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using KvActors.Storage;
@@ -30,7 +31,7 @@ namespace KvActors.Store.Shards;
 internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorRef replicator, IActorRef manager, ILoggingAdapter log,
     EventStream events, Func<string?> primary)
 {
-    private readonly Dictionary<RequestId, List<IActorRef>> _waiting = new();
+    private readonly Dictionary<RequestId, Waiters> _waiting = new();
     private readonly List<Task> _durable = new();
     private readonly List<LogWrite> _logWrites = new(); // gathered for one write at the next Durable()
     private ReplicaMark _mark;
@@ -44,10 +45,8 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
     /// <summary>Remembers that <paramref name="sender"/> waits for the answer to <paramref name="request"/>.</summary>
     public void Await(RequestId request, IActorRef sender)
     {
-        if (!_waiting.TryGetValue(request, out var senders))
-            _waiting[request] = senders = new List<IActorRef>(1);
-        if (!senders.Contains(sender))
-            senders.Add(sender);
+        ref var waiters = ref CollectionsMarshal.GetValueRefOrAddDefault(_waiting, request, out _);
+        waiters.Add(sender);
     }
 
     public async Task Run(IReadOnlyList<ReplicaEffect> effects, IActorRef self)
@@ -57,8 +56,8 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
             switch (effect)
             {
                 case AppendToLog append:
-                    foreach (var entry in append.Entries)
-                        _logWrites.Add(LogWrite.Append(entry.Seq, ToStorage(entry)));
+                    for (var i = 0; i < append.Entries.Count; i++)
+                        _logWrites.Add(LogWrite.Append(append.Entries[i].Seq, ToStorage(append.Entries[i])));
                     break;
                 case TruncateLogAfter truncate:
                     _logWrites.Add(LogWrite.TruncateAfter(truncate.Seq));
@@ -92,12 +91,8 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
                     break;
                 case ReplyToClient reply:
                     await Durable();
-                    if (_waiting.Remove(reply.Reply.Request, out var senders))
-                    {
-                        var message = StoreWire.ToReply(reply.Reply);
-                        foreach (var sender in senders)
-                            sender.Tell(message, self);
-                    }
+                    if (_waiting.Remove(reply.Reply.Request, out var waiters))
+                        waiters.Tell(StoreWire.ToReply(reply.Reply), self);
                     break;
             }
         }
@@ -185,6 +180,29 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
             default:
                 log.Debug("Partition {0}: report {1} dropped (the RingManager learns of joins and configuration through membership and the ring)", partition, report);
                 break;
+        }
+    }
+
+    /// <summary>Who waits for one request's answer: nearly always one sender, kept without a list (one per write, else).</summary>
+    private struct Waiters
+    {
+        private IActorRef? _first;
+        private List<IActorRef>? _more; // a retry of the same request from another sender
+
+        public void Add(IActorRef sender)
+        {
+            if (_first is null)
+                _first = sender;
+            else if (!_first.Equals(sender) && !(_more?.Contains(sender) ?? false))
+                (_more ??= []).Add(sender);
+        }
+
+        public readonly void Tell(object message, IActorRef self)
+        {
+            _first?.Tell(message, self);
+            if (_more is not null)
+                foreach (var sender in _more)
+                    sender.Tell(message, self);
         }
     }
 }
