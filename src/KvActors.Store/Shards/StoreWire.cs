@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 using KvActors.Store.Replication;
 using KvActors.Store.Wire.Store;
@@ -29,7 +30,8 @@ public static class StoreWire
         {
             case Prepare p:
                 var prepare = new PrepareMessage { PrevSeq = p.PrevSeq, PrevEpoch = p.PrevEpoch, CommitPoint = p.CommitPoint, SentAt = p.SentAt };
-                prepare.Entries.AddRange(p.Entries.Select(ToProto));
+                for (var i = 0; i < p.Entries.Count; i++)
+                    prepare.Entries.Add(ToProto(p.Entries[i]));
                 if (p.Retained is { } retained)
                     foreach (var (replica, after) in retained)
                         prepare.Retained[replica] = after;
@@ -95,8 +97,9 @@ public static class StoreWire
             KvOperationKind.Delete => OperationKind.Delete,
             _ => OperationKind.Noop,
         },
-        Key = ByteString.CopyFrom(entry.Operation.Key),
-        Value = entry.Operation.Value is { } value ? ByteString.CopyFrom(value) : ByteString.Empty,
+        // Wrapped, not copied: a logged operation's arrays are never changed (APPEND builds a new value).
+        Key = UnsafeByteOperations.UnsafeWrap(entry.Operation.Key),
+        Value = entry.Operation.Value is { } value ? UnsafeByteOperations.UnsafeWrap(value) : ByteString.Empty,
         ExpiresAtMs = entry.Operation.ExpiresAtMs,
         Outcome = entry.Outcome is null ? null : CommandWire.ToProto(entry.Outcome),
     };
@@ -107,12 +110,21 @@ public static class StoreWire
         new RequestId(entry.ClientId, entry.RequestId),
         entry.Kind switch
         {
-            OperationKind.Put when entry.ExpiresAtMs >= 0 => KvOperation.Put(entry.Key.ToByteArray(), entry.Value.ToByteArray(), entry.ExpiresAtMs),
-            OperationKind.Delete => KvOperation.Delete(entry.Key.ToByteArray()),
-            OperationKind.Noop => KvOperation.Noop(entry.Key.ToByteArray()),
+            OperationKind.Put when entry.ExpiresAtMs >= 0 => KvOperation.Put(Owned(entry.Key), Owned(entry.Value), entry.ExpiresAtMs),
+            OperationKind.Delete => KvOperation.Delete(Owned(entry.Key)),
+            OperationKind.Noop => KvOperation.Noop(Owned(entry.Key)),
             _ => throw new FormatException($"Log entry {entry.Seq} has no valid operation ({entry.Kind}, expiry {entry.ExpiresAtMs})."),
         },
         CommandWire.FromProto(entry.Outcome));
+
+    /// <summary>
+    /// A parsed field's bytes: the array the parser filled for it when it holds exactly them (the usual case), else a
+    /// copy. Every replica takes every write's key and value through here, and arrays are never changed once made.
+    /// </summary>
+    private static byte[] Owned(ByteString bytes) =>
+        MemoryMarshal.TryGetArray(bytes.Memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : bytes.ToByteArray();
 
     public static SnapshotMessage ToProto(ReplicaSnapshot snapshot)
     {
