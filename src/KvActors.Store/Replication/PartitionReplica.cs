@@ -48,6 +48,7 @@ public sealed class PartitionReplica
     // As primary.
     private readonly Dictionary<string, PeerProgress> peers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> retainedFor = new(StringComparer.Ordinal); // replica -> it may still ask for the log after this seq (see TrimLog)
+    private IReadOnlyDictionary<string, long>? retainedOnWire; // a copy of retainedFor for Prepares, made once per change
     private IReadOnlyDictionary<string, long>? primaryRetained; // the primary's retainedFor, as its last Prepare said
     private readonly Dictionary<RequestId, long> pending = new(); // in-flight write -> its seq
     private readonly HashSet<string> caughtUp = new(StringComparer.Ordinal); // learners reported caught up: they count for commits and the lease
@@ -443,6 +444,7 @@ public sealed class PartitionReplica
         }
         if (config.Primary != Self)
             retainedFor.Clear();
+        retainedOnWire = null;
         peers.Clear();
         caughtUp.Clear();
 
@@ -551,7 +553,7 @@ public sealed class PartitionReplica
         ReplicationMessage message = snapshot is not null || catchUp
             ? new CatchUpData(Epoch, Self, snapshot, prev, prevEpoch, entries, CommitPoint, now)
             : new Prepare(Epoch, Self, prev, prevEpoch, entries, CommitPoint, now,
-                retainedFor.Count == 0 ? null : new Dictionary<string, long>(retainedFor, StringComparer.Ordinal));
+                retainedFor.Count == 0 ? null : retainedOnWire ??= new Dictionary<string, long>(retainedFor, StringComparer.Ordinal));
         peer.NextSeq = prev + entries.Count + 1;
         peer.LastSentAt = now;
         effects.Add(new SendToReplica(to, message));
@@ -837,8 +839,11 @@ public sealed class PartitionReplica
                     keepAfter = Math.Min(keepAfter, after);
             }
             if (settled is not null)
+            {
                 foreach (var member in settled)
                     retainedFor.Remove(member);
+                retainedOnWire = null;
+            }
         }
         else if (primaryRetained is not null)
         {
