@@ -66,9 +66,8 @@ public sealed class ReplicaLog
         BaseEpoch = baseEpoch;
     }
 
-    /// <summary>Up to <paramref name="max"/> entries from <paramref name="from"/> on (from must be after the base).</summary>
     /// <summary>
-    /// Entries from <paramref name="from"/> on: at most <paramref name="max"/>, and no more than <paramref name="maxBytes"/>
+    /// Entries from <paramref name="from"/> on (it must be after the base): at most <paramref name="max"/>, and no more than <paramref name="maxBytes"/>
     /// of keys and values together, but always at least one (a single entry is bounded by the size limits).
     /// </summary>
     public IReadOnlyList<LogEntry> Range(long from, int max, long maxBytes = long.MaxValue)
