@@ -96,17 +96,7 @@ public sealed class ClusterStore : IRespStore, IDisposable
     {
         if (LeadsHere(key))
         {
-            // LocalWrite's work inline: the hottest path of all (plain SET) saves a state machine per command.
-            KvReply reply;
-            try
-            {
-                reply = await _local.PutAsync(key, value, inline: true).ConfigureAwait(false);
-            }
-            catch (TimeoutException e)
-            {
-                throw Unanswered(e);
-            }
-            if (Final(reply) is { } done)
+            if (await LocalWrite(_local.PutAsync(key, value, inline: true)).ConfigureAwait(false) is { } done)
                 return done.WriteDone.Existed;
             return (await Task.Run(() => _client.PutAsync(key, value)).ConfigureAwait(false)).Existed; // as in GetForReplyAsync
         }
@@ -140,11 +130,9 @@ public sealed class ClusterStore : IRespStore, IDisposable
         }
         catch (TimeoutException e)
         {
-            throw Unanswered(e);
+            throw new KvClientException($"The write was not completed: {e.Message}.");
         }
     }
-
-    private static KvClientException Unanswered(TimeoutException e) => new($"The write was not completed: {e.Message}.");
 
     /// <summary>The node's own statistics (its partitions' replicas report to the shard host's gatherer), primaries' keys only.</summary>
     public async Task<KeyCounts> CountKeysAsync()

@@ -44,12 +44,12 @@ public sealed class PartitionReplica
     private long lastSuspicionReportAt = long.MinValue;
     private long lastCatchUpRequestAt = long.MinValue;
     private long lastCatchUpRequestFrom = -1;
+    private IReadOnlyDictionary<string, long>? primaryRetained; // the primary's retainedFor, as its last Prepare said: kept here too, used if promoted
 
     // As primary.
     private readonly Dictionary<string, PeerProgress> peers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> retainedFor = new(StringComparer.Ordinal); // replica -> it may still ask for the log after this seq (see TrimLog)
     private IReadOnlyDictionary<string, long>? retainedOnWire; // a copy of retainedFor for Prepares, made once per change
-    private IReadOnlyDictionary<string, long>? primaryRetained; // the primary's retainedFor, as its last Prepare said
     private readonly Dictionary<RequestId, long> pending = new(); // in-flight write -> its seq
     private readonly HashSet<string> caughtUp = new(StringComparer.Ordinal); // learners reported caught up: they count for commits and the lease
     private readonly PreparedTail tail;

@@ -218,6 +218,10 @@ public class FailoverAndCatchUpTests
         S(l.State.Get(B("k"))).Should().Be("v150");
     }
 
+    /// <summary>Snapshots every 20 commits against MaxUncommitted 4,096: no estimate from MaxUncommitted keeps any log.</summary>
+    private static readonly ReplicationSettings SnapshotsWellInsideMaxUncommitted =
+        Settings with { SnapshotEveryCommits = 20, CommittedEntriesInMemory = 2, MaxBatchEntries = 4, MaxUncommitted = 4_096 };
+
     /// <summary>
     /// Snapshots come every 20 commits, far fewer than MaxUncommitted (as in a spec that snapshots every 500 commits
     /// against the default 4,096): what p keeps for a silent replica must come from the commit point that replica
@@ -226,7 +230,7 @@ public class FailoverAndCatchUpTests
     [Fact]
     public void A_replica_the_ring_left_out_finds_the_log_kept_for_it_when_it_comes_back()
     {
-        var settings = Settings with { SnapshotEveryCommits = 20, CommittedEntriesInMemory = 2, MaxBatchEntries = 4, MaxUncommitted = 4_096 };
+        var settings = SnapshotsWellInsideMaxUncommitted;
         var p = PartitionReplica.CreateNew("p", settings);
         var a = PartitionReplica.CreateNew("a", settings);
         var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["a"] = a };
@@ -263,7 +267,7 @@ public class FailoverAndCatchUpTests
     [Fact]
     public void A_primary_handed_over_keeps_the_log_its_predecessor_kept_for_a_replica_away()
     {
-        var settings = Settings with { SnapshotEveryCommits = 20, CommittedEntriesInMemory = 2, MaxBatchEntries = 4, MaxUncommitted = 4_096 };
+        var settings = SnapshotsWellInsideMaxUncommitted;
         var p = PartitionReplica.CreateNew("p", settings);
         var a = PartitionReplica.CreateNew("a", settings);
         var b = PartitionReplica.CreateNew("b", settings);
