@@ -260,6 +260,40 @@ public class FailoverAndCatchUpTests
     }
 
     /// <summary>
+    /// a crashes holding prepared entries beyond its commit point (its acknowledgements of them lost), and the ring
+    /// leaves it out: when it returns, the first thing it reports is that longer log, and p must not take that as the
+    /// point to keep the log from, since a asks for the log after its commit point.
+    /// </summary>
+    [Fact]
+    public void A_replica_back_with_a_prepared_tail_past_its_commit_point_catches_up_from_the_log()
+    {
+        var settings = Settings with { CommittedEntriesInMemory = 2, MaxBatchEntries = 4, SnapshotEveryCommits = 1_000 };
+        var p = PartitionReplica.CreateNew("p", settings);
+        var a = PartitionReplica.CreateNew("a", settings);
+        var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["a"] = a };
+        var epoch1 = Config(1, "p", ["a"]);
+        a.OnConfig(epoch1, 0);
+        Settle(p.OnConfig(epoch1, 0), r, 0);
+        for (var i = 1; i <= 50; i++)
+            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10 + i), r, 10 + i);
+        for (var i = 51; i <= 55; i++)
+            Deliver(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 70), r, 70); // a logs them; its acks are lost
+        a.LastSeq.Should().BeGreaterThan(a.CommitPoint, "a holds prepared entries past its commit point");
+
+        var epoch2 = Config(2, "p", []);
+        p.OnConfig(epoch2, 80);
+        for (var i = 56; i <= 120; i++)
+            p.OnClientWrite(Req(i), Put("k", $"v{i}"), 90);
+
+        var epoch3 = Config(3, "p", [], "a");
+        a.OnConfig(epoch3, 100);
+        Settle(p.OnConfig(epoch3, 100).Concat(p.Tick(400, 0)), r, 400);
+        a.SnapshotsInstalled.Should().Be(0);
+        a.LastSeq.Should().BeGreaterThan(100, "a got what it missed from the log");
+        a.Log.EpochAt(60).Should().Be(2);
+    }
+
+    /// <summary>
     /// The ring drops silent replica b, then hands the primary from p to a (a rebalance): a, promoted, must keep the log
     /// p kept for b, which p told it with each Prepare, and a must have kept it as a replica too. b returns under a
     /// and catches up from the log.
