@@ -140,10 +140,6 @@ cluster() {
     echo "build.sh: --fresh: removed data/ (every node's keys, log and ring)." >&2
   fi
   mkdir -p "$ROOT/data"
-  # A gen-0 budget of 8 MiB (.NET reads it only from the environment). The default here is hundreds of MiB, and each
-  # collection of it paused a busy node for tens of ms: 3-node put p99 48-53 ms -> 19-20 ms, same throughput (2 cores,
-  # interleaved runs). The store benchmark's kvnodes get the same (tests/KvActors.Benchmarks/Cluster/KvNodeProcess.cs).
-  export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x800000}"
   local pids=()
   declare -A names=()
   start_node() {

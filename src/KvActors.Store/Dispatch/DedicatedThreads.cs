@@ -16,7 +16,8 @@ namespace KvActors.Store.Dispatch;
 /// Why: on a busy node most messages go from one actor to another (endpoint reader -> shard host -> shard -> replicator
 /// -> endpoint writer). When each hop wakes a sleeping thread, the futex wake-ups and context switches cost more than the
 /// work (3-node bench store, RF 3: 16 futex calls and 9 context switches per put on Akka's thread pool plus a separate
-/// remoting executor). A thread that is already running takes the next hop's work itself. The .NET thread pool and
+/// remoting executor; 8 and 5 with all of them on one shared pool). A thread that is already running takes the next
+/// hop's work itself. The .NET thread pool and
 /// Akka's fork-join executor both wake (or spin up) another thread for nearly every queued item, and neither can give
 /// one dispatcher's work priority over another's on shared threads, so this is ours.
 /// </remarks>

@@ -10,7 +10,8 @@ namespace KvActors.Store.Dispatch;
 /// <c>executor = "KvActors.Store.Dispatch.DedicatedThreadsExecutorConfigurator, KvActors.Store"</c> with
 /// <c>dedicated-threads { thread-count, pool, priority }</c>. Dispatchers that name the same <c>pool</c> share its
 /// threads (one set per actor system); <c>priority = high</c> work runs before the others' queued work. reference.conf
-/// puts the cluster's and remoting's actors (high) and the partitions' (normal) on one pool.
+/// gives the cluster's and remoting's actors threads of their own (and says what sharing them with the partitions' actors
+/// measured).
 /// </summary>
 /// <remarks>
 /// Akka.NET ships dedicated threads only through Helios' DedicatedThreadPool (fork-join-executor, ForkJoinDispatcher,
@@ -33,12 +34,12 @@ public sealed class DedicatedThreadsExecutorConfigurator : ExecutorServiceConfig
         if (_threads is < 1 or > 64)
             throw new ConfigurationException(
                 $"dedicated-threads.thread-count of dispatcher {id} must be between 1 and 64, got {_threads}.");
-        _pool = config.GetString("dedicated-threads.pool", "");
+        _pool = config.GetString("dedicated-threads.pool", "") ?? "";
         var priority = config.GetString("dedicated-threads.priority", "normal");
         _high = priority switch
         {
             "high" => true,
-            "normal" or "" => false,
+            null or "" or "normal" => false,
             _ => throw new ConfigurationException(
                 $"dedicated-threads.priority of dispatcher {id} must be high or normal, got '{priority}'."),
         };

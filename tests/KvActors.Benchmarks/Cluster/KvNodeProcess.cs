@@ -39,9 +39,6 @@ public sealed class KvNodeProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        // As ./build.sh cluster runs kvnode (see the comment there): small gen-0 budgets, short pauses.
-        if (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is null)
-            start.Environment["DOTNET_GCgen0size"] = "0x800000";
         foreach (var a in prefix) start.ArgumentList.Add(a);
         foreach (var a in new[]
         {
