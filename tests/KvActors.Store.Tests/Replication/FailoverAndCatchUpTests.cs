@@ -218,6 +218,20 @@ public class FailoverAndCatchUpTests
         S(l.State.Get(B("k"))).Should().Be("v150");
     }
 
+    /// <summary>p leads a in epoch 1 and has written k = v1..v50, every message delivered.</summary>
+    private static (PartitionReplica P, PartitionReplica A, Dictionary<string, PartitionReplica> R) PrimaryAndReplicaAfter50Writes(ReplicationSettings settings)
+    {
+        var p = PartitionReplica.CreateNew("p", settings);
+        var a = PartitionReplica.CreateNew("a", settings);
+        var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["a"] = a };
+        var epoch1 = Config(1, "p", ["a"]);
+        a.OnConfig(epoch1, 0);
+        Settle(p.OnConfig(epoch1, 0), r, 0);
+        for (var i = 1; i <= 50; i++)
+            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10 + i), r, 10 + i);
+        return (p, a, r);
+    }
+
     /// <summary>Snapshots every 20 commits against MaxUncommitted 4,096: no estimate from MaxUncommitted keeps any log.</summary>
     private static readonly ReplicationSettings SnapshotsWellInsideMaxUncommitted =
         Settings with { SnapshotEveryCommits = 20, CommittedEntriesInMemory = 2, MaxBatchEntries = 4, MaxUncommitted = 4_096 };
@@ -231,14 +245,7 @@ public class FailoverAndCatchUpTests
     public void A_replica_the_ring_left_out_finds_the_log_kept_for_it_when_it_comes_back()
     {
         var settings = SnapshotsWellInsideMaxUncommitted;
-        var p = PartitionReplica.CreateNew("p", settings);
-        var a = PartitionReplica.CreateNew("a", settings);
-        var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["a"] = a };
-        var epoch1 = Config(1, "p", ["a"]);
-        a.OnConfig(epoch1, 0);
-        Settle(p.OnConfig(epoch1, 0), r, 0);
-        for (var i = 1; i <= 50; i++)
-            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10 + i), r, 10 + i);
+        var (p, a, r) = PrimaryAndReplicaAfter50Writes(settings);
         a.CommitPoint.Should().BeGreaterThanOrEqualTo(45);
         var returnsAfter = a.CommitPoint;
 
@@ -268,14 +275,7 @@ public class FailoverAndCatchUpTests
     public void A_replica_back_with_a_prepared_tail_past_its_commit_point_catches_up_from_the_log()
     {
         var settings = Settings with { CommittedEntriesInMemory = 2, MaxBatchEntries = 4, SnapshotEveryCommits = 1_000 };
-        var p = PartitionReplica.CreateNew("p", settings);
-        var a = PartitionReplica.CreateNew("a", settings);
-        var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["a"] = a };
-        var epoch1 = Config(1, "p", ["a"]);
-        a.OnConfig(epoch1, 0);
-        Settle(p.OnConfig(epoch1, 0), r, 0);
-        for (var i = 1; i <= 50; i++)
-            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10 + i), r, 10 + i);
+        var (p, a, r) = PrimaryAndReplicaAfter50Writes(settings);
         for (var i = 51; i <= 55; i++)
             Deliver(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 70), r, 70); // a logs them; its acks are lost
         a.LastSeq.Should().BeGreaterThan(a.CommitPoint, "a holds prepared entries past its commit point");
