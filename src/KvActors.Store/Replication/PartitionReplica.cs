@@ -32,6 +32,7 @@ public sealed class PartitionReplica
     private long lastSnapshotSeq;
     private long lastSnapshotEpoch; // the epoch of the entry at lastSnapshotSeq (the log in memory may no longer hold it)
     private long durableLogBaseSeq; // the log on disk holds the entries after this (the previous snapshot's seq)
+    private long durableLogBaseEpoch; // the epoch of the entry at durableLogBaseSeq
     private long minEpochToAdopt;
     private bool restarted;
     private long lastConfigRequestAt = long.MinValue;
@@ -71,6 +72,7 @@ public sealed class PartitionReplica
         lastSnapshotEpoch = durable.Snapshot?.Epoch ?? 0;
         log.Reset(durable.LogBaseSeq, durable.LogBaseEpoch);
         durableLogBaseSeq = durable.LogBaseSeq;
+        durableLogBaseEpoch = durable.LogBaseEpoch;
         foreach (var entry in durable.Log)
             log.Append(entry);
         var commit = Math.Min(durable.CommitPoint, log.LastSeq);
@@ -534,11 +536,27 @@ public sealed class PartitionReplica
         TryCommit(now);
     }
 
-    /// <summary>Sends <paramref name="to"/> the log from <paramref name="from"/> on; a snapshot first when the log no longer reaches back that far.</summary>
-    private void SendFrom(string to, long from, long now, bool catchUp)
+    /// <summary>
+    /// Sends <paramref name="to"/> the log from <paramref name="from"/> on. When the log in memory no longer reaches back
+    /// that far (a replica back after a while), it asks for the log on disk first (unless <paramref name="readDisk"/> is
+    /// false: the disk had no more) and sends from that answer (<see cref="OnLogRead"/>); a replica with nothing yet, or
+    /// behind the log on disk too, gets a snapshot first.
+    /// </summary>
+    private void SendFrom(string to, long from, long now, bool catchUp, bool readDisk = true)
     {
         var peer = peers[to];
+        if (peer.ReadingLogAfter >= 0)
+            return; // its entries are being read from disk: the answer sends on
         from = Math.Min(from, log.LastSeq + 1);
+        if (readDisk && from - 1 < log.BaseSeq && from > 1 && from - 1 >= durableLogBaseSeq)
+        {
+            // The read starts at the entry before the batch when the epoch there is not known otherwise: the replica's
+            // consistency check needs it.
+            peer.ReadingLogAfter = EpochOnDisk(from - 1) is null ? from - 2 : from - 1;
+            peer.LastSentAt = now;
+            effects.Add(new ReadLog(to, peer.ReadingLogAfter, settings.MaxBatchEntries * BatchesPerLogRead));
+            return;
+        }
         ReplicaSnapshot? snapshot = null;
         long prev;
         if (from - 1 < log.BaseSeq)
@@ -557,6 +575,64 @@ public sealed class PartitionReplica
         peer.NextSeq = prev + entries.Count + 1;
         peer.LastSentAt = now;
         effects.Add(new SendToReplica(to, message));
+    }
+
+    /// <summary>Each read of the log on disk for a returning replica feeds this many batches (a read scans the log's files).</summary>
+    private const int BatchesPerLogRead = 8;
+
+    /// <summary>The epoch of the entry at <paramref name="seq"/> where no log record is needed to know it; else null.</summary>
+    private long? EpochOnDisk(long seq) =>
+        seq == lastSnapshotSeq ? lastSnapshotEpoch : seq == durableLogBaseSeq ? durableLogBaseEpoch : log.EpochAt(seq);
+
+    /// <summary>
+    /// The log on disk, as read for a returning replica (<see cref="ReadLog"/>): the entries the log in memory no longer
+    /// holds go to it as catch-up batches, several at once; when the disk no longer had them, a snapshot goes instead.
+    /// </summary>
+    public IReadOnlyList<ReplicaEffect> OnLogRead(LogRead read, long now)
+    {
+        if (Role != ReplicaRole.Primary || !peers.TryGetValue(read.For, out var peer) || peer.ReadingLogAfter != read.AfterSeq)
+            return Flush(); // the configuration changed meanwhile (and the replica with it), or a repeated answer
+        peer.ReadingLogAfter = -1;
+        var entries = read.Entries ?? Array.Empty<LogEntry>();
+        var prev = read.AfterSeq;
+        var first = 0;
+        var prevEpoch = EpochOnDisk(prev);
+        if (prevEpoch is null && entries.Count > 0 && entries[0].Seq == prev + 1)
+        {
+            // The read began one entry early for that entry's epoch.
+            prev = entries[0].Seq;
+            prevEpoch = entries[0].Epoch;
+            first = 1;
+        }
+        var last = first;
+        while (last < entries.Count && entries[last].Seq == prev + 1 + (last - first) && entries[last].Seq <= log.BaseSeq)
+            last++;
+        if (read.Entries is null || prevEpoch is null || last == first)
+        {
+            SendFrom(read.For, prev + 1, now, catchUp: true, readDisk: false);
+            return Flush();
+        }
+        for (var i = first; i < last;)
+        {
+            var count = 0;
+            long bytes = 0;
+            while (i + count < last && count < settings.MaxBatchEntries)
+            {
+                var operation = entries[i + count].Operation;
+                bytes += operation.Key.Length + (operation.Value?.Length ?? 0);
+                if (count > 0 && bytes > settings.MaxBatchBytes)
+                    break;
+                count++;
+            }
+            var batch = entries.Skip(i).Take(count).ToArray();
+            effects.Add(new SendToReplica(read.For, new CatchUpData(Epoch, Self, null, prev, prevEpoch.Value, batch, CommitPoint, now)));
+            prev = batch[^1].Seq;
+            prevEpoch = batch[^1].Epoch;
+            i += count;
+        }
+        peer.NextSeq = prev + 1;
+        peer.LastSentAt = now;
+        return Flush();
     }
 
     private void OnAck(PrepareAck ack, long now)
@@ -745,6 +821,7 @@ public sealed class PartitionReplica
         lastSnapshotSeq = snapshot.Seq;
         lastSnapshotEpoch = snapshot.Epoch;
         durableLogBaseSeq = snapshot.Seq;
+        durableLogBaseEpoch = snapshot.Epoch;
         confirmedThrough = snapshot.Seq;
         SnapshotsInstalled++;
         effects.Add(new InstallSnapshot(snapshot));
@@ -805,6 +882,7 @@ public sealed class PartitionReplica
             var snapshot = state.Snapshot(log.EpochAt(CommitPoint)!.Value);
             effects.Add(new SaveSnapshot(snapshot, lastSnapshotSeq, lastSnapshotEpoch));
             durableLogBaseSeq = lastSnapshotSeq;
+            durableLogBaseEpoch = lastSnapshotEpoch;
             lastSnapshotSeq = CommitPoint;
             lastSnapshotEpoch = snapshot.Epoch;
         }
@@ -816,7 +894,8 @@ public sealed class PartitionReplica
     /// also what a replica it is sending to has not acknowledged yet (a learner catching up) or one that has not answered
     /// since the ring changed may ask for when it does (<see cref="retainedFor"/>: a crashed replica's return), and as a
     /// replica what its primary keeps so (<see cref="primaryRetained"/>), but never further back than the log on disk
-    /// (the previous snapshot); a replica further behind gets a snapshot. Kept back to
+    /// (the previous snapshot); for a replica further behind the primary reads the log on disk (<see cref="ReadLog"/>),
+    /// or sends a snapshot when that no longer reaches back either. Kept back to
     /// the previous snapshot always, as before, every write's entry lived into the oldest GC generation (gigabytes of
     /// them at 100k writes/s), and each collection of the younger ones copied them there.
     /// </summary>

@@ -35,3 +35,9 @@ public sealed record RecordCommitPoint(long Seq) : ReplicaEffect;
 
 /// <summary>A committed entry was applied to the in-memory state with this answer (for storage, metrics, observers).</summary>
 public sealed record ApplyCommitted(LogEntry Entry, CompletedRequest Answer) : ReplicaEffect;
+
+/// <summary>
+/// Read the log on disk after <paramref name="AfterSeq"/> (at most <paramref name="MaxEntries"/> entries) and hand the
+/// answer back as a <see cref="LogRead"/>: a replica coming back asks for entries the log in memory no longer holds.
+/// </summary>
+public sealed record ReadLog(string For, long AfterSeq, int MaxEntries) : ReplicaEffect;

@@ -10,7 +10,8 @@ namespace KvActors.Store.Shards;
 /// <summary>
 /// Carries out a <see cref="PartitionReplica"/>'s effects for one <see cref="ShardActor"/>, in order: durable effects
 /// through the node's storage engine, completed before any later send, report or reply; sends through the node's
-/// ReplicatorActor; reports to the RingManager; replies to every sender waiting on a request.
+/// ReplicatorActor; reports to the RingManager; replies to every sender waiting on a request; reads of the log for a
+/// returning replica, answered to the actor as a <see cref="LogRead"/>.
 /// </summary>
 /// <remarks>
 /// <para>What is durable: the partition's replication log, as the core describes it. <see cref="AppendToLog"/> appends
@@ -89,6 +90,10 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
                     await Durable();
                     Report(report.Report, self);
                     break;
+                case ReadLog read:
+                    await Durable();
+                    ReadLogFor(read, self);
+                    break;
                 case ReplyToClient reply:
                     await Durable();
                     if (_waiting.Remove(reply.Reply.Request, out var waiters))
@@ -155,6 +160,25 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
         {
             _durable.Clear();
         }
+    }
+
+    /// <summary>
+    /// Reads the log for a returning replica in the background; the answer comes back to the actor as a
+    /// <see cref="LogRead"/>, with no entries when the engine compacted them or could not read them (then the replica
+    /// gets a snapshot).
+    /// </summary>
+    private void ReadLogFor(ReadLog read, IActorRef self)
+    {
+        engine.ReadSinceAsync(partition, read.AfterSeq, read.MaxEntries).AsTask().ContinueWith(t =>
+        {
+            if (!t.IsCompletedSuccessfully)
+            {
+                log.Warning("Partition {0}: the log after seq {1} could not be read for {2}, who gets a snapshot instead: {3}",
+                    partition, read.AfterSeq, read.For, t.Exception?.GetBaseException().Message);
+                return new LogRead(read.For, read.AfterSeq, null);
+            }
+            return new LogRead(read.For, read.AfterSeq, t.Result.Compacted ? null : t.Result.Records.Select(ShardRecovery.ToEntry).ToArray());
+        }, TaskScheduler.Default).PipeTo(self);
     }
 
     private void Report(ManagerReport report, IActorRef self)

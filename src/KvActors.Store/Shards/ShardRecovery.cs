@@ -7,7 +7,7 @@ namespace KvActors.Store.Shards;
 /// Turns a partition as the storage engine recovered it into the replica's <see cref="DurableReplicaState"/>: the
 /// snapshot with its kept answers and expiries, the log after it (epochs, expiries, request ids and answers from the
 /// records), the adopted epoch and
-/// the commit point. Pure.
+/// the commit point; and a record read back for a returning replica's catch-up into a log entry. Pure.
 /// </summary>
 internal static class ShardRecovery
 {
@@ -33,17 +33,23 @@ internal static class ShardRecovery
                 ignored = $"records from seq {record.Seq} on were ignored: seq {next} is missing";
                 break;
             }
-            var (request, outcome) = DurableTags.ToLogged(record.Tag);
-            var key = record.Key.ToArray();
-            var operation = record.Kind switch
-            {
-                OperationKind.Put => KvOperation.Put(key, record.Value.ToArray(), record.ExpiresAtMs),
-                OperationKind.Delete => KvOperation.Delete(key),
-                _ => KvOperation.Noop(key),
-            };
-            log.Add(new LogEntry(record.Seq, record.Epoch, request, operation, outcome));
+            log.Add(ToEntry(record));
             next++;
         }
         return new DurableReplicaState(state.Mark.Epoch, state.Mark.CommitPoint, snapshot, state.SnapshotSeq, state.SnapshotEpoch, log);
+    }
+
+    /// <summary>A log record as the replica's log entry: its epoch, expiry, request id and answer (from the tag).</summary>
+    public static LogEntry ToEntry(LogRecord record)
+    {
+        var (request, outcome) = DurableTags.ToLogged(record.Tag);
+        var key = record.Key.ToArray();
+        var operation = record.Kind switch
+        {
+            OperationKind.Put => KvOperation.Put(key, record.Value.ToArray(), record.ExpiresAtMs),
+            OperationKind.Delete => KvOperation.Delete(key),
+            _ => KvOperation.Noop(key),
+        };
+        return new LogEntry(record.Seq, record.Epoch, request, operation, outcome);
     }
 }

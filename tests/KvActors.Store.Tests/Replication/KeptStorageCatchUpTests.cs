@@ -6,7 +6,8 @@ namespace KvActors.Store.Tests.Replication;
 /// <summary>
 /// A replica that comes back as a learner on storage it kept (after a restart, or after the ring left it out for a
 /// while): it may hold prepared entries of epochs it missed; it drops them, catches up with only what it missed (no
-/// snapshot while the primary's log reaches back to its commit point), and ends with the primary's history.
+/// snapshot while the primary's log, in memory or on disk, reaches back to its commit point), and ends with the
+/// primary's history.
 /// </summary>
 public class KeptStorageCatchUpTests
 {
@@ -89,6 +90,61 @@ public class KeptStorageCatchUpTests
             Same(l.Log[seq]).Should().Be(Same(p.Log[seq]));
         l.State.Pairs.Select(kv => (S(kv.Key), S(kv.Value))).Should().BeEquivalentTo(p.State.Pairs.Select(kv => (S(kv.Key), S(kv.Value))));
         S(l.State.Get(B("stale-only"))).Should().Be("<none>");
+    }
+
+    /// <summary>The log in memory keeps two committed entries; nothing is snapshotted; catch-up batches of four.</summary>
+    private static readonly ReplicationSettings ShortMemory = Settings with { CommittedEntriesInMemory = 2, MaxBatchEntries = 4, MaxUncommitted = 100 };
+
+    /// <summary>
+    /// p wrote k = v1..v40 alone, its log on disk in <paramref name="disk"/>; l returns (restarted on kept storage) as a
+    /// learner holding 1..10 as committed, which p's log in memory has long dropped. Returns everything sent.
+    /// </summary>
+    private static (PartitionReplica P, PartitionReplica L, List<ReplicaEffect> Sent) ReturnAfterTheLogInMemoryMovedOn(Func<ReadLog, IReadOnlyList<LogEntry>?> answer, Simulation.SimDisk disk)
+    {
+        var p = PartitionReplica.CreateNew("p", ShortMemory);
+        foreach (var effect in p.OnConfig(Config(1, "p", []), 0))
+            disk.Apply(effect);
+        for (var i = 1; i <= 40; i++)
+            foreach (var effect in p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10))
+                disk.Apply(effect);
+        p.Log.BaseSeq.Should().BeGreaterThan(10, "the log in memory no longer reaches back to l's commit point");
+
+        var l = PartitionReplica.Recover("l", ShortMemory, new DurableReplicaState(1, 10, null, 0, 0, disk.ReadSince(0, 10)!), 100);
+        var epoch2 = Config(2, "p", [], "l");
+        l.OnConfig(epoch2, 100);
+        var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["l"] = l };
+        var sent = Settle(p.OnConfig(epoch2, 100), r, 100, answer);
+        return (p, l, sent);
+    }
+
+    [Fact]
+    public void A_replica_back_after_the_log_in_memory_moved_on_gets_what_it_missed_from_the_log_on_disk()
+    {
+        var disk = new Simulation.SimDisk();
+        var (p, l, sent) = ReturnAfterTheLogInMemoryMovedOn(read => disk.ReadSince(read.AfterSeq, read.MaxEntries), disk);
+
+        sent.OfType<ReadLog>().Should().NotBeEmpty().And.OnlyContain(r => r.For == "l");
+        sent.OfType<ReadLog>().First().AfterSeq.Should().Be(9, "the read starts at l's commit point, whose entry's epoch the batch must name");
+        sent.Messages<CatchUpData>("l").Should().NotBeEmpty().And.OnlyContain(c => c.Snapshot == null);
+        sent.Messages<CatchUpData>("l").First().PrevSeq.Should().Be(10);
+        l.SnapshotsInstalled.Should().Be(0);
+        l.CommitPoint.Should().Be(40);
+        S(l.State.Get(B("k"))).Should().Be("v40");
+        sent.Reports<LearnerCaughtUp>().Should().NotBeEmpty();
+        p.Log.BaseSeq.Should().BeGreaterThan(10, "what went from disk was not kept in memory for it");
+    }
+
+    [Fact]
+    public void A_replica_back_after_the_log_on_disk_was_compacted_gets_a_snapshot()
+    {
+        var disk = new Simulation.SimDisk();
+        var (_, l, sent) = ReturnAfterTheLogInMemoryMovedOn(NoDisk, disk);
+
+        sent.OfType<ReadLog>().Should().NotBeEmpty();
+        sent.Messages<CatchUpData>("l").Should().Contain(c => c.Snapshot != null);
+        l.SnapshotsInstalled.Should().Be(1);
+        l.CommitPoint.Should().Be(40);
+        S(l.State.Get(B("k"))).Should().Be("v40");
     }
 
     [Fact]

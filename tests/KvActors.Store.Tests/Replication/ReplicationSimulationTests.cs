@@ -28,6 +28,7 @@ public class ReplicationSimulationTests(ITestOutputHelper output)
             new SimulationOptions { Replicas = 3, Steps = Steps }, firstSeed: 1, seeds: 200);
         reports.Sum(r => r.Promotions).Should().BePositive();
         reports.Sum(r => r.Counts.GetValueOrDefault("snapshot installed")).Should().BePositive();
+        reports.Sum(r => r.Counts.GetValueOrDefault("log read")).Should().BePositive("returning replicas catch up from the log on disk too");
     }
 
     [Fact]

@@ -43,24 +43,46 @@ internal static class ReplicationTestKit
         return replicas;
     }
 
-    /// <summary>Delivers every message in <paramref name="effects"/> addressed to one of <paramref name="replicas"/> (optionally only to <paramref name="only"/>), returning what the receivers emitted.</summary>
-    public static List<ReplicaEffect> Deliver(IEnumerable<ReplicaEffect> effects, IReadOnlyDictionary<string, PartitionReplica> replicas, long now, params string[] only)
+    /// <summary>
+    /// Delivers every message in <paramref name="effects"/> addressed to one of <paramref name="replicas"/> (optionally
+    /// only to <paramref name="only"/>), returning what the receivers emitted. A read of the log on disk
+    /// (<see cref="ReadLog"/>) is answered "compacted" (these replicas have no disk), so the replica it was for gets a
+    /// snapshot.
+    /// </summary>
+    public static List<ReplicaEffect> Deliver(IEnumerable<ReplicaEffect> effects, IReadOnlyDictionary<string, PartitionReplica> replicas, long now, params string[] only) =>
+        Deliver(effects, replicas, now, NoDisk, only);
+
+    /// <summary>"The log on disk no longer holds it", to every read.</summary>
+    public static readonly Func<ReadLog, IReadOnlyList<LogEntry>?> NoDisk = _ => null;
+
+    /// <summary>
+    /// As the other overload, with reads of the log on disk answered by <paramref name="disk"/> (null: compacted). The
+    /// answer goes to every replica; only the one that asked acts on it.
+    /// </summary>
+    public static List<ReplicaEffect> Deliver(IEnumerable<ReplicaEffect> effects, IReadOnlyDictionary<string, PartitionReplica> replicas, long now,
+        Func<ReadLog, IReadOnlyList<LogEntry>?> disk, params string[] only)
     {
         var produced = new List<ReplicaEffect>();
-        foreach (var send in effects.OfType<SendToReplica>().ToArray())
-            if ((only.Length == 0 || only.Contains(send.To)) && replicas.TryGetValue(send.To, out var target))
+        foreach (var effect in effects.ToArray())
+        {
+            if (effect is SendToReplica send && (only.Length == 0 || only.Contains(send.To)) && replicas.TryGetValue(send.To, out var target))
                 produced.AddRange(target.OnMessage(send.Message, now));
+            else if (effect is ReadLog read)
+                foreach (var replica in replicas.Values)
+                    produced.AddRange(replica.OnLogRead(new LogRead(read.For, read.AfterSeq, disk(read)), now));
+        }
         return produced;
     }
 
     /// <summary>Delivers back and forth until nothing is left to deliver (a perfect network), returning every effect emitted.</summary>
-    public static List<ReplicaEffect> Settle(IEnumerable<ReplicaEffect> effects, IReadOnlyDictionary<string, PartitionReplica> replicas, long now)
+    public static List<ReplicaEffect> Settle(IEnumerable<ReplicaEffect> effects, IReadOnlyDictionary<string, PartitionReplica> replicas, long now,
+        Func<ReadLog, IReadOnlyList<LogEntry>?>? disk = null)
     {
         var all = new List<ReplicaEffect>();
         var wave = effects.ToList();
         for (var i = 0; i < 50 && wave.Count > 0; i++)
         {
-            wave = Deliver(wave, replicas, now);
+            wave = Deliver(wave, replicas, now, disk ?? NoDisk);
             all.AddRange(wave);
         }
         return all;

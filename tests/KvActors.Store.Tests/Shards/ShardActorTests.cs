@@ -99,6 +99,34 @@ public sealed class ShardActorTests(ITestOutputHelper output)
         ExpectMsg<KvReply>(Wait).ReadDone.Found.Should().BeFalse("the stale entry was not applied");
     }
 
+    /// <summary>
+    /// Fault: a replica comes back after the primary's log in memory has moved on past its commit point (100 writes
+    /// against the 64 committed entries kept). Invariant: the primary reads what it missed from the log on disk and
+    /// sends that, not a snapshot.
+    /// </summary>
+    [Fact]
+    public void A_returning_replica_is_sent_what_it_missed_from_the_log_on_disk()
+    {
+        var (shard, replicator, _) = Start(RingOf(1, Self));
+        for (var i = 1; i <= 100; i++)
+        {
+            shard.Tell(Put(i, $"k{i % 7}", [(byte)i]));
+            ExpectMsg<KvReply>(Wait).ResultCase.Should().Be(KvReply.ResultOneofCase.WriteDone);
+        }
+
+        shard.Tell(new ShardRing(new RingState(2, 1, 2, [new ReplicaSet([Self], [Other])])));
+        shard.Tell(new InboundReplication(new NeedsCatchUp(2, Other.Value, 11)));
+
+        var sent = (CatchUpData)replicator.FishForMessage<OutboundReplication>(m => m.Message is CatchUpData, Wait).Message;
+        sent.Snapshot.Should().BeNull("the log on disk still holds everything after seq 10");
+        sent.PrevSeq.Should().Be(10);
+        sent.PrevEpoch.Should().Be(1);
+        sent.Entries.Should().NotBeEmpty();
+        sent.Entries[0].Seq.Should().Be(11);
+        sent.Entries[0].Request.Should().Be(new RequestId("c", 11), "the entry read back keeps its request id");
+        sent.Entries[0].Operation.Value.Should().Equal((byte)11);
+    }
+
     /// <summary>Fault: a write sent to a backup. Invariant: NotPrimary naming the epoch and the primary.</summary>
     [Fact]
     public void A_backup_answers_not_primary_with_a_hint()

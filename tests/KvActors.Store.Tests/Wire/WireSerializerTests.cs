@@ -48,6 +48,7 @@ public sealed class WireSerializerTests(NodeLikeSystem node) : IClassFixture<Nod
         ["KvActors.Store.Shards.OutboundReplication"] = "ShardActor -> its own node's ReplicatorActor (which sends ReplicationBatch, protobuf)",
         ["KvActors.Store.Shards.ShardActor+Tick"] = "the ShardActor's periodic timer message to itself",
         ["KvActors.Store.Shards.ShardActor+Loaded"] = "the storage engine's load result, piped to the ShardActor itself",
+        ["KvActors.Store.Replication.LogRead"] = "a read of the log on disk for a returning replica, piped to the ShardActor itself",
         ["KvActors.Store.Shards.BatchReceived"] = "ShardHost -> its own node's ReplicatorActor (which acknowledges the batch on a ReplicationBatch or a ReplicationBatchAck, protobuf)",
         ["KvActors.Store.Shards.ReplicatorActor+Flush"] = "the ReplicatorActor's flush message to itself",
         ["KvActors.Store.Shards.ReplicatorActor+CheckAcks"] = "the ReplicatorActor's periodic timer message to itself",

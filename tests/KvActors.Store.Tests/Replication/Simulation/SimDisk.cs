@@ -72,5 +72,9 @@ public sealed class SimDisk
         }
     }
 
+    /// <summary>The log after <paramref name="afterSeq"/> (at most <paramref name="max"/> entries), or null when it starts later, as the engine answers <see cref="ReadLog"/>.</summary>
+    public IReadOnlyList<LogEntry>? ReadSince(long afterSeq, int max) =>
+        afterSeq < LogBaseSeq ? null : log.Skip((int)Math.Min(afterSeq - LogBaseSeq, log.Count)).Take(max).ToArray();
+
     public DurableReplicaState ToDurable() => new(Epoch, CommitPoint, Snapshot, LogBaseSeq, LogBaseEpoch, log.ToArray());
 }

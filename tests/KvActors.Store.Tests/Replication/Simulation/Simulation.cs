@@ -152,6 +152,9 @@ public sealed class Simulation
                     Count("snapshot installed");
                     node.Disk.Apply(effect);
                     break;
+                case ReadLog read:
+                    ReadDisk(node, read);
+                    break;
                 case TruncateLogAfter:
                     Count("truncation");
                     node.Disk.Apply(effect);
@@ -163,6 +166,21 @@ public sealed class Simulation
             }
         }
         checker.ObserveEpoch(node.Name, replica.Epoch);
+    }
+
+    /// <summary>A read of the node's log on disk for a returning replica: answered a little later, unless the node crashed meanwhile.</summary>
+    private void ReadDisk(SimNode node, ReadLog read)
+    {
+        var answer = new LogRead(read.For, read.AfterSeq, node.Disk.ReadSince(read.AfterSeq, read.MaxEntries));
+        Count(answer.Entries is null ? "log read compacted" : "log read");
+        var incarnation = node.Incarnation;
+        queue.After(1 + random.NextInt64(5), () =>
+        {
+            if (node.Incarnation != incarnation || node.Replica is not { } replica)
+                return;
+            Execute(node, replica.OnLogRead(answer, node.Clock.Read(queue.Now)));
+            ScheduleDeadlineTick(node);
+        });
     }
 
     private void StartTicking(SimNode node, long delay)

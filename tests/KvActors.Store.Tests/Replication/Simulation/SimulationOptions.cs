@@ -21,6 +21,7 @@ public sealed record SimulationOptions
         MaxBatchEntries = 8,
         MaxUncommitted = 64,
         SnapshotEveryCommits = 12,
+        CommittedEntriesInMemory = 4, // below the snapshot interval: returning replicas read the log on disk
         RequestsKeptPerClient = 64,
         ClientsKept = 64,
     }.Validated();
