@@ -49,15 +49,20 @@ public interface IStorageEngine : IAsyncDisposable
     /// <paramref name="epoch"/>), with the caller's <paramref name="tag"/>, then deletes log segments no longer needed.
     /// Records after <paramref name="seq"/> stay. <paramref name="expiries"/> holds the expiry (Unix ms) of each key in
     /// <paramref name="state"/> that has one (null: none). The collections must not change until the returned task completes.
+    /// <paramref name="keepLogAfter"/> (at most <paramref name="seq"/>; -1: <paramref name="seq"/>): the records after it
+    /// stay readable for catch-up (<see cref="ReadSinceAsync"/>) and are not compacted, so a replica a little behind this
+    /// snapshot still catches up from the log; only for the same history (the previous snapshot this replica saved), never
+    /// for a snapshot that replaces the log. Until the next snapshot, or a restart (then the log after the snapshot).
     /// </summary>
     ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state,
         long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default,
-        IReadOnlyDictionary<byte[], long>? expiries = null);
+        IReadOnlyDictionary<byte[], long>? expiries = null, long keepLogAfter = -1);
 
     /// <summary>
     /// Records of the partition with seq &gt; <paramref name="afterSeq"/> not voided by a truncation, oldest first, at most
     /// <paramref name="maxRecords"/>; or <see cref="CatchUpResult.Compacted"/> when the log no longer holds all of them
-    /// (send a snapshot instead).
+    /// (send a snapshot instead): <paramref name="afterSeq"/> is before the snapshot's seq, or before the log kept with it
+    /// (<see cref="SaveSnapshotAsync"/>'s keepLogAfter).
     /// </summary>
     ValueTask<CatchUpResult> ReadSinceAsync(int partition, long afterSeq, int maxRecords = int.MaxValue, CancellationToken cancellationToken = default);
 

@@ -240,6 +240,41 @@ public sealed class FileStorageEngineTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A snapshot saved with the log kept after the previous one: a replica a little behind the new snapshot still
+    /// catches up from the log, and compaction keeps the segments that holds; after a restart only the log after the
+    /// snapshot counts again.
+    /// </summary>
+    [Fact]
+    public async Task A_snapshot_can_keep_the_log_after_the_previous_one_readable_for_catch_up()
+    {
+        var settings = Settings(segmentSize: 4096);
+        var value = new string('v', 100);
+        await using (var engine = FileStorageEngine.Open(settings))
+        {
+            for (var seq = 1; seq <= 200; seq++)
+                await Put(engine, 2, seq, $"k{seq}", value);
+            var state = (await engine.LoadPartitionAsync(2)).Entries.Where(e => int.Parse(Bytes.Text(e.Key)[1..]) <= 150).ToDictionary(ByteArrayComparer.Instance);
+            var before = engine.SegmentIndexes.Count;
+
+            await engine.SaveSnapshotAsync(2, 150, state, keepLogAfter: 100);
+            engine.SegmentIndexes.Count.Should().BeLessThan(before, "segments with nothing after seq 100 go");
+            (await engine.ReadSinceAsync(2, 120)).Records.Select(r => r.Seq).Should().Equal(Enumerable.Range(121, 80).Select(i => (long)i));
+            (await engine.ReadSinceAsync(2, 100)).Records.Should().HaveCount(100);
+            (await engine.ReadSinceAsync(2, 99)).Compacted.Should().BeTrue();
+            (await engine.LoadPartitionAsync(2)).Records.Select(r => r.Seq).Should().Equal(Enumerable.Range(151, 50).Select(i => (long)i), "recovery starts after the snapshot");
+
+            await engine.SaveSnapshotAsync(2, 180, state, keepLogAfter: 150);
+            (await engine.ReadSinceAsync(2, 120)).Compacted.Should().BeTrue("the next snapshot keeps only the log after its predecessor");
+            (await engine.ReadSinceAsync(2, 150)).Records.Should().HaveCount(50);
+        }
+        await using (var engine = FileStorageEngine.Open(settings))
+        {
+            (await engine.ReadSinceAsync(2, 150)).Compacted.Should().BeTrue("a restart keeps only the log after the snapshot");
+            (await engine.ReadSinceAsync(2, 180)).Records.Should().HaveCount(20);
+        }
+    }
+
     [Fact]
     public async Task Dropping_a_partition_forgets_it_and_frees_its_segments()
     {

@@ -40,10 +40,16 @@ internal sealed class PartitionInfo
 
     public bool HasData => Snapshot is not null || LastRecordPosition > LastDropPosition;
 
-    /// <summary>Catch-up from before this seq needs the snapshot: the log may no longer hold those records.</summary>
-    public long SnapshotSeq => Snapshot?.Seq ?? 0;
+    /// <summary>
+    /// The log after this seq, though the snapshot covers it, stays for catch-up (the previous snapshot the partition
+    /// saved, as the last save said); null: none. Not kept across a restart.
+    /// </summary>
+    public long? KeptLogAfter;
 
-    public PartitionCoverage Coverage => new(Snapshot?.Seq ?? -1, LastDropPosition, Snapshot?.LogPosition ?? -1);
+    /// <summary>Catch-up from before this seq needs the snapshot: the log may no longer hold those records.</summary>
+    public long CatchUpFloor => Math.Min(KeptLogAfter ?? long.MaxValue, Snapshot?.Seq ?? 0);
+
+    public PartitionCoverage Coverage => new(Snapshot is null ? -1 : CatchUpFloor, LastDropPosition, Snapshot?.LogPosition ?? -1);
 
     /// <summary>Notes a record of this partition the log now holds at <paramref name="position"/>.</summary>
     public void OnRecord(OperationKind kind, long seq, long epoch, long position)

@@ -200,7 +200,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
         {
             if (!_partitions.TryGetValue(partition, out var info)) return CatchUpResult.Of(Array.Empty<LogRecord>());
             // Records at or below the snapshot's seq may be gone, or be another history the snapshot replaced.
-            if (afterSeq < info.SnapshotSeq) return CatchUpResult.CompactedAnswer;
+            if (afterSeq < info.CatchUpFloor) return CatchUpResult.CompactedAnswer;
             lastDrop = info.LastDropPosition;
             truncations = new LaterTruncations(info.Truncations.Where(t => t.Position < written).ToList());
             segments = _segments.Values
@@ -239,7 +239,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
 
     public async ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state,
         long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default,
-        IReadOnlyDictionary<byte[], long>? expiries = null)
+        IReadOnlyDictionary<byte[], long>? expiries = null, long keepLogAfter = -1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(seq);
         var tagBytes = tag.ToArray();
@@ -260,6 +260,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
                 previous = info.SnapshotPath;
                 info.Snapshot = header;
                 info.SnapshotPath = path;
+                info.KeptLogAfter = keepLogAfter >= 0 && keepLogAfter < seq ? keepLogAfter : null;
             }
             _held.TryRemove(partition, out _);
             if (previous is not null && previous != path) File.Delete(previous);
@@ -283,6 +284,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
                 var info = Info(partition);
                 info.Snapshot = null;
                 info.SnapshotPath = null;
+                info.KeptLogAfter = null;
                 _errors.Remove(partition);
             }
             _held.TryRemove(partition, out _);

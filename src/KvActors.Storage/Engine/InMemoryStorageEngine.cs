@@ -21,6 +21,7 @@ public sealed class InMemoryStorageEngine : IStorageEngine
     {
         public Dictionary<byte[], byte[]> Snapshot = new(ByteArrayComparer.Instance);
         public long SnapshotSeq;
+        public long CatchUpFloor; // the log after this stays for catch-up (keepLogAfter)
         public long SnapshotEpoch;
         public byte[] SnapshotTag = [];
         public Dictionary<byte[], long> SnapshotExpiries = new(ByteArrayComparer.Instance);
@@ -39,7 +40,7 @@ public sealed class InMemoryStorageEngine : IStorageEngine
         {
             if (!_partitions.TryGetValue(partition, out var p)) return ValueTask.FromResult(PartitionState.Empty(partition));
             return ValueTask.FromResult(new PartitionState(partition, p.SnapshotSeq, p.SnapshotEpoch, p.SnapshotTag.ToArray(),
-                new Dictionary<byte[], byte[]>(p.Snapshot, ByteArrayComparer.Instance), p.Records.ToArray(), p.Mark,
+                new Dictionary<byte[], byte[]>(p.Snapshot, ByteArrayComparer.Instance), p.Records.Where(r => r.Seq > p.SnapshotSeq).ToArray(), p.Mark,
                 new Dictionary<byte[], long>(p.SnapshotExpiries, ByteArrayComparer.Instance)));
         }
     }
@@ -91,7 +92,7 @@ public sealed class InMemoryStorageEngine : IStorageEngine
 
     public ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state,
         long epoch = 0, ReadOnlyMemory<byte> tag = default, CancellationToken cancellationToken = default,
-        IReadOnlyDictionary<byte[], long>? expiries = null)
+        IReadOnlyDictionary<byte[], long>? expiries = null, long keepLogAfter = -1)
     {
         lock (_lock)
         {
@@ -104,8 +105,10 @@ public sealed class InMemoryStorageEngine : IStorageEngine
             p.SnapshotSeq = seq;
             p.SnapshotEpoch = epoch;
             p.SnapshotTag = tag.ToArray();
-            // Like log compaction: records the snapshot covers are gone, so catch-up from before it says "compacted".
-            p.Records.RemoveAll(r => r.Seq <= seq);
+            // Like log compaction: records the snapshot covers (but the log kept with it) are gone, so catch-up from before
+            // them says "compacted".
+            p.CatchUpFloor = keepLogAfter >= 0 && keepLogAfter < seq ? keepLogAfter : seq;
+            p.Records.RemoveAll(r => r.Seq <= p.CatchUpFloor);
         }
         return ValueTask.CompletedTask;
     }
@@ -115,7 +118,7 @@ public sealed class InMemoryStorageEngine : IStorageEngine
         lock (_lock)
         {
             if (!_partitions.TryGetValue(partition, out var p)) return ValueTask.FromResult(CatchUpResult.Of(Array.Empty<LogRecord>()));
-            if (afterSeq < p.SnapshotSeq) return ValueTask.FromResult(CatchUpResult.CompactedAnswer);
+            if (afterSeq < p.CatchUpFloor) return ValueTask.FromResult(CatchUpResult.CompactedAnswer);
             return ValueTask.FromResult(CatchUpResult.Of(p.Records.Where(r => r.Seq > afterSeq).Take(maxRecords).ToArray()));
         }
     }

@@ -71,13 +71,13 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
                     break;
                 case SaveSnapshot save:
                     await Durable();
-                    Track(Save(save.Snapshot));
+                    Track(Save(save.Snapshot, keepLogAfter: save.DiscardLogThrough));
                     break;
                 case InstallSnapshot install:
                     // The snapshot replaces the whole log: void the old history's tail first, then save.
                     _logWrites.Add(LogWrite.TruncateAfter(install.Snapshot.Seq));
                     await Durable();
-                    Track(Save(install.Snapshot));
+                    Track(Save(install.Snapshot, keepLogAfter: install.Snapshot.Seq));
                     break;
                 case ApplyCommitted:
                     Applied++;
@@ -112,9 +112,10 @@ internal sealed class ShardEffects(int partition, IStorageEngine engine, IActorR
         _logWrites.Add(LogWrite.RecordMark(mark));
     }
 
-    private ValueTask Save(ReplicaSnapshot snapshot) =>
+    /// <summary>Saves a snapshot; the log after <paramref name="keepLogAfter"/> stays readable for catch-up (the previous snapshot's seq when this replica saved it).</summary>
+    private ValueTask Save(ReplicaSnapshot snapshot, long keepLogAfter) =>
         engine.SaveSnapshotAsync(partition, snapshot.Seq, snapshot.Data, snapshot.Epoch, DurableTags.OfRequests(snapshot.Requests),
-            expiries: snapshot.Expiries);
+            expiries: snapshot.Expiries, keepLogAfter: keepLogAfter);
 
     /// <summary>A durable effect under way; one already done (the usual case under fsync everysec) needs no waiting.</summary>
     private void Track(ValueTask durable)
