@@ -45,19 +45,14 @@ public sealed class PartitionReplica
     private long lastSuspicionReportAt = long.MinValue;
     private long lastCatchUpRequestAt = long.MinValue;
     private long lastCatchUpRequestFrom = -1;
-    private IReadOnlyDictionary<string, long>? primaryRetained; // the primary's retainedFor, as its last Prepare said: kept here too, used if promoted
 
     // As primary.
     private readonly Dictionary<string, PeerProgress> peers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> retainedFor = new(StringComparer.Ordinal); // replica -> it may still ask for the log after this seq (see TrimLog)
-    private IReadOnlyDictionary<string, long>? retainedOnWire; // a copy of retainedFor for Prepares, made once per change
     private readonly Dictionary<RequestId, long> pending = new(); // in-flight write -> its seq
     private readonly HashSet<string> caughtUp = new(StringComparer.Ordinal); // learners reported caught up: they count for commits and the lease
     private readonly PreparedTail tail;
     private long reconcileTarget; // serve only once everything prepared when promoted is committed
     private long servingNotBefore; // and once every older primary's lease has run out
-
-    private static readonly IReadOnlyDictionary<string, long> NoneRetained = new Dictionary<string, long>();
 
     private PartitionReplica(string self, ReplicationSettings settings, DurableReplicaState durable, bool restarted, long now)
     {
@@ -262,7 +257,7 @@ public sealed class PartitionReplica
         switch (message)
         {
             case Prepare p:
-                FromPrimary(p.Epoch, p.From, null, p.PrevSeq, p.PrevEpoch, p.Entries, p.CommitPoint, p.SentAt, now, p.Retained ?? NoneRetained);
+                FromPrimary(p.Epoch, p.From, null, p.PrevSeq, p.PrevEpoch, p.Entries, p.CommitPoint, p.SentAt, now);
                 break;
             case CatchUpData c:
                 FromPrimary(c.Epoch, c.From, c.Snapshot, c.PrevSeq, c.PrevEpoch, c.Entries, c.CommitPoint, c.SentAt, now);
@@ -405,7 +400,6 @@ public sealed class PartitionReplica
             return;
         }
         var wasPrimary = Role == ReplicaRole.Primary;
-        var previous = Config;
         Config = config;
         Epoch = config.Epoch;
         minEpochToAdopt = config.Epoch + 1;
@@ -421,32 +415,8 @@ public sealed class PartitionReplica
         confirmedThrough = CommitPoint;
         lastSuspicionReportAt = long.MinValue;
         lastCatchUpRequestFrom = -1;
-        // A replica's progress starts afresh below, and one that crashed never answers again: remember how far back it
-        // may ask when it returns (as a learner, for the log after its durable commit point), so it catches up from the
-        // log, not a snapshot. A replica reports that commit point with each acknowledgement.
-        if (wasPrimary && config.Primary == Self)
-            foreach (var (member, peer) in peers)
-                if (peer.CommitPoint >= 0)
-                    retainedFor[member] = peer.CommitPoint;
-        // Promoted: the old primary wrote each commit point it sent here durably before sending it, so it has everything
-        // through ours. An in-sync replica had what that primary committed, less at most MaxUncommitted of it (clamped to
-        // where the log on disk starts: kept at most as long as it always was). What the old primary kept for replicas
-        // away it told us, exactly: a learner, or one the ring dropped, may be further behind than any estimate.
-        if (!wasPrimary && config.Primary == Self && previous is not null)
-        {
-            foreach (var member in previous.InSync.Concat(previous.Learners))
-                if (member != Self)
-                    retainedFor[member] = Math.Max(durableLogBaseSeq, CommitPoint - settings.MaxUncommitted);
-            foreach (var (member, after) in primaryRetained ?? NoneRetained)
-                if (member != Self)
-                    retainedFor[member] = after;
-            if (previous.Primary != Self)
-                retainedFor[previous.Primary] = CommitPoint;
-            primaryRetained = null;
-        }
-        if (config.Primary != Self)
-            retainedFor.Clear();
-        retainedOnWire = null;
+        // A replica's progress starts afresh: one that crashed and returns asks for the log after its commit point, which
+        // the log on disk still holds (read for it: ReadLog) unless a snapshot has passed since.
         peers.Clear();
         caughtUp.Clear();
 
@@ -539,8 +509,8 @@ public sealed class PartitionReplica
     /// <summary>
     /// Sends <paramref name="to"/> the log from <paramref name="from"/> on. When the log in memory no longer reaches back
     /// that far (a replica back after a while), it asks for the log on disk first (unless <paramref name="readDisk"/> is
-    /// false: the disk had no more) and sends from that answer (<see cref="OnLogRead"/>); a replica with nothing yet, or
-    /// behind the log on disk too, gets a snapshot first.
+    /// false: the disk had no more) and sends from that answer (<see cref="OnLogRead"/>); a replica behind the log on disk
+    /// too gets a snapshot first.
     /// </summary>
     private void SendFrom(string to, long from, long now, bool catchUp, bool readDisk = true)
     {
@@ -548,7 +518,7 @@ public sealed class PartitionReplica
         if (peer.ReadingLogAfter >= 0)
             return; // its entries are being read from disk: the answer sends on
         from = Math.Min(from, log.LastSeq + 1);
-        if (readDisk && from - 1 < log.BaseSeq && from > 1 && from - 1 >= durableLogBaseSeq)
+        if (readDisk && from - 1 < log.BaseSeq && from - 1 >= durableLogBaseSeq)
         {
             // The read starts at the entry before the batch when the epoch there is not known otherwise: the replica's
             // consistency check needs it.
@@ -570,8 +540,7 @@ public sealed class PartitionReplica
         var prevEpoch = log.EpochAt(prev)!.Value;
         ReplicationMessage message = snapshot is not null || catchUp
             ? new CatchUpData(Epoch, Self, snapshot, prev, prevEpoch, entries, CommitPoint, now)
-            : new Prepare(Epoch, Self, prev, prevEpoch, entries, CommitPoint, now,
-                retainedFor.Count == 0 ? null : retainedOnWire ??= new Dictionary<string, long>(retainedFor, StringComparer.Ordinal));
+            : new Prepare(Epoch, Self, prev, prevEpoch, entries, CommitPoint, now);
         peer.NextSeq = prev + entries.Count + 1;
         peer.LastSentAt = now;
         effects.Add(new SendToReplica(to, message));
@@ -643,7 +612,6 @@ public sealed class PartitionReplica
             return;
         peer.LastAckAt = now;
         peer.LeaseSentAt = Math.Max(peer.LeaseSentAt, ack.EchoSentAt);
-        peer.CommitPoint = Math.Max(peer.CommitPoint, ack.CommitPoint);
         Advance(peer, ack.PreparedThrough, now);
         if (peer.MatchedThrough < log.LastSeq && peer.NextSeq <= peer.MatchedThrough + 1)
             SendFrom(ack.From, peer.MatchedThrough + 1, now, catchUp: false);
@@ -732,7 +700,7 @@ public sealed class PartitionReplica
     // ---------------------------------------------------------------- backup
 
     private void FromPrimary(long epoch, string from, ReplicaSnapshot? snapshot, long prevSeq, long prevEpoch,
-        IReadOnlyList<LogEntry> entries, long commitPoint, long sentAt, long now, IReadOnlyDictionary<string, long>? retained = null)
+        IReadOnlyList<LogEntry> entries, long commitPoint, long sentAt, long now)
     {
         if (epoch < Epoch)
         {
@@ -749,8 +717,6 @@ public sealed class PartitionReplica
         if (Role is not (ReplicaRole.InSync or ReplicaRole.Learner) || from != Config!.Primary || !Contiguous(prevSeq, entries))
             return;
         lastHeardFromPrimaryAt = now;
-        if (retained is not null)
-            primaryRetained = retained;
         if (leaseRevoked)
             return;
 
@@ -792,7 +758,7 @@ public sealed class PartitionReplica
 
         ApplyThrough(Math.Min(commitPoint, confirmedThrough));
         grants[from] = now;
-        effects.Add(new SendToReplica(from, new PrepareAck(Epoch, Self, confirmedThrough, sentAt, CommitPoint)));
+        effects.Add(new SendToReplica(from, new PrepareAck(Epoch, Self, confirmedThrough, sentAt)));
     }
 
     private static bool Contiguous(long prevSeq, IReadOnlyList<LogEntry> entries)
@@ -891,13 +857,11 @@ public sealed class PartitionReplica
 
     /// <summary>
     /// Drops committed entries from the log in memory: it keeps a short window behind the commit point, and as primary
-    /// also what a replica it is sending to has not acknowledged yet (a learner catching up) or one that has not answered
-    /// since the ring changed may ask for when it does (<see cref="retainedFor"/>: a crashed replica's return), and as a
-    /// replica what its primary keeps so (<see cref="primaryRetained"/>), but never further back than the log on disk
-    /// (the previous snapshot); for a replica further behind the primary reads the log on disk (<see cref="ReadLog"/>),
-    /// or sends a snapshot when that no longer reaches back either. Kept back to
-    /// the previous snapshot always, as before, every write's entry lived into the oldest GC generation (gigabytes of
-    /// them at 100k writes/s), and each collection of the younger ones copied them there.
+    /// also what a replica it is sending to has not acknowledged yet (a learner catching up), but never further back than
+    /// the log on disk (the previous snapshot). A replica that asks for more (one back after a crash, or left out of the
+    /// ring for a while) is read it from the log on disk (<see cref="ReadLog"/>), or sent a snapshot when that no longer
+    /// reaches back either. Kept back to the previous snapshot always, every write's entry lived into the oldest GC
+    /// generation (gigabytes of them at 100k writes/s), and each collection of the younger ones copied them there.
     /// </summary>
     private void TrimLog()
     {
@@ -908,28 +872,6 @@ public sealed class PartitionReplica
             foreach (var peer in peers.Values)
                 if (peer.MatchedThrough >= 0)
                     keepAfter = Math.Min(keepAfter, peer.MatchedThrough);
-            List<string>? settled = null;
-            foreach (var (member, after) in retainedFor)
-            {
-                // Kept until the replica answers (its own progress then holds the log) or would need a snapshot anyway.
-                if (after < floor || (peers.TryGetValue(member, out var back) && back.MatchedThrough >= 0))
-                    (settled ??= []).Add(member);
-                else
-                    keepAfter = Math.Min(keepAfter, after);
-            }
-            if (settled is not null)
-            {
-                foreach (var member in settled)
-                    retainedFor.Remove(member);
-                retainedOnWire = null;
-            }
-        }
-        else if (primaryRetained is not null)
-        {
-            // What the primary keeps for replicas away, we keep too: promoted, we serve their return.
-            foreach (var after in primaryRetained.Values)
-                if (after >= floor)
-                    keepAfter = Math.Min(keepAfter, after);
         }
         keepAfter = Math.Max(keepAfter, floor);
         // Trimming shifts the kept entries: only once the dropped part is as long as the kept one, so each entry moves

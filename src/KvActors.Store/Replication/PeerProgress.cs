@@ -6,9 +6,6 @@ internal sealed class PeerProgress(long now)
     /// <summary>The replica's log matches the primary's through this seq; -1 until it answers in this epoch.</summary>
     public long MatchedThrough { get; set; } = -1;
 
-    /// <summary>The commit point the replica last reported (durable there): it asks for the log after it when it returns; -1 until it answers.</summary>
-    public long CommitPoint { get; set; } = -1;
-
     /// <summary>
     /// While the log on disk is read for the replica (it needs entries the log in memory no longer holds): the seq the
     /// read starts after; nothing else is sent it until the answer comes. -1 when no read is under way.

@@ -7,19 +7,15 @@ public abstract record ReplicationMessage(long Epoch, string From);
 /// Primary -> replica or learner: the entries after <paramref name="PrevSeq"/> (whose entry has epoch
 /// <paramref name="PrevEpoch"/>), possibly none (then it is the heartbeat that renews the lease), and the commit point.
 /// <paramref name="SentAt"/> is the primary's clock at sending; the acknowledgement echoes it, and the lease counts from it.
-/// <paramref name="Retained"/> (usually empty): the replicas that have not answered since the ring changed, each with the
-/// seq after which the primary keeps the log for its return; a replica promoted next keeps the same.
 /// </summary>
-public sealed record Prepare(long Epoch, string From, long PrevSeq, long PrevEpoch, IReadOnlyList<LogEntry> Entries, long CommitPoint, long SentAt,
-    IReadOnlyDictionary<string, long>? Retained = null)
+public sealed record Prepare(long Epoch, string From, long PrevSeq, long PrevEpoch, IReadOnlyList<LogEntry> Entries, long CommitPoint, long SentAt)
     : ReplicationMessage(Epoch, From);
 
 /// <summary>
 /// Replica -> primary: "my log matches yours through <paramref name="PreparedThrough"/>", in answer to the message sent
-/// at <paramref name="EchoSentAt"/>. Sending it grants the primary its lease. <paramref name="CommitPoint"/> is the
-/// replica's, durable before the acknowledgement left: where it would ask to catch up from after a crash.
+/// at <paramref name="EchoSentAt"/>. Sending it grants the primary its lease.
 /// </summary>
-public sealed record PrepareAck(long Epoch, string From, long PreparedThrough, long EchoSentAt, long CommitPoint)
+public sealed record PrepareAck(long Epoch, string From, long PreparedThrough, long EchoSentAt)
     : ReplicationMessage(Epoch, From);
 
 /// <summary>Replica -> primary: "I cannot place your entries; send me everything from <paramref name="FromSeq"/> on".</summary>

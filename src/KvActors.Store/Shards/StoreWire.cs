@@ -32,13 +32,10 @@ public static class StoreWire
                 var prepare = new PrepareMessage { PrevSeq = p.PrevSeq, PrevEpoch = p.PrevEpoch, CommitPoint = p.CommitPoint, SentAt = p.SentAt };
                 for (var i = 0; i < p.Entries.Count; i++)
                     prepare.Entries.Add(ToProto(p.Entries[i]));
-                if (p.Retained is { } retained)
-                    foreach (var (replica, after) in retained)
-                        prepare.Retained[replica] = after;
                 item.Prepare = prepare;
                 break;
             case PrepareAck a:
-                item.PrepareAck = new PrepareAckMessage { PreparedThrough = a.PreparedThrough, EchoSentAt = a.EchoSentAt, CommitPoint = a.CommitPoint };
+                item.PrepareAck = new PrepareAckMessage { PreparedThrough = a.PreparedThrough, EchoSentAt = a.EchoSentAt };
                 break;
             case NeedsCatchUp n:
                 item.NeedsCatchUp = new NeedsCatchUpMessage { FromSeq = n.FromSeq };
@@ -71,10 +68,8 @@ public static class StoreWire
         return item.MessageCase switch
         {
             ReplicationItem.MessageOneofCase.Prepare => new Prepare(item.Epoch, item.From, item.Prepare.PrevSeq, item.Prepare.PrevEpoch,
-                item.Prepare.Entries.Select(FromProto).ToArray(), item.Prepare.CommitPoint, item.Prepare.SentAt,
-                item.Prepare.Retained.Count == 0 ? null : new Dictionary<string, long>(item.Prepare.Retained, StringComparer.Ordinal)),
-            ReplicationItem.MessageOneofCase.PrepareAck => new PrepareAck(item.Epoch, item.From, item.PrepareAck.PreparedThrough, item.PrepareAck.EchoSentAt,
-                item.PrepareAck.CommitPoint),
+                item.Prepare.Entries.Select(FromProto).ToArray(), item.Prepare.CommitPoint, item.Prepare.SentAt),
+            ReplicationItem.MessageOneofCase.PrepareAck => new PrepareAck(item.Epoch, item.From, item.PrepareAck.PreparedThrough, item.PrepareAck.EchoSentAt),
             ReplicationItem.MessageOneofCase.NeedsCatchUp => new NeedsCatchUp(item.Epoch, item.From, item.NeedsCatchUp.FromSeq),
             ReplicationItem.MessageOneofCase.CatchUpData => new CatchUpData(item.Epoch, item.From,
                 item.CatchUpData.Snapshot is null ? null : FromProto(item.CatchUpData.Snapshot),

@@ -55,7 +55,7 @@ public class BackupRulesTests
 
         var first = a.OnMessage(From("p", 1, 0, 0, 0, 6, E(1, 1, 1, "one")), 6);
         first.Appended().Select(e => e.Seq).Should().Equal(1);
-        first.Messages<PrepareAck>("p").Single().Should().Be(new PrepareAck(1, "a", 1, 6, 0));
+        first.Messages<PrepareAck>("p").Single().Should().Be(new PrepareAck(1, "a", 1, 6));
 
         a.OnMessage(From("p", 1, 1, 1, 0, 7, E(2, 1, 2, "two")), 7).Appended().Select(e => e.Seq).Should().Equal(2);
         a.LastSeq.Should().Be(2);

@@ -170,7 +170,8 @@ public class FailoverAndCatchUpTests
         var l = PartitionReplica.CreateNew("l", ShortLog);
         l.OnConfig(epoch2, 100);
         var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["l"] = l };
-        var ack = Deliver(Deliver(Deliver(p.OnConfig(epoch2, 100), r, 100), r, 101), r, 102); // asked, snapshot sent, installed
+        // asked; the log on disk read (these replicas have none: compacted); snapshot sent; installed
+        var ack = Deliver(Deliver(Deliver(Deliver(p.OnConfig(epoch2, 100), r, 100), r, 101), r, 101), r, 102);
         l.SnapshotsInstalled.Should().Be(1);
         ack.Messages<PrepareAck>("p").Should().NotBeEmpty();
         var sent = new List<ReplicaEffect>();
@@ -218,127 +219,127 @@ public class FailoverAndCatchUpTests
         S(l.State.Get(B("k"))).Should().Be("v150");
     }
 
-    /// <summary>p leads a in epoch 1 and has written k = v1..v50, every message delivered.</summary>
-    private static (PartitionReplica P, PartitionReplica A, Dictionary<string, PartitionReplica> R) PrimaryAndReplicaAfter50Writes(ReplicationSettings settings)
+    /// <summary>p leads a in epoch 1 and has written k = v1..v50, every message delivered; each has its log on disk.</summary>
+    private static (PartitionReplica P, PartitionReplica A, Dictionary<string, PartitionReplica> R, Dictionary<string, SimDisk> Disks) PrimaryAndReplicaAfter50Writes(ReplicationSettings settings)
     {
         var p = PartitionReplica.CreateNew("p", settings);
         var a = PartitionReplica.CreateNew("a", settings);
         var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["a"] = a };
+        var disks = new Dictionary<string, SimDisk> { ["p"] = new(), ["a"] = new() };
         var epoch1 = Config(1, "p", ["a"]);
-        a.OnConfig(epoch1, 0);
-        Settle(p.OnConfig(epoch1, 0), r, 0);
+        a.OnConfig(epoch1, 0).Logged(disks["a"]);
+        Settle(p.OnConfig(epoch1, 0).Logged(disks["p"]), r, 0, disks);
         for (var i = 1; i <= 50; i++)
-            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10 + i), r, 10 + i);
-        return (p, a, r);
+            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10 + i).Logged(disks["p"]), r, 10 + i, disks);
+        return (p, a, r, disks);
     }
 
-    /// <summary>Snapshots every 20 commits against MaxUncommitted 4,096: no estimate from MaxUncommitted keeps any log.</summary>
+    /// <summary>Snapshots every 20 commits, two committed entries kept in memory, batches of four.</summary>
     private static readonly ReplicationSettings SnapshotsWellInsideMaxUncommitted =
         Settings with { SnapshotEveryCommits = 20, CommittedEntriesInMemory = 2, MaxBatchEntries = 4, MaxUncommitted = 4_096 };
 
     /// <summary>
-    /// Snapshots come every 20 commits, far fewer than MaxUncommitted (as in a spec that snapshots every 500 commits
-    /// against the default 4,096): what p keeps for a silent replica must come from the commit point that replica
-    /// reported, not from an estimate that falls below the log on disk and so keeps nothing.
+    /// The ring leaves a out while p goes on past one more snapshot; p's log in memory no longer reaches back to a's
+    /// commit point, but the log on disk does (back to the previous snapshot): a, back, is read what it missed from there.
     /// </summary>
     [Fact]
-    public void A_replica_the_ring_left_out_finds_the_log_kept_for_it_when_it_comes_back()
+    public void A_replica_the_ring_left_out_is_read_what_it_missed_from_the_log_on_disk_when_it_comes_back()
     {
         var settings = SnapshotsWellInsideMaxUncommitted;
-        var (p, a, r) = PrimaryAndReplicaAfter50Writes(settings);
+        var (p, a, r, disks) = PrimaryAndReplicaAfter50Writes(settings);
         a.CommitPoint.Should().BeGreaterThanOrEqualTo(45);
         var returnsAfter = a.CommitPoint;
 
         // a falls silent and the ring leaves it out; p goes on alone, past one more snapshot (at 60).
         var epoch2 = Config(2, "p", []);
-        p.OnConfig(epoch2, 70);
+        p.OnConfig(epoch2, 70).Logged(disks["p"]);
         for (var i = 51; i <= 70; i++)
-            p.OnClientWrite(Req(i), Put("k", $"v{i}"), 80).Replies<WriteDone>().Should().ContainSingle();
-        p.Log.BaseSeq.Should().BeLessThanOrEqualTo(returnsAfter, "p keeps the log after the commit point a reported");
+            p.OnClientWrite(Req(i), Put("k", $"v{i}"), 80).Logged(disks["p"]).Replies<WriteDone>().Should().ContainSingle();
+        p.Log.BaseSeq.Should().BeGreaterThan(returnsAfter, "the log in memory keeps nothing for a replica away");
 
-        // a comes back as a learner: it gets only what it missed, from the log.
+        // a comes back as a learner: it gets only what it missed, from the log on disk, then from memory.
         var epoch3 = Config(3, "p", [], "a");
-        a.OnConfig(epoch3, 90);
-        Settle(p.OnConfig(epoch3, 90), r, 90);
+        a.OnConfig(epoch3, 90).Logged(disks["a"]);
+        var sent = Settle(p.OnConfig(epoch3, 90).Logged(disks["p"]), r, 90, disks);
+        sent.OfType<ReadLog>().Should().ContainSingle().Which.AfterSeq.Should().Be(returnsAfter - 1);
         a.SnapshotsInstalled.Should().Be(0);
         a.LastSeq.Should().Be(70);
         S(a.State.Get(B("k"))).Should().Be("v70");
-        p.Log.BaseSeq.Should().BeGreaterThan(0);
     }
 
     /// <summary>
     /// a crashes holding prepared entries beyond its commit point (its acknowledgements of them lost), and the ring
-    /// leaves it out: when it returns, the first thing it reports is that longer log, and p must not take that as the
-    /// point to keep the log from, since a asks for the log after its commit point.
+    /// leaves it out: when it returns it asks for the log after its commit point, and gets it from the log on disk.
     /// </summary>
     [Fact]
     public void A_replica_back_with_a_prepared_tail_past_its_commit_point_catches_up_from_the_log()
     {
         var settings = Settings with { CommittedEntriesInMemory = 2, MaxBatchEntries = 4, SnapshotEveryCommits = 1_000 };
-        var (p, a, r) = PrimaryAndReplicaAfter50Writes(settings);
+        var (p, a, r, disks) = PrimaryAndReplicaAfter50Writes(settings);
         for (var i = 51; i <= 55; i++)
-            Deliver(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 70), r, 70); // a logs them; its acks are lost
+            Deliver(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 70).Logged(disks["p"]), r, 70, disks); // a logs them; its acks are lost
         a.LastSeq.Should().BeGreaterThan(a.CommitPoint, "a holds prepared entries past its commit point");
 
         var epoch2 = Config(2, "p", []);
-        p.OnConfig(epoch2, 80);
+        p.OnConfig(epoch2, 80).Logged(disks["p"]);
         for (var i = 56; i <= 120; i++)
-            p.OnClientWrite(Req(i), Put("k", $"v{i}"), 90);
+            p.OnClientWrite(Req(i), Put("k", $"v{i}"), 90).Logged(disks["p"]);
 
         var epoch3 = Config(3, "p", [], "a");
-        a.OnConfig(epoch3, 100);
-        Settle(p.OnConfig(epoch3, 100).Concat(p.Tick(400, 0)), r, 400);
+        a.OnConfig(epoch3, 100).Logged(disks["a"]);
+        Settle(p.OnConfig(epoch3, 100).Logged(disks["p"]).Concat(p.Tick(400, 0).Logged(disks["p"])), r, 400, disks);
         a.SnapshotsInstalled.Should().Be(0);
-        a.LastSeq.Should().BeGreaterThan(100, "a got what it missed from the log");
-        a.Log.EpochAt(60).Should().Be(2);
+        a.LastSeq.Should().Be(p.LastSeq, "a got what it missed from the log");
+        a.CommitPoint.Should().Be(p.CommitPoint);
+        disks["a"].ReadSince(59, 1)!.Single().Epoch.Should().Be(2, "a logged the entries of the epoch it missed");
     }
 
     /// <summary>
-    /// The ring drops silent replica b, then hands the primary from p to a (a rebalance): a, promoted, must keep the log
-    /// p kept for b, which p told it with each Prepare, and a must have kept it as a replica too. b returns under a
-    /// and catches up from the log.
+    /// The ring drops silent replica b, then hands the primary from p to a (a rebalance), which goes on past one more
+    /// snapshot. b returns under a and catches up from a's log on disk, which a kept as a replica as p did.
     /// </summary>
     [Fact]
-    public void A_primary_handed_over_keeps_the_log_its_predecessor_kept_for_a_replica_away()
+    public void A_primary_handed_over_serves_a_returning_replica_from_its_own_log_on_disk()
     {
         var settings = SnapshotsWellInsideMaxUncommitted;
         var p = PartitionReplica.CreateNew("p", settings);
         var a = PartitionReplica.CreateNew("a", settings);
         var b = PartitionReplica.CreateNew("b", settings);
         var all = new Dictionary<string, PartitionReplica> { ["p"] = p, ["a"] = a, ["b"] = b };
+        var disks = new Dictionary<string, SimDisk> { ["p"] = new(), ["a"] = new(), ["b"] = new() };
         var epoch1 = Config(1, "p", ["a", "b"]);
-        a.OnConfig(epoch1, 0);
-        b.OnConfig(epoch1, 0);
-        Settle(p.OnConfig(epoch1, 0), all, 0);
+        a.OnConfig(epoch1, 0).Logged(disks["a"]);
+        b.OnConfig(epoch1, 0).Logged(disks["b"]);
+        Settle(p.OnConfig(epoch1, 0).Logged(disks["p"]), all, 0, disks);
         for (var i = 1; i <= 50; i++)
-            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10 + i), all, 10 + i);
+            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10 + i).Logged(disks["p"]), all, 10 + i, disks);
         var bReturnsAfter = b.CommitPoint;
         bReturnsAfter.Should().BeGreaterThanOrEqualTo(45);
 
         // b falls silent; the ring drops it, and p and a go on.
         var live = new Dictionary<string, PartitionReplica> { ["p"] = p, ["a"] = a };
         var epoch2 = Config(2, "p", ["a"]);
-        a.OnConfig(epoch2, 100);
-        Settle(p.OnConfig(epoch2, 100), live, 100);
+        a.OnConfig(epoch2, 100).Logged(disks["a"]);
+        Settle(p.OnConfig(epoch2, 100).Logged(disks["p"]), live, 100, disks);
         for (var i = 51; i <= 58; i++)
-            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 110 + i), live, 110 + i);
-        a.Log.BaseSeq.Should().BeLessThanOrEqualTo(bReturnsAfter, "a keeps what p keeps for b");
+            Settle(p.OnClientWrite(Req(i), Put("k", $"v{i}"), 110 + i).Logged(disks["p"]), live, 110 + i, disks);
 
         // The ring hands the primary to a; a serves once p's lease is over, past one more snapshot (at 60).
         var epoch3 = Config(3, "a", ["p"]);
-        p.OnConfig(epoch3, 300);
-        Settle(a.OnConfig(epoch3, 300), live, 300);
-        Settle(a.Tick(1_000, 0), live, 1_000);
+        p.OnConfig(epoch3, 300).Logged(disks["p"]);
+        Settle(a.OnConfig(epoch3, 300).Logged(disks["a"]), live, 300, disks);
+        Settle(a.Tick(1_000, 0).Logged(disks["a"]), live, 1_000, disks);
         for (var i = 59; i <= 75; i++)
-            Settle(a.OnClientWrite(Req(i), Put("k", $"v{i}"), 1_000 + i), live, 1_000 + i);
+            Settle(a.OnClientWrite(Req(i), Put("k", $"v{i}"), 1_000 + i).Logged(disks["a"]), live, 1_000 + i, disks);
         a.CommitPoint.Should().Be(75);
-        a.Log.BaseSeq.Should().BeLessThanOrEqualTo(bReturnsAfter, "a, now primary, keeps the log for b's return");
+        a.Log.BaseSeq.Should().BeGreaterThan(bReturnsAfter, "the log in memory keeps nothing for a replica away");
 
-        // b comes back as a learner under a: only what it missed, from the log.
+        // b comes back as a learner under a: only what it missed, from a's log on disk.
         var epoch4 = Config(4, "a", ["p"], "b");
-        b.OnConfig(epoch4, 1_200);
-        p.OnConfig(epoch4, 1_200);
-        Settle(a.OnConfig(epoch4, 1_200), all, 1_200);
+        b.OnConfig(epoch4, 1_200).Logged(disks["b"]);
+        p.OnConfig(epoch4, 1_200).Logged(disks["p"]);
+        var sent = Settle(a.OnConfig(epoch4, 1_200).Logged(disks["a"]), all, 1_200, disks);
+        sent.OfType<ReadLog>().Should().NotBeEmpty();
         b.SnapshotsInstalled.Should().Be(0);
         b.LastSeq.Should().Be(75);
         S(b.State.Get(B("k"))).Should().Be("v75");

@@ -1,4 +1,5 @@
 using KvActors.Store.Replication;
+using KvActors.Store.Tests.Replication.Simulation;
 using static KvActors.Store.Tests.Replication.ReplicationTestKit;
 
 namespace KvActors.Store.Tests.Replication;
@@ -96,32 +97,30 @@ public class KeptStorageCatchUpTests
     private static readonly ReplicationSettings ShortMemory = Settings with { CommittedEntriesInMemory = 2, MaxBatchEntries = 4, MaxUncommitted = 100 };
 
     /// <summary>
-    /// p wrote k = v1..v40 alone, its log on disk in <paramref name="disk"/>; l returns (restarted on kept storage) as a
+    /// p wrote k = v1..v40 alone (with its log on disk, or none when not <paramref name="diskRead"/>); l returns (restarted on kept storage) as a
     /// learner holding 1..10 as committed, which p's log in memory has long dropped. Returns everything sent.
     /// </summary>
-    private static (PartitionReplica P, PartitionReplica L, List<ReplicaEffect> Sent) ReturnAfterTheLogInMemoryMovedOn(Func<ReadLog, IReadOnlyList<LogEntry>?> answer, Simulation.SimDisk disk)
+    private static (PartitionReplica P, PartitionReplica L, List<ReplicaEffect> Sent) ReturnAfterTheLogInMemoryMovedOn(bool diskRead)
     {
+        var disk = new SimDisk();
         var p = PartitionReplica.CreateNew("p", ShortMemory);
-        foreach (var effect in p.OnConfig(Config(1, "p", []), 0))
-            disk.Apply(effect);
+        p.OnConfig(Config(1, "p", []), 0).Logged(disk);
         for (var i = 1; i <= 40; i++)
-            foreach (var effect in p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10))
-                disk.Apply(effect);
+            p.OnClientWrite(Req(i), Put("k", $"v{i}"), 10).Logged(disk);
         p.Log.BaseSeq.Should().BeGreaterThan(10, "the log in memory no longer reaches back to l's commit point");
 
         var l = PartitionReplica.Recover("l", ShortMemory, new DurableReplicaState(1, 10, null, 0, 0, disk.ReadSince(0, 10)!), 100);
         var epoch2 = Config(2, "p", [], "l");
         l.OnConfig(epoch2, 100);
         var r = new Dictionary<string, PartitionReplica> { ["p"] = p, ["l"] = l };
-        var sent = Settle(p.OnConfig(epoch2, 100), r, 100, answer);
+        var sent = Settle(p.OnConfig(epoch2, 100).Logged(disk), r, 100, diskRead ? new Dictionary<string, SimDisk> { ["p"] = disk } : null);
         return (p, l, sent);
     }
 
     [Fact]
     public void A_replica_back_after_the_log_in_memory_moved_on_gets_what_it_missed_from_the_log_on_disk()
     {
-        var disk = new Simulation.SimDisk();
-        var (p, l, sent) = ReturnAfterTheLogInMemoryMovedOn(read => disk.ReadSince(read.AfterSeq, read.MaxEntries), disk);
+        var (p, l, sent) = ReturnAfterTheLogInMemoryMovedOn(diskRead: true);
 
         sent.OfType<ReadLog>().Should().NotBeEmpty().And.OnlyContain(r => r.For == "l");
         sent.OfType<ReadLog>().First().AfterSeq.Should().Be(9, "the read starts at l's commit point, whose entry's epoch the batch must name");
@@ -137,8 +136,7 @@ public class KeptStorageCatchUpTests
     [Fact]
     public void A_replica_back_after_the_log_on_disk_was_compacted_gets_a_snapshot()
     {
-        var disk = new Simulation.SimDisk();
-        var (_, l, sent) = ReturnAfterTheLogInMemoryMovedOn(NoDisk, disk);
+        var (_, l, sent) = ReturnAfterTheLogInMemoryMovedOn(diskRead: false);
 
         sent.OfType<ReadLog>().Should().NotBeEmpty();
         sent.Messages<CatchUpData>("l").Should().Contain(c => c.Snapshot != null);

@@ -50,39 +50,54 @@ internal static class ReplicationTestKit
     /// snapshot.
     /// </summary>
     public static List<ReplicaEffect> Deliver(IEnumerable<ReplicaEffect> effects, IReadOnlyDictionary<string, PartitionReplica> replicas, long now, params string[] only) =>
-        Deliver(effects, replicas, now, NoDisk, only);
-
-    /// <summary>"The log on disk no longer holds it", to every read.</summary>
-    public static readonly Func<ReadLog, IReadOnlyList<LogEntry>?> NoDisk = _ => null;
+        Deliver(effects, replicas, now, null, only);
 
     /// <summary>
-    /// As the other overload, with reads of the log on disk answered by <paramref name="disk"/> (null: compacted). The
-    /// answer goes to every replica; only the one that asked acts on it.
+    /// As the other overload, where the replicas named in <paramref name="disks"/> have a disk: what they emit is applied
+    /// to it (the test applies what it gets from them directly: <see cref="Logged"/>), and a read of the log is answered
+    /// from it (compacted for a replica without one). The answer goes to every replica; only the one that asked acts on it.
     /// </summary>
     public static List<ReplicaEffect> Deliver(IEnumerable<ReplicaEffect> effects, IReadOnlyDictionary<string, PartitionReplica> replicas, long now,
-        Func<ReadLog, IReadOnlyList<LogEntry>?> disk, params string[] only)
+        IReadOnlyDictionary<string, SimDisk>? disks, params string[] only)
     {
         var produced = new List<ReplicaEffect>();
+        void From(PartitionReplica replica, IReadOnlyList<ReplicaEffect> emitted)
+        {
+            if (disks is not null && disks.TryGetValue(replica.Self, out var disk))
+                emitted.Logged(disk);
+            produced.AddRange(emitted);
+        }
         foreach (var effect in effects.ToArray())
         {
             if (effect is SendToReplica send && (only.Length == 0 || only.Contains(send.To)) && replicas.TryGetValue(send.To, out var target))
-                produced.AddRange(target.OnMessage(send.Message, now));
+                From(target, target.OnMessage(send.Message, now));
             else if (effect is ReadLog read)
                 foreach (var replica in replicas.Values)
-                    produced.AddRange(replica.OnLogRead(new LogRead(read.For, read.AfterSeq, disk(read)), now));
+                {
+                    var entries = disks is not null && disks.TryGetValue(replica.Self, out var disk) ? disk.ReadSince(read.AfterSeq, read.MaxEntries) : null;
+                    From(replica, replica.OnLogRead(new LogRead(read.For, read.AfterSeq, entries), now));
+                }
         }
         return produced;
     }
 
-    /// <summary>Delivers back and forth until nothing is left to deliver (a perfect network), returning every effect emitted.</summary>
+    /// <summary>Applies the durable ones of <paramref name="effects"/> to <paramref name="disk"/>; returns them.</summary>
+    public static IReadOnlyList<ReplicaEffect> Logged(this IReadOnlyList<ReplicaEffect> effects, SimDisk disk)
+    {
+        foreach (var effect in effects)
+            disk.Apply(effect);
+        return effects;
+    }
+
+    /// <summary>Delivers back and forth until nothing is left to deliver (a perfect network), returning every effect emitted; <paramref name="disks"/> as for <see cref="Deliver(IEnumerable{ReplicaEffect}, IReadOnlyDictionary{string, PartitionReplica}, long, IReadOnlyDictionary{string, SimDisk}?, string[])"/>.</summary>
     public static List<ReplicaEffect> Settle(IEnumerable<ReplicaEffect> effects, IReadOnlyDictionary<string, PartitionReplica> replicas, long now,
-        Func<ReadLog, IReadOnlyList<LogEntry>?>? disk = null)
+        IReadOnlyDictionary<string, SimDisk>? disks = null)
     {
         var all = new List<ReplicaEffect>();
         var wave = effects.ToList();
         for (var i = 0; i < 50 && wave.Count > 0; i++)
         {
-            wave = Deliver(wave, replicas, now, disk ?? NoDisk);
+            wave = Deliver(wave, replicas, now, disks);
             all.AddRange(wave);
         }
         return all;

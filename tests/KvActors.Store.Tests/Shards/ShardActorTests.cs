@@ -151,7 +151,7 @@ public sealed class ShardActorTests(ITestOutputHelper output)
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
 
         var p = (Prepare)prepare.Message;
-        shard.Tell(new InboundReplication(new PrepareAck(2, Other.Value, p.Entries[^1].Seq, p.SentAt, p.CommitPoint)));
+        shard.Tell(new InboundReplication(new PrepareAck(2, Other.Value, p.Entries[^1].Seq, p.SentAt)));
 
         ExpectMsg<KvReply>(Wait).ResultCase.Should().Be(KvReply.ResultOneofCase.WriteDone);
     }

@@ -23,7 +23,7 @@ public sealed class SnapshotChunksTests
         var small = CatchUpWithSnapshot(keys: 3, valueBytes: 10);
         SnapshotChunks.Split(small, 64 << 10).Should().ContainSingle().Which.Should().BeSameAs(small);
 
-        var ack = StoreWire.ToItem(5, new PrepareAck(3, "127.0.0.1:4054", 10, 1, 9));
+        var ack = StoreWire.ToItem(5, new PrepareAck(3, "127.0.0.1:4054", 10, 1));
         SnapshotChunks.Split(ack, 1).Should().ContainSingle().Which.Should().BeSameAs(ack);
     }
 

@@ -23,14 +23,13 @@ public sealed class StoreWireTests
         [new KeyValuePair<byte[], byte[]>([1], [2, 2]), new KeyValuePair<byte[], byte[]>([3, 3], [])],
         [new CompletedRequest(new RequestId("client-a", 16), new WriteResult(true), 5)]);
 
-    public static TheoryData<string> MessageNames() => new() { "prepare", "prepare-retained", "heartbeat", "ack", "needs", "catchup", "catchup-snapshot", "stale" };
+    public static TheoryData<string> MessageNames() => new() { "prepare", "heartbeat", "ack", "needs", "catchup", "catchup-snapshot", "stale" };
 
     private static ReplicationMessage Sample(string name) => name switch
     {
         "prepare" => new Prepare(4, "n1:1", 5, 3, Entries, 5, 123456),
-        "prepare-retained" => new Prepare(4, "n1:1", 5, 3, Entries, 5, 123456, new Dictionary<string, long> { ["n3:3"] = 2, ["n4:4"] = 0 }),
         "heartbeat" => new Prepare(4, "n1:1", 8, 4, [], 8, 1),
-        "ack" => new PrepareAck(4, "n2:2", 8, 123456, 7),
+        "ack" => new PrepareAck(4, "n2:2", 8, 123456),
         "needs" => new NeedsCatchUp(4, "n2:2", 3),
         "catchup" => new CatchUpData(4, "n1:1", null, 5, 3, Entries, 6, 99),
         "catchup-snapshot" => new CatchUpData(4, "n1:1", Snapshot, 5, 3, Entries, 6, 99),
