@@ -23,6 +23,12 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     private readonly Dictionary<int, StorageException> _errors = new();
     private readonly ConcurrentDictionary<int, PartitionReplay> _held = new();
     private readonly SemaphoreSlim _snapshotGate = new(1, 1);
+
+    /// <summary>
+    /// At most this many catch-up reads at once: each holds a whole segment in memory while it scans it, and a node back
+    /// from a crash has hundreds of partitions asking together.
+    /// </summary>
+    private readonly SemaphoreSlim _catchUpGate = new(Math.Max(1, Environment.ProcessorCount / 2));
     private readonly object _compactionGate = new();
     private (long Position, StorageException Error)[] _unattributedDamage = [];
     private GroupCommitWriter _writer = null!;
@@ -191,6 +197,19 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     public async ValueTask<CatchUpResult> ReadSinceAsync(int partition, long afterSeq, int maxRecords = int.MaxValue, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxRecords);
+        await _catchUpGate.WaitAsync(cancellationToken);
+        try
+        {
+            return await ReadSince(partition, afterSeq, maxRecords, cancellationToken);
+        }
+        finally
+        {
+            _catchUpGate.Release();
+        }
+    }
+
+    private async Task<CatchUpResult> ReadSince(int partition, long afterSeq, int maxRecords, CancellationToken cancellationToken)
+    {
         // Everything before this position is written and indexed (the writer indexes a batch before publishing its end).
         var written = _writer.WrittenPosition;
         List<SegmentEntry> segments;
