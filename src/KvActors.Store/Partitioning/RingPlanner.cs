@@ -17,10 +17,11 @@ namespace KvActors.Store.Partitioning;
 /// (<see cref="RingTransitions.PromoteLearner"/>, then plan again); writes keep full durability during
 /// the move. The first ring, planned from a ring with no replica anywhere, is the exception: there is no
 /// data to catch up on, so every replica starts in sync. A partition whose in-sync replicas have all gone
-/// is not treated so: its new replicas are learners with nothing to learn from, and it stays without
-/// primary (<see cref="RingTransitions.WithoutPrimary"/>) until the RingManager decides, because serving
-/// it empty would silently lose its data. With no member to place replicas on, the ring stays as it is,
-/// so it still says where the data is when the nodes come back.
+/// keeps them, its primary included: only they are known to hold every acknowledged write, so it waits
+/// for one of them to come back (then that one serves again, and the learners placed on the members meanwhile
+/// catch up from it) rather than be served by learners that may miss acknowledged writes, or be left with no
+/// primary at all and no way back. With no member to place replicas on, the ring stays as it is, so it still
+/// says where the data is when the nodes come back.
 /// </para>
 /// <para>
 /// Primaries are in-sync replicas. A primary stays until its node leaves, its replica is handed off, or
@@ -67,6 +68,12 @@ public static class RingPlanner
                 continue;
             }
             var liveInSync = current[p].InSync.Where(up.Contains).ToList();
+            if (liveInSync.Count == 0 && !current[p].InSync.IsEmpty)
+            {
+                inSync[p] = [.. current[p].InSync]; // every one gone: kept, waiting for one to come back
+                learners[p] = target.Where(n => !inSync[p].Contains(n)).ToList();
+                continue;
+            }
             var settled = target.All(liveInSync.Contains);
             inSync[p] = settled ? liveInSync.Where(target.Contains).ToList() : liveInSync;
             learners[p] = target.Where(n => !inSync[p].Contains(n)).ToList();
@@ -205,7 +212,8 @@ public static class RingPlanner
             if (current[p].Primary is { } primary && inSync[p].Contains(primary))
             {
                 primaries[p] = primary;
-                count[primary]++;
+                if (count.ContainsKey(primary)) // a gone primary is kept (see Plan), but leads nothing here
+                    count[primary]++;
             }
         }
 

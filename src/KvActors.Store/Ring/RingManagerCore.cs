@@ -10,7 +10,11 @@ public readonly record struct RingOutcome(RingState? Publish, string? Note)
     public static RingOutcome Ignored(string why) => new(null, why);
 }
 
-/// <summary>The manager's view for `kv ring show` and GetRing: the ring (null before the first), or what the first ring waits for.</summary>
+/// <summary>
+/// The manager's view for `kv ring show` and GetRing: the ring (null before the first), or what the first ring waits for;
+/// <paramref name="WithoutPrimary"/> lists the partitions with no primary or with a primary that is not an Up member (a
+/// partition whose in-sync replicas are all gone waits for one of them).
+/// </summary>
 public sealed record RingStatus(RingState? Ring, string? WaitingFor, IReadOnlyList<int> UnderReplicated, IReadOnlyList<int> WithoutPrimary);
 
 /// <summary>
@@ -102,7 +106,7 @@ public sealed class RingManagerCore
 
     public RingStatus Status() =>
         Ring is { } ring
-            ? new RingStatus(ring, null, RingTransitions.UnderReplicated(ring), RingTransitions.WithoutPrimary(ring))
+            ? new RingStatus(ring, null, RingTransitions.UnderReplicated(ring), WithoutServingPrimary(ring))
             : new RingStatus(null, WaitingFor(), [], []);
 
     /// <summary>
@@ -125,7 +129,14 @@ public sealed class RingManagerCore
     public RingOutcome MemberUp(NodeId node, TimeSpan now)
     {
         if (!_up.Add(node)) return RingOutcome.Nothing;
-        return IsFormed ? Replan($"{node} is Up") : TryForm(now);
+        if (!IsFormed) return TryForm(now);
+        var outcome = Replan($"{node} is Up");
+        // A node the ring kept in sync while it was gone (the last in-sync replica of a partition: see RingPlanner) is
+        // back, restarted. Its placement may not change, but a restarted replica adopts only an epoch above the one it
+        // had, so its partitions are published again at the next epoch, or they would wait for it forever.
+        if (outcome.Publish is null && HasMajority && Ring!.Partitions.Any(set => set.IsInSync(node)))
+            return Publish(Ring, $"{node} is Up again, in sync where the ring kept it", renewed: node);
+        return outcome;
     }
 
     /// <summary>The member is leaving (Leaving or Exiting): it gets no new replica and hands its replicas off.</summary>
@@ -421,15 +432,18 @@ public sealed class RingManagerCore
         return Publish(ring, $"Failover of {moved.Count} partitions from unreachable {from} after {_options.FailoverAfter.TotalMilliseconds} ms");
     }
 
-    /// <summary>Publishes <paramref name="candidate"/>'s placement at the next epoch, as one change, if it differs from the ring in force.</summary>
-    private RingOutcome Publish(RingState candidate, string why)
+    /// <summary>
+    /// Publishes <paramref name="candidate"/>'s placement at the next epoch, as one change, if it differs from the ring in
+    /// force, or <paramref name="renewed"/> names a node whose partitions must get a new epoch even so.
+    /// </summary>
+    private RingOutcome Publish(RingState candidate, string why, NodeId? renewed = null)
     {
         var current = Ring!;
-        if (candidate.SamePlacementAs(current)) return RingOutcome.Nothing;
+        if (renewed is null && candidate.SamePlacementAs(current)) return RingOutcome.Nothing;
         var next = new RingState(current.Epoch + 1, candidate.PartitionCount, candidate.ReplicationFactor, candidate.Partitions);
         for (var p = 0; p < next.PartitionCount; p++)
         {
-            if (!next[p].Equals(current[p])) _changedAt[p] = next.Epoch;
+            if (!next[p].Equals(current[p]) || (renewed is { } node && next[p].Contains(node))) _changedAt[p] = next.Epoch;
         }
         Ring = next;
         return new RingOutcome(next, $"{why}: {Describe(next)}.");
@@ -444,14 +458,18 @@ public sealed class RingManagerCore
         return new RingOutcome(next, $"{why}: {Describe(next)}.");
     }
 
-    private static string Describe(RingState ring)
+    /// <summary>Partitions with no primary, or whose primary is not an Up member.</summary>
+    private List<int> WithoutServingPrimary(RingState ring) =>
+        Enumerable.Range(0, ring.PartitionCount).Where(p => ring[p].Primary is not { } primary || !_up.Contains(primary)).ToList();
+
+    private string Describe(RingState ring)
     {
         var under = RingTransitions.UnderReplicated(ring).Count;
-        var orphaned = RingTransitions.WithoutPrimary(ring).Count;
+        var orphaned = WithoutServingPrimary(ring).Count;
         var learning = ring.Partitions.Count(s => !s.Learners.IsEmpty);
         return $"epoch {ring.Epoch}, {ring.Nodes.Count} nodes"
                + (learning > 0 ? $", {learning} partitions with learners" : "")
                + (under > 0 ? $", {under} under-replicated" : "")
-               + (orphaned > 0 ? $", {orphaned} without primary" : "");
+               + (orphaned > 0 ? $", {orphaned} without a primary that is Up" : "");
     }
 }

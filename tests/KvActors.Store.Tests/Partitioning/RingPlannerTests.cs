@@ -112,14 +112,19 @@ public sealed class RingPlannerTests
     }
 
     [Fact]
-    public void A_partition_that_lost_every_in_sync_replica_gets_learners_but_no_primary()
+    public void A_partition_that_lost_every_in_sync_replica_keeps_them_and_serves_again_when_one_comes_back()
     {
         var ring = new RingState(5, 1, 2, [Set([1, 2], [3])]);
         var next = RingPlanner.Plan(ring, Members(3, 4), 2);
 
-        next[0].Primary.Should().BeNull("a replica with nothing to learn from must not serve the partition empty");
-        next[0].Learners.Should().Equal(Members(3, 4));
-        RingTransitions.WithoutPrimary(next).Should().Equal(0);
+        next[0].InSync.Should().Equal(Members(1, 2), "only the gone in-sync replicas hold every acknowledged write; a learner must not serve");
+        next[0].Primary.Should().Be(Members(1)[0]);
+        next[0].Learners.Should().Equal(Members(3, 4), "the members learn, from whichever in-sync replica comes back");
+
+        var back = RingPlanner.Plan(next, Members(2, 3, 4), 2);
+        back[0].Primary.Should().Be(Members(2)[0], "an in-sync replica back leads the partition again");
+        back[0].InSync.Should().Equal(Members(2));
+        RingPlanner.Plan(back, Members(2, 3, 4), 2).Should().BeSameAs(back, "planning again changes nothing");
     }
 
     [Fact]

@@ -81,6 +81,44 @@ public class ReplicationSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_production_ring_manager_loses_no_acknowledged_write_under_crashes_partitions_and_a_lossy_network()
+    {
+        // The RingManager's own logic configures the replicas: it fails a primary over once it has been unreachable for
+        // the lease period plus its margin, or on an in-sync replica's suspicion, without revoking any lease first; it
+        // downs members unreachable too long (they restart and rejoin as learners, recreating their replica from disk).
+        var reports = Run(nameof(The_production_ring_manager_loses_no_acknowledged_write_under_crashes_partitions_and_a_lossy_network),
+            new SimulationOptions { Replicas = 3, Steps = Steps, RingManager = true }, firstSeed: 500_001, seeds: 200);
+        reports.Sum(r => r.Promotions).Should().BePositive();
+        reports.Sum(r => r.Counts.GetValueOrDefault("downed")).Should().BePositive();
+        reports.Sum(r => r.Counts.GetValueOrDefault("replica recreated")).Should().BePositive();
+    }
+
+    [Fact]
+    public void The_production_ring_manager_keeps_every_invariant_with_five_replicas_and_frequent_crashes()
+    {
+        var reports = Run(nameof(The_production_ring_manager_keeps_every_invariant_with_five_replicas_and_frequent_crashes),
+            new SimulationOptions
+            {
+                Replicas = 5, Clients = 4, Steps = Steps, RingManager = true, CrashChance = 0.4, IsolateChance = 0.15,
+                RestartMinMs = 10, RestartMaxMs = 900,
+            },
+            firstSeed: 600_001, seeds: 100);
+        reports.Sum(r => r.Promotions).Should().BePositive();
+    }
+
+    [Fact]
+    public void The_production_ring_manager_never_leaves_two_primaries_serving_under_long_partitions_and_late_messages()
+    {
+        Run(nameof(The_production_ring_manager_never_leaves_two_primaries_serving_under_long_partitions_and_late_messages),
+            new SimulationOptions
+            {
+                Replicas = 3, Steps = Steps, RingManager = true, CrashChance = 0, IsolateChance = 0.25, LinkCutChance = 0.35,
+                ManagerCutChance = 0.15, CutMaxMs = 3_000, ReorderRate = 0.1, ReorderExtraMs = 800,
+            },
+            firstSeed: 700_001, seeds: 100);
+    }
+
+    [Fact]
     public void A_seed_replays_the_same_run()
     {
         var options = new SimulationOptions { Steps = 3_000 };

@@ -77,8 +77,11 @@ public sealed class RingManagerCoreProperties
                 last = ring.Epoch;
                 // Every input but a silent replica, reachability and failover plans the ring; a plan with no member
                 // to place replicas on (all leaving) keeps the ring as it is.
+                // (A partition whose in-sync replicas are all gone keeps them, waiting for one to come back.)
                 if (s.Kind is 0 or 1 or 2 or 3 or 6 or 8 && core.UpMembers.Except(leaving).Any())
-                    ring.Nodes.Should().BeSubsetOf(core.UpMembers, "a plan places replicas on Up members only");
+                    ring.Partitions.Where(set => set.InSync.Any(core.UpMembers.Contains)).SelectMany(set => set.Replicas)
+                        .Concat(ring.Partitions.SelectMany(set => set.Learners))
+                        .Should().BeSubsetOf(core.UpMembers, "a plan places replicas on Up members only");
             }
             if (core.Ring is { } current)
             {

@@ -517,6 +517,34 @@ public sealed class RingManagerCoreTests
     }
 
     [Fact]
+    public void A_partition_whose_last_in_sync_replica_crashed_waits_for_it_and_gets_a_new_epoch_when_it_is_back()
+    {
+        var core = Cores.Formed([1, 2, 3], Options with { Partitions = 1, MinMembers = 3 });
+        var primary = core.Ring![0].Primary!.Value;
+        var backups = core.Ring[0].InSync.Skip(1).ToArray();
+        foreach (var backup in backups)
+            core.ReplicaSilent(0, backup, core.Ring.Epoch, At(1)).Published();
+        core.Ring[0].InSync.Should().Equal(primary);
+
+        // The primary, the only replica known to hold every acknowledged write, crashes and is removed.
+        core.Unreachable(primary, At(2));
+        core.Tick(At(4)).Publish.Should().BeNull("no in-sync replica can take over");
+        var removed = core.MemberRemoved(primary, At(5));
+        (removed.Publish ?? core.Ring)[0].Primary.Should().Be(primary, "the ring keeps the only in-sync replica, waiting for it");
+        core.Ring[0].Learners.Should().BeEquivalentTo(backups);
+        core.Status().WithoutPrimary.Should().Equal([0], "its primary is not Up");
+
+        // It comes back restarted, on the same address: nothing moves, but its replica adopts only a newer epoch.
+        var before = core.Ring.Epoch;
+        var back = core.MemberUp(primary, At(6)).Published();
+        back.Epoch.Should().Be(before + 1);
+        back[0].Primary.Should().Be(primary);
+        core.Status().WithoutPrimary.Should().BeEmpty();
+        core.ReplicaSilent(0, backups[0], before, At(6)).Note.Should().Contain("stale", "the partition changed at the new epoch");
+        core.MemberUp(primary, At(7)).Publish.Should().BeNull("a member Up twice changes nothing");
+    }
+
+    [Fact]
     public void Reports_before_the_first_ring_are_ignored()
     {
         var core = new RingManagerCore(Options, At(0));

@@ -1,3 +1,4 @@
+using KvActors.Store.Partitioning;
 using KvActors.Store.Replication;
 
 namespace KvActors.Store.Tests.Replication.Simulation;
@@ -8,5 +9,11 @@ public sealed record ClientRequestMessage(RequestId Id, KvOperation? Write, byte
 /// <summary>A client asks the manager for the current configuration (the client library follows publications).</summary>
 public sealed record ClientConfigRequest;
 
-/// <summary>A node's periodic "I am alive" to the manager's failure detector (stands in for cluster gossip).</summary>
-public sealed record Alive;
+/// <summary>
+/// A node's periodic "I am alive" to the manager's failure detector (stands in for cluster gossip), with the node's
+/// process incarnation: a new one is a restarted member.
+/// </summary>
+public sealed record Alive(int Incarnation);
+
+/// <summary>The RingManager publishes its ring to a node (<see cref="SimulationOptions.RingManager"/> runs).</summary>
+public sealed record RingPublished(RingState Ring);

@@ -1,11 +1,13 @@
 using System.Text;
+using KvActors.Store.Partitioning;
 using KvActors.Store.Replication;
 
 namespace KvActors.Store.Tests.Replication.Simulation;
 
 /// <summary>
 /// One seeded, deterministic run: replicas (pure <see cref="PartitionReplica"/>s with a <see cref="SimDisk"/> each), the
-/// <see cref="ConfigurationManager"/>, clients, a virtual clock and a faulty network. For <see cref="SimulationOptions.Steps"/>
+/// configuration manager (the <see cref="ConfigurationManager"/>, or the production RingManager's core with
+/// <see cref="SimulationOptions.RingManager"/>), clients, a virtual clock and a faulty network. For <see cref="SimulationOptions.Steps"/>
 /// events it injects crashes and restarts, node isolation, one-way and two-way link cuts (all heal), while the network
 /// drops, duplicates, delays and reorders. Then it heals everything, restarts crashed nodes, lets clients finish and
 /// checks that the system converged with every acknowledged write in place. The <see cref="HistoryChecker"/> checks
@@ -24,9 +26,12 @@ public sealed class Simulation
     private readonly Dictionary<string, SimNode> nodes = new(StringComparer.Ordinal);
     private readonly string[] nodeNames;
     private readonly Dictionary<string, SimClient> clients = new(StringComparer.Ordinal);
-    private readonly ConfigurationManager manager;
+    private readonly ConfigurationManager? manager;
+    private readonly SimRingManager? ringManager;
     private readonly SimClock managerClock;
     private readonly Dictionary<string, long> lastAlive = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> aliveIncarnation = new(StringComparer.Ordinal);
+    private long lastRingPublishAt;
     private readonly Queue<string>? trace;
     private bool faulty = true;
     private bool settled;
@@ -43,13 +48,23 @@ public sealed class Simulation
         trace = tracing ? new Queue<string>() : null;
         network = new SimNetwork(queue, random, options, Deliver);
         nodeNames = Enumerable.Range(1, options.Replicas).Select(i => $"n{i}").ToArray();
-        var initial = new PartitionConfig(1, nodeNames[0], nodeNames[1..], Array.Empty<string>());
-        manager = new ConfigurationManager(initial, options.Settings);
         managerClock = NewClock();
+        PartitionConfig initial;
+        if (options.RingManager)
+        {
+            ringManager = new SimRingManager(nodeNames, options.Settings, managerClock.Read(0));
+            initial = ringManager.Config!;
+        }
+        else
+        {
+            initial = new PartitionConfig(1, nodeNames[0], nodeNames[1..], Array.Empty<string>());
+            manager = new ConfigurationManager(initial, options.Settings);
+        }
         managerEpoch = initial.Epoch;
+        lastPrimary = initial.Primary;
         foreach (var name in nodeNames)
         {
-            var node = new SimNode(name) { Replica = PartitionReplica.CreateNew(name, options.Settings), Clock = NewClock() };
+            var node = new SimNode(name) { Replica = PartitionReplica.CreateNew(name, options.Settings), Clock = NewClock(), RingEpoch = initial.Epoch };
             nodes[name] = node;
             Execute(node, node.Replica.OnConfig(initial, node.Clock.Read(0)));
             node.TickPhase = random.NextInt64(options.TickMs);
@@ -82,13 +97,18 @@ public sealed class Simulation
                 steps++;
             FinalCheck();
             return new SimulationReport(seed, steps, faultyMs, queue.Now, checker.AckedWriteCount, checker.LeasedReadCount,
-                checker.StaleReadCount, manager.Config.Epoch, promotions, crashes, isolations, linkCuts, checker.HighestCommitted, counts);
+                checker.StaleReadCount, ManagerEpoch, promotions, crashes, isolations, linkCuts, checker.HighestCommitted, counts);
         }
         catch (InvariantViolation e)
         {
             throw new InvariantViolation($"seed {seed}, at {queue.Now} ms: {e.Message}");
         }
     }
+
+    /// <summary>The partition's configuration as the manager has it now; null while the ring names no primary.</summary>
+    private PartitionConfig? Config => manager is not null ? manager.Config : ringManager!.Config;
+
+    private long ManagerEpoch => manager?.Config.Epoch ?? ringManager!.Ring.Epoch;
 
     // ---------------------------------------------------------------- message passing
 
@@ -100,11 +120,48 @@ public sealed class Simulation
             ManagerReceive(from, message);
         else if (nodes.TryGetValue(to, out var node))
         {
-            if (node.Replica is { } replica)
+            if (message is RingPublished published)
+            {
+                if (node.Running)
+                    ApplyRing(node, published.Ring);
+            }
+            else if (node.Replica is { } replica)
                 NodeReceive(node, replica, message);
         }
         else
             clients[to].Receive(message);
+    }
+
+    /// <summary>
+    /// A node's shard host applies a ring newer than the last it applied (kept on its disk across restarts): a ring that
+    /// leaves the node out of the partition stops its replica (the storage stays); one that includes it again recreates
+    /// the replica from that storage; the replica gets the partition's configuration.
+    /// </summary>
+    private void ApplyRing(SimNode node, RingState ring)
+    {
+        if (ring.Epoch <= node.RingEpoch)
+            return;
+        node.RingEpoch = ring.Epoch;
+        if (!ring[0].Contains(new NodeId(node.Name)))
+        {
+            if (node.Replica is null)
+                return;
+            Trace($"{node.Name} stops its replica: ring {ring.Epoch} leaves it out");
+            Count("replica stopped");
+            node.Replica = null;
+            node.TickAt = long.MaxValue;
+            return;
+        }
+        if (node.Replica is null)
+        {
+            Trace($"{node.Name} recreates its replica from its disk for ring {ring.Epoch}");
+            Count("replica recreated");
+            node.Replica = PartitionReplica.Recover(node.Name, options.Settings, node.Disk.ToDurable(), node.Clock.Read(queue.Now));
+            checker.ObserveEpoch(node.Name, node.Replica.Epoch);
+        }
+        if (SimRingManager.ConfigOf(ring) is { } config)
+            Execute(node, node.Replica.OnConfig(config, node.Clock.Read(queue.Now)));
+        ScheduleDeadlineTick(node);
     }
 
     private void NodeReceive(SimNode node, PartitionReplica replica, object message)
@@ -174,9 +231,11 @@ public sealed class Simulation
         var answer = new LogRead(read.For, read.AfterSeq, node.Disk.ReadSince(read.AfterSeq, read.MaxEntries));
         Count(answer.Entries is null ? "log read compacted" : "log read");
         var incarnation = node.Incarnation;
+        var asker = node.Replica;
         queue.After(1 + random.NextInt64(5), () =>
         {
-            if (node.Incarnation != incarnation || node.Replica is not { } replica)
+            // A replica stopped meanwhile (crash, or a ring that left it out) never gets the answer.
+            if (node.Incarnation != incarnation || node.Replica is not { } replica || replica != asker)
                 return;
             Execute(node, replica.OnLogRead(answer, node.Clock.Read(queue.Now)));
             ScheduleDeadlineTick(node);
@@ -197,14 +256,14 @@ public sealed class Simulation
     /// </summary>
     private void NodeTick(SimNode node, int incarnation)
     {
-        if (node.Incarnation != incarnation || node.Replica is null)
+        if (node.Incarnation != incarnation || !node.Running)
             return;
-        if (!options.TickOnDeadline)
+        if (!options.TickOnDeadline && node.Replica is not null)
             TickReplica(node);
         if (node.LastAliveAt <= queue.Now - options.AliveIntervalMs)
         {
             node.LastAliveAt = queue.Now;
-            network.Send(node.Name, ManagerName, new Alive());
+            network.Send(node.Name, ManagerName, new Alive(node.Incarnation));
         }
         queue.After(options.TickMs, () => NodeTick(node, incarnation));
     }
@@ -257,14 +316,18 @@ public sealed class Simulation
     {
         switch (message)
         {
+            case ManagerReport report when ringManager is not null:
+                ringManager.Report(report); // applied at the next tick, as the RingManager gathers them
+                break;
             case ManagerReport report:
-                ExecuteManager(manager.OnReport(report, managerClock.Read(queue.Now)));
+                ExecuteManager(manager!.OnReport(report, managerClock.Read(queue.Now)));
                 break;
-            case Alive:
+            case Alive alive:
                 lastAlive[from] = queue.Now;
+                aliveIncarnation[from] = alive.Incarnation;
                 break;
-            case ClientConfigRequest:
-                network.Send(ManagerName, from, new ConfigUpdate(manager.Config));
+            case ClientConfigRequest when Config is { } config:
+                network.Send(ManagerName, from, new ConfigUpdate(config));
                 break;
         }
     }
@@ -272,29 +335,66 @@ public sealed class Simulation
     private void ManagerTick()
     {
         var now = managerClock.Read(queue.Now);
-        var primary = manager.Config.Primary;
-        if (lastAlive.GetValueOrDefault(primary) < queue.Now - options.DetectorTimeoutMs)
-            ExecuteManager(manager.OnUnreachable(primary, now));
-        ExecuteManager(manager.Tick(now));
+        if (ringManager is not null)
+            RingManagerTick(now);
+        else
+        {
+            var primary = manager!.Config.Primary;
+            if (lastAlive.GetValueOrDefault(primary) < queue.Now - options.DetectorTimeoutMs)
+                ExecuteManager(manager.OnUnreachable(primary, now));
+            ExecuteManager(manager.Tick(now));
+        }
         if (!faulty && clients.Values.All(c => c.Idle) && Converged() is null)
             settled = true;
         queue.After(options.TickMs, ManagerTick);
     }
 
+    /// <summary>
+    /// The RingManager's tick: membership from what the failure detector heard, the reports gathered since the last tick,
+    /// time. Downed members shut down; a new ring goes to every node at once, and the ring again every republish interval.
+    /// </summary>
+    private void RingManagerTick(long now)
+    {
+        var before = ringManager!.Ring.Epoch;
+        var downed = ringManager.Tick(now,
+            node => (aliveIncarnation.GetValueOrDefault(node), lastAlive.GetValueOrDefault(node) >= queue.Now - options.DetectorTimeoutMs), Trace);
+        foreach (var name in downed)
+        {
+            Count("downed");
+            if (nodes[name].Running)
+                Crash(name);
+        }
+        ObserveManagerEpoch();
+        if (ringManager.Ring.Epoch == before && queue.Now - lastRingPublishAt < options.Settings.RepublishIntervalMs)
+            return;
+        lastRingPublishAt = queue.Now;
+        foreach (var name in nodeNames)
+            network.Send(ManagerName, name, new RingPublished(ringManager.Ring));
+    }
+
     private void ExecuteManager(IReadOnlyList<ManagerSend> sends)
     {
-        if (manager.Config.Epoch < managerEpoch)
-            throw new InvariantViolation($"the manager's epoch went back from {managerEpoch} to {manager.Config.Epoch}");
-        if (manager.Config.Epoch > managerEpoch)
-        {
-            Trace($"manager: {manager.Config}");
-            if (manager.Config.Primary != lastPrimary)
-                promotions++;
-            lastPrimary = manager.Config.Primary;
-        }
-        managerEpoch = manager.Config.Epoch;
+        ObserveManagerEpoch();
         foreach (var send in sends)
             network.Send(ManagerName, send.To, send.Message);
+    }
+
+    /// <summary>Checks that the manager's epoch never goes back, and counts promotions.</summary>
+    private void ObserveManagerEpoch()
+    {
+        var epoch = ManagerEpoch;
+        if (epoch < managerEpoch)
+            throw new InvariantViolation($"the manager's epoch went back from {managerEpoch} to {epoch}");
+        if (epoch > managerEpoch)
+        {
+            Trace($"manager: {(object?)Config ?? $"epoch {epoch}, no primary"}");
+            if (Config is { } config && config.Primary != lastPrimary)
+            {
+                promotions++;
+                lastPrimary = config.Primary;
+            }
+        }
+        managerEpoch = epoch;
     }
 
     // ---------------------------------------------------------------- faults
@@ -305,33 +405,61 @@ public sealed class Simulation
             return;
         var roll = random.NextDouble();
         if ((roll -= options.CrashChance) < 0)
-            Crash(nodeNames[random.Next(nodeNames.Length)]);
+        {
+            var a = nodeNames[random.Next(nodeNames.Length)];
+            if (MayLose(a))
+                Crash(a);
+        }
         else if ((roll -= options.IsolateChance) < 0)
-            Isolate(nodeNames[random.Next(nodeNames.Length)]);
+        {
+            var a = nodeNames[random.Next(nodeNames.Length)];
+            if (MayLose(a))
+                Isolate(a);
+        }
         else if ((roll -= options.LinkCutChance) < 0)
         {
             var endpoints = nodeNames.Append(ManagerName).ToArray();
             var a = nodeNames[random.Next(nodeNames.Length)];
             var b = endpoints[random.Next(endpoints.Length)];
-            if (a != b)
+            if (a != b && (b != ManagerName || MayLose(a)))
                 CutFor(random.NextDouble() < 0.5 ? [(a, b), (b, a)] : [(a, b)]);
         }
         else if ((roll -= options.ManagerCutChance) < 0)
         {
             var a = nodeNames[random.Next(nodeNames.Length)];
-            CutFor([(a, ManagerName), (ManagerName, a)]);
+            if (MayLose(a))
+                CutFor([(a, ManagerName), (ManagerName, a)]);
         }
         queue.After(options.FaultIntervalMs / 2 + random.NextInt64(options.FaultIntervalMs + 1), FaultLoop);
+    }
+
+    /// <summary>
+    /// Whether a fault may take <paramref name="name"/> away from the cluster (crash it, or cut it off from the manager).
+    /// Always with the <see cref="ConfigurationManager"/>. With the RingManager only while the other nodes that are healthy
+    /// members are a majority: the cluster layer survives the loss of a minority only (with more unreachable, the
+    /// split-brain resolver downs the manager's own side and the cluster restarts, which this simulation does not model).
+    /// </summary>
+    private bool MayLose(string name)
+    {
+        if (ringManager is null)
+            return true;
+        var healthyOthers = nodeNames.Count(n => n != name
+            && nodes[n].Running && ringManager.IsReachableMember(n) && !network.IsCut(n, ManagerName) && !network.IsCut(ManagerName, n));
+        var healthy = healthyOthers * 2 > nodeNames.Length;
+        if (!healthy)
+            Count("fault skipped");
+        return healthy;
     }
 
     private void Crash(string name)
     {
         var node = nodes[name];
-        if (node.Replica is null)
+        if (!node.Running)
             return;
         crashes++;
         Trace($"CRASH {name}");
         node.Replica = null;
+        node.Running = false;
         node.Incarnation++;
         var incarnation = node.Incarnation;
         queue.After(options.RestartMinMs + random.NextInt64(options.RestartMaxMs - options.RestartMinMs + 1), () =>
@@ -345,6 +473,7 @@ public sealed class Simulation
     {
         Trace($"RESTART {node.Name}");
         node.Incarnation++;
+        node.Running = true;
         node.Clock = NewClock();
         node.Replica = PartitionReplica.Recover(node.Name, options.Settings, node.Disk.ToDurable(), node.Clock.Read(queue.Now));
         checker.ObserveEpoch(node.Name, node.Replica.Epoch);
@@ -376,7 +505,7 @@ public sealed class Simulation
         faulty = false;
         network.HealAll();
         foreach (var node in nodes.Values)
-            if (node.Replica is null)
+            if (!node.Running)
                 Restart(node);
         foreach (var client in clients.Values)
             client.StartingNew = false;
@@ -388,9 +517,10 @@ public sealed class Simulation
     /// <summary>Null when the latest configuration's primary serves and every in-sync replica has committed its whole log; else why not.</summary>
     private string? Converged()
     {
-        var config = manager.Config;
-        if (manager.FailingOver)
+        if (manager?.FailingOver == true)
             return "the manager is failing over";
+        if (Config is not { } config)
+            return $"the ring of epoch {ManagerEpoch} names no primary";
         if (nodes[config.Primary].Replica is not { } primary || primary.Epoch != config.Epoch || !primary.IsServing(nodes[config.Primary].Clock.Read(queue.Now)))
             return $"primary {config.Primary} is not serving epoch {config.Epoch}";
         if (primary.CommitPoint != primary.LastSeq)
@@ -410,7 +540,7 @@ public sealed class Simulation
                 throw new InvariantViolation($"{client.Name}'s request {client.InFlight} never completed after healing ({Describe()})");
         if (Converged() is { } why)
             throw new InvariantViolation($"no convergence {options.SettleMs} ms after healing: {why} ({Describe()})");
-        var config = manager.Config;
+        var config = Config!;
         var primary = nodes[config.Primary].Replica!;
         var expected = checker.ExpectedState(primary.CommitPoint);
         foreach (var name in config.InSync.Prepend(config.Primary))
@@ -442,12 +572,12 @@ public sealed class Simulation
 
     private string Describe()
     {
-        var text = new StringBuilder($"manager {manager.Config}{(manager.FailingOver ? " failing over" : "")}");
+        var text = new StringBuilder($"manager {(object?)Config ?? $"epoch {ManagerEpoch}, no primary"}{(manager?.FailingOver == true ? " failing over" : "")}");
         foreach (var node in nodes.Values)
         {
             var r = node.Replica;
             text.Append(r is null
-                ? $"; {node.Name} down"
+                ? $"; {node.Name} {(node.Running ? "without a replica" : "down")}"
                 : $"; {node.Name} {r.Role} e{r.Epoch} commit {r.CommitPoint} last {r.LastSeq}{(r.Role == ReplicaRole.Primary ? $" serving {r.IsServing(node.Clock.Read(queue.Now))} lease {r.HoldsLease(node.Clock.Read(queue.Now))}" : "")}");
         }
         return text.ToString();
@@ -457,7 +587,7 @@ public sealed class Simulation
     {
         Prepare p => $"Prepare e{p.Epoch} prev {p.PrevSeq}@{p.PrevEpoch} [{Show(p.Entries)}] commit {p.CommitPoint} sent {p.SentAt}",
         CatchUpData c => $"CatchUpData e{c.Epoch}{(c.Snapshot is null ? "" : $" snapshot@{c.Snapshot.Seq}")} prev {c.PrevSeq}@{c.PrevEpoch} [{Show(c.Entries)}] commit {c.CommitPoint}",
-        ClientRequestMessage r => $"{r.Id} {(r.Write?.ToString() ?? $"{r.Mode} read {HistoryChecker.Text(r.ReadKey!)}")}",
+        ClientRequestMessage r => $"{r.Id} {r.Write?.ToString() ?? r.Command?.ToString() ?? $"{r.Mode} read {HistoryChecker.Text(r.ReadKey!)}"}",
         ReadDone r => $"ReadDone {r.Request} {(r.Value is null ? "not found" : HistoryChecker.Text(r.Value))} as of {r.AsOfSeq}",
         _ => message.ToString() ?? "",
     };
@@ -489,7 +619,14 @@ public sealed class Simulation
     {
         public string Name { get; } = name;
         public SimClock Clock { get; set; } = new(1, 0);
+        /// <summary>Null while the node is down, or its ring leaves it out of the partition (<see cref="Running"/> tells which).</summary>
         public PartitionReplica? Replica { get; set; }
+
+        /// <summary>Whether the node's process runs.</summary>
+        public bool Running { get; set; } = true;
+
+        /// <summary>The newest ring epoch the node applied (kept on its disk: it survives restarts).</summary>
+        public long RingEpoch { get; set; }
         public SimDisk Disk { get; } = new();
         public int Incarnation { get; set; }
         public long LastAliveAt { get; set; } = long.MinValue;

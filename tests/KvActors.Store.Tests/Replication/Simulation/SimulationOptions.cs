@@ -27,6 +27,14 @@ public sealed record SimulationOptions
     }.Validated();
 
     public ReplicationSettings Settings { get; init; } = ScaledSettings;
+
+    /// <summary>
+    /// False: the replication layer's per-partition <see cref="ConfigurationManager"/> configures the replicas (it
+    /// revokes leases before a failover). True: the production RingManager's logic does (<see cref="SimRingManager"/>:
+    /// failover on unreachability after the lease period, on the replicas' suspicion, downing and rejoining members), and
+    /// a node drops its replica while a ring leaves it out, then recreates it from its disk.
+    /// </summary>
+    public bool RingManager { get; init; }
     public int Replicas { get; init; } = 3;
     public int Clients { get; init; } = 3;
     public int Keys { get; init; } = 4;
