@@ -21,6 +21,15 @@ public sealed record StorageSettings
     /// <summary>When on, recovery truncates the log at the first damaged record instead of refusing the partitions.</summary>
     public bool Repair { get; init; }
 
+    /// <summary>
+    /// Catch-up reads start in a segment at the last of every this many records of the partition (tracked in memory) at
+    /// or below the seq they need, not at the segment's start. Not a configuration key: tests lower it to exercise it.
+    /// </summary>
+    internal int CatchUpIndexInterval { get; init; } = 32;
+
+    /// <summary>Catch-up reads read a segment this many bytes at a time, stopping once they have enough records (tests lower it).</summary>
+    internal int CatchUpReadChunk { get; init; } = 1 << 20;
+
     public string WalDirectory => Path.Combine(DataDir, "wal");
     public string SnapshotDirectory => Path.Combine(DataDir, "snapshots");
 

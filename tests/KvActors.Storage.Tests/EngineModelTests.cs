@@ -7,7 +7,7 @@ namespace KvActors.Storage.Tests;
 /// <summary>
 /// Random sequences of appends, truncations, marks, snapshots, drops and reopens, applied to a
 /// <see cref="FileStorageEngine"/> (4 KiB segments, so records rotate and compaction runs) and to the
-/// <see cref="InMemoryStorageEngine"/> as the model: after every reopen, and at random points in between, both must
+/// <see cref="InMemoryStorageEngine"/> as the model (catch-up reads starting mid-segment, in small chunks): after every reopen, and at random points in between, both must
 /// load every partition alike and answer catch-up reads alike. Set KVACTORS_STORAGE_SEED to replay one seed.
 /// </summary>
 public sealed class EngineModelTests(ITestOutputHelper output)
@@ -29,7 +29,13 @@ public sealed class EngineModelTests(ITestOutputHelper output)
     {
         var random = new Random(seed);
         using var dir = new TempDir();
-        var settings = new StorageSettings { DataDir = dir.Path, Fsync = FsyncPolicy.Never, SegmentSize = 4096 };
+        // Catch-up reads start at every 1st to 3rd record of a partition in a segment (32 in production), and read chunks
+        // of 100 to 1,000 bytes (1 MiB in production), often smaller than a record: mid-segment starts and chunk ends
+        // across truncations, rewrites and drops are checked against the model.
+        var settings = new StorageSettings
+        {
+            DataDir = dir.Path, Fsync = FsyncPolicy.Never, SegmentSize = 4096, CatchUpIndexInterval = 1 + seed % 3, CatchUpReadChunk = 100 + seed * 37 % 900,
+        };
         var model = new InMemoryStorageEngine();
         var engine = FileStorageEngine.Open(settings);
         var trace = new List<string>();

@@ -99,7 +99,7 @@ public sealed partial class FileStorageEngine
             var (index, path) = segments[i];
             nextIndex = index + 1;
             var length = SegmentFiles.Read(path, ref buffer);
-            var entry = new SegmentEntry(index, path) { Sealed = true };
+            var entry = new SegmentEntry(index, path, _settings.CatchUpIndexInterval) { Sealed = true };
             _segments[index] = entry;
 
             FrameVisitor visitor = (in RecordFrame frame, ReadOnlySpan<byte> bytes, long offset) =>

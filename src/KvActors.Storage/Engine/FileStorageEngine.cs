@@ -25,8 +25,8 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     private readonly SemaphoreSlim _snapshotGate = new(1, 1);
 
     /// <summary>
-    /// At most this many catch-up reads at once: each holds a whole segment in memory while it scans it, and a node back
-    /// from a crash has hundreds of partitions asking together.
+    /// At most this many catch-up reads at once: each scans up to tens of MiB of the log (a chunk in memory at a time),
+    /// and a node back from a crash has hundreds of partitions asking together; more at once only compete for the cores.
     /// </summary>
     private readonly SemaphoreSlim _catchUpGate = new(Math.Max(1, Environment.ProcessorCount / 2));
     private readonly object _compactionGate = new();
@@ -183,16 +183,19 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     /// <summary>Reads a segment up to what has been written; -1 if compaction deleted it meanwhile.</summary>
     private static int ReadSegment(SegmentEntry segment, long writtenPosition, ref byte[] buffer)
     {
-        var limit = LogPosition.Segment(writtenPosition) == segment.Index ? LogPosition.Offset(writtenPosition) : -1;
         try
         {
-            return SegmentFiles.Read(segment.Path, ref buffer, limit);
+            return SegmentFiles.Read(segment.Path, ref buffer, WrittenEnd(segment, writtenPosition));
         }
         catch (FileNotFoundException)
         {
             return -1;
         }
     }
+
+    /// <summary>How far <paramref name="segment"/> is written (an offset in it): the writer's position in the active one, else its length.</summary>
+    private static long WrittenEnd(SegmentEntry segment, long writtenPosition) =>
+        LogPosition.Segment(writtenPosition) == segment.Index ? LogPosition.Offset(writtenPosition) : new FileInfo(segment.Path).Length;
 
     public async ValueTask<CatchUpResult> ReadSinceAsync(int partition, long afterSeq, int maxRecords = int.MaxValue, CancellationToken cancellationToken = default)
     {
@@ -212,7 +215,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
     {
         // Everything before this position is written and indexed (the writer indexes a batch before publishing its end).
         var written = _writer.WrittenPosition;
-        List<SegmentEntry> segments;
+        List<(SegmentEntry Segment, long From)> segments;
         long lastDrop;
         LaterTruncations truncations;
         lock (_lock)
@@ -225,18 +228,53 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
             segments = _segments.Values
                 .Where(s => LogPosition.StartOf(s.Index) < written && s.Spans.TryGetValue(partition, out var span)
                     && span.HasData && span.MaxSeq > afterSeq && span.LastPosition > lastDrop)
+                .Select(s => (s, s.ReadStart(partition, afterSeq + 1) is var start and >= 0 ? LogPosition.Offset(start) : 0L))
                 .ToList();
         }
         return await Task.Run(() =>
         {
             var records = new List<LogRecord>();
             var buffer = Array.Empty<byte>();
-            foreach (var segment in segments)
+            foreach (var (segment, start) in segments)
             {
-                var length = ReadSegment(segment, written, ref buffer);
-                if (length < 0) return CatchUpResult.CompactedAnswer;
+                if (!ReadRecordsOf(segment, start, written, ref buffer, records)) return CatchUpResult.CompactedAnswer;
+                if (records.Count >= maxRecords) break;
+            }
+            return CatchUpResult.Of(records);
+        }, cancellationToken);
+
+        // Reads the segment from the partition's last indexed record at or below the seq wanted (a returning replica's
+        // entries lie near the end of a segment of up to 64 MiB), a chunk at a time, until enough records are found; false
+        // when the segment is gone (compacted meanwhile).
+        bool ReadRecordsOf(SegmentEntry segment, long start, long writtenPosition, ref byte[] buffer, List<LogRecord> records)
+        {
+            long end;
+            try
+            {
+                end = WrittenEnd(segment, writtenPosition);
+            }
+            catch (FileNotFoundException)
+            {
+                return false;
+            }
+            var chunk = _settings.CatchUpReadChunk;
+            for (var from = start; from < end && records.Count < maxRecords;)
+            {
+                var wanted = (int)Math.Min(chunk, end - from);
+                int length;
+                try
+                {
+                    length = SegmentFiles.Read(segment.Path, ref buffer, from + wanted, from);
+                }
+                catch (FileNotFoundException)
+                {
+                    return false;
+                }
+                if (length < wanted) return false; // cut short: the segment was deleted and replaced meanwhile
+                var last = from + length >= end;
                 var index = segment.Index;
-                var result = SegmentScanner.Scan(buffer.AsSpan(0, length), index, isLastSegment: false,
+                // A chunk may end inside a frame: scanned as a torn tail, that frame is read again with the next chunk.
+                var result = SegmentScanner.Scan(buffer.AsSpan(0, length), index, isLastSegment: !last,
                     (in RecordFrame f, ReadOnlySpan<byte> bytes, long offset) =>
                     {
                         if (f.Partition != partition || f.Seq <= afterSeq || f.Kind is not (OperationKind.Put or OperationKind.Delete or OperationKind.Noop)
@@ -246,14 +284,21 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
                         var payload = bytes[f.KeyOffset..f.FrameLength].ToArray().AsMemory();
                         records.Add(new LogRecord(partition, f.Seq, f.Kind, payload[..f.KeyLength], payload[(f.KeyLength + f.TagLength)..],
                             f.Epoch, payload.Slice(f.KeyLength, f.TagLength), f.ExpiresAtMs));
-                    });
+                    }, dataOffset: from);
                 if (result.Damage.Any(d => d.Partition is null || d.Partition == partition))
                     throw new StorageException(StorageErrorKind.Corrupt, $"Partition {partition} cannot be read for catch-up: the log is damaged in {segment.Path}.")
                     { File = segment.Path, Partition = partition };
-                if (records.Count >= maxRecords) break;
+                if (last) break;
+                if (result.TornTailOffset is { } torn)
+                {
+                    if (torn == from) chunk = (int)Math.Min((long)chunk * 2, Array.MaxLength); // a frame larger than the chunk
+                    from = torn;
+                }
+                else
+                    from += length;
             }
-            return CatchUpResult.Of(records);
-        }, cancellationToken);
+            return true;
+        }
     }
 
     public async ValueTask SaveSnapshotAsync(int partition, long seq, IReadOnlyCollection<KeyValuePair<byte[], byte[]>> state,
@@ -376,7 +421,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
 
     void IWalListener.OnSegmentCreated(long segmentIndex, string path)
     {
-        lock (_lock) _segments[segmentIndex] = new SegmentEntry(segmentIndex, path);
+        lock (_lock) _segments[segmentIndex] = new SegmentEntry(segmentIndex, path, _settings.CatchUpIndexInterval);
     }
 
     void IWalListener.OnSegmentSealed(long segmentIndex, long length)

@@ -16,17 +16,20 @@ public static class SegmentFiles
         return list;
     }
 
-    /// <summary>Reads the first <paramref name="length"/> bytes (or the whole file) into <paramref name="buffer"/>, growing it.</summary>
-    public static int Read(string path, ref byte[] buffer, long length = -1)
+    /// <summary>
+    /// Reads the bytes from <paramref name="from"/> up to <paramref name="length"/> (or the end of the file) into
+    /// <paramref name="buffer"/>, growing it; returns how many.
+    /// </summary>
+    public static int Read(string path, ref byte[] buffer, long length = -1, long from = 0)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var size = length >= 0 ? length : RandomAccess.GetLength(handle);
+        var size = Math.Max(0, (length >= 0 ? length : RandomAccess.GetLength(handle)) - from);
         if (size > Array.MaxLength) throw new IOException($"log segment {path} is too large to read ({size} bytes).");
         if (buffer.Length < size) buffer = new byte[size];
         var total = 0;
         while (total < size)
         {
-            var n = RandomAccess.Read(handle, buffer.AsSpan(total, (int)size - total), total);
+            var n = RandomAccess.Read(handle, buffer.AsSpan(total, (int)size - total), from + total);
             if (n == 0) break;
             total += n;
         }

@@ -17,8 +17,20 @@ public sealed record SegmentScanResult(long ValidLength, long? TornTailOffset, I
 public static class SegmentScanner
 {
     /// <param name="stopAtDamage">Stop at the first corruption instead of resynchronising (repair mode truncates there).</param>
-    public static SegmentScanResult Scan(ReadOnlySpan<byte> data, long segmentIndex, bool isLastSegment, FrameVisitor visitor, bool stopAtDamage = false)
+    /// <param name="dataOffset">
+    /// Where in the segment <paramref name="data"/> starts: 0 (the whole segment, its header first) or the offset of a
+    /// frame (a part of it, read from there). Every offset reported is the segment's.
+    /// </param>
+    public static SegmentScanResult Scan(ReadOnlySpan<byte> data, long segmentIndex, bool isLastSegment, FrameVisitor visitor, bool stopAtDamage = false,
+        long dataOffset = 0)
     {
+        if (dataOffset > 0)
+        {
+            var part = ScanFrames(data, 0, isLastSegment, stopAtDamage, new List<SegmentDamage>(),
+                (in RecordFrame frame, ReadOnlySpan<byte> bytes, long offset) => visitor(frame, bytes, dataOffset + offset));
+            return new SegmentScanResult(dataOffset + part.ValidLength, dataOffset + part.TornTailOffset,
+                part.Damage.Select(d => d with { Offset = dataOffset + d.Offset }).ToList());
+        }
         var damage = new List<SegmentDamage>();
         if (!SegmentFormat.IsValidHeader(data, segmentIndex))
         {
@@ -27,8 +39,12 @@ public static class SegmentScanner
             damage.Add(new SegmentDamage(0, FrameStatus.BadHeader, null, null));
             if (data.Length < SegmentFormat.HeaderSize || stopAtDamage) return new SegmentScanResult(0, null, damage);
         }
+        return ScanFrames(data, SegmentFormat.HeaderSize, isLastSegment, stopAtDamage, damage, visitor);
+    }
 
-        long offset = SegmentFormat.HeaderSize;
+    private static SegmentScanResult ScanFrames(ReadOnlySpan<byte> data, long offset, bool isLastSegment, bool stopAtDamage,
+        List<SegmentDamage> damage, FrameVisitor visitor)
+    {
         while (offset < data.Length)
         {
             var rest = data[(int)offset..];
