@@ -88,11 +88,9 @@ public sealed class PartitionSweepSpecs(ITestOutputHelper output) : ClusterSpec(
         // Every replica holds it whole once it has heard the commit point (with the primary's next message).
         foreach (var replica in written.Placement.Replicas.Prepend(written.Placement.Primary!))
         {
-            var clock = Stopwatch.StartNew();
-            KvReplicaRead read;
-            while (!(read = await client.ReadReplicaAsync(Encoding.UTF8.GetBytes(key), replica)).Value.AsSpan().SequenceEqual(atLimit) && clock.Elapsed < AgreeDeadline)
-                await Task.Delay(200); // the pace of the polls, not a wait for anything
-            read.Value.Should().Equal(atLimit, $"the replica on {replica} holds the {limit}-byte value whole");
+            await Awaiting.AwaitAsync(() => client.ReadReplicaAsync(Encoding.UTF8.GetBytes(key), replica),
+                read => read.Value.AsSpan().SequenceEqual(atLimit), AgreeDeadline,
+                read => $"Expected the replica on {replica} to hold the {limit}-byte value whole within {AgreeDeadline.TotalSeconds:0} s; it holds {read.Value?.Length.ToString() ?? "no"} bytes.");
         }
 
         var over = async () => await client.PutAsync(Encoding.UTF8.GetBytes(key), new byte[limit + 1]);

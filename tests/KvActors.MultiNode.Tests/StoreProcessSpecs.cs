@@ -135,16 +135,9 @@ public sealed class StoreProcessSpecs(ITestOutputHelper output) : IDisposable
         lost.Should().BeEmpty("no acknowledged write may be lost while fewer than RF nodes fail");
 
         // A replica learns the commit point with the primary's next message (a heartbeat at the latest): allow it that long.
-        IReadOnlyList<string> disagreements = [];
         var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var now = cluster.Observer.Ring!;
-            disagreements = await ReadBack.ReplicaDisagreementsAsync(cluster.Observer, now, acknowledged);
-            if (disagreements.Count == 0 || clock.Elapsed > TestKitSettings.Dilated(TimeSpan.FromSeconds(20))) break;
-            await Task.Delay(500);
-            await cluster.Observer.RefreshRingAsync();
-        }
+        var disagreements = await ReadBack.AwaitReplicasAgreeAsync(cluster.Observer,
+            acknowledged.ToDictionary(kv => kv.Key, kv => (string?)kv.Value), TestKitSettings.Dilated(TimeSpan.FromSeconds(20)));
         Say($"Replica reads: {acknowledged.Count} keys x 3 in-sync replicas, {disagreements.Count} disagreements after {clock.Elapsed.TotalSeconds:0.0} s.");
         disagreements.Should().BeEmpty("every in-sync replica, the restarted one included, holds what its primary holds");
     }

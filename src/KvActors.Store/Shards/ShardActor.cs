@@ -139,11 +139,8 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private Task OnRing(ShardRing message)
     {
-        var set = message.Ring[_partition];
-        if (set.Primary is not { } primary || !set.Contains(_self))
-            return Task.CompletedTask; // no primary, or not ours (the host stops this actor)
-        var config = new PartitionConfig(message.Ring.Epoch, primary.Value,
-            set.InSync.Skip(1).Select(n => n.Value).ToArray(), set.Learners.Select(n => n.Value).ToArray());
+        if (!message.Ring[_partition].Contains(_self) || RingConfig.Of(message.Ring, _partition) is not { } config)
+            return Task.CompletedTask; // not ours (the host stops this actor), or no primary
         return Run(_replica.OnConfig(config, Now));
     }
 

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using System.Diagnostics;
 using Akka.Configuration;
 using KvActors.Client;
 using KvActors.Storage;
@@ -8,7 +7,6 @@ using KvActors.Store.Ring;
 using KvActors.Store.Shards;
 using KvActors.Store.Wire.Admin;
 using KvActors.TestKit.MultiNode;
-using Xunit.Sdk;
 
 namespace KvActors.TestKit.Store;
 
@@ -117,15 +115,13 @@ public sealed class InProcessStore(ClusterHarness harness, string dataRoot, int 
     public static async Task<RingState> AwaitRingAsync(KvClient observer, Func<RingState, bool> condition, string what, TimeSpan? deadline = null)
     {
         var max = deadline ?? RingDeadline;
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (observer.Ring is { } ring && condition(ring)) return ring;
-            if (clock.Elapsed > max)
-                throw new XunitException($"Expected {what} within {max.TotalSeconds:0} s; the last ring: {StoreNodes.Describe(observer.Ring)}.");
-            await observer.RefreshRingAsync();
-            await Task.Delay(100); // the pace of polling the ring, not a wait for anything
-        }
+        if (observer.Ring is { } now && condition(now)) return now;
+        return (await Awaiting.AwaitAsync(async () =>
+            {
+                await observer.RefreshRingAsync();
+                return observer.Ring;
+            }, ring => ring is not null && condition(ring), max,
+            ring => $"Expected {what} within {max.TotalSeconds:0} s; the last ring: {StoreNodes.Describe(ring)}."))!;
     }
 
     /// <summary>

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using KvActors.Client;
 using KvActors.Store.Partitioning;
 using KvActors.TestKit.Processes;
-using Xunit.Sdk;
 
 namespace KvActors.TestKit.Store;
 
@@ -153,17 +151,15 @@ public sealed class StoreNodes : IAsyncDisposable
     public async Task<RingState> AwaitRingAsync(Func<RingState, bool> condition, string what, TimeSpan? deadline = null)
     {
         var max = deadline ?? RingDeadline;
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_nodes.FirstOrDefault(n => n.HasExited && !_killed.Contains(n)) is { } dead)
-                throw dead.Failure($"{dead} exited while waiting for {what}.");
-            if (Observer.Ring is { } ring && condition(ring)) return ring;
-            if (clock.Elapsed > max)
-                throw new XunitException($"Expected {what} within {max.TotalSeconds:0} s; the last ring: {Describe(Observer.Ring)}.");
-            await Observer.RefreshRingAsync();
-            await Task.Delay(100);
-        }
+        return (await Awaiting.AwaitAsync(async () =>
+            {
+                if (_nodes.FirstOrDefault(n => n.HasExited && !_killed.Contains(n)) is { } dead)
+                    throw dead.Failure($"{dead} exited while waiting for {what}.");
+                if (Observer.Ring is not { } ring || !condition(ring))
+                    await Observer.RefreshRingAsync();
+                return Observer.Ring;
+            }, ring => ring is not null && condition(ring), max,
+            ring => $"Expected {what} within {max.TotalSeconds:0} s; the last ring: {Describe(ring)}."))!;
     }
 
     private readonly HashSet<NodeProcess> _killed = [];

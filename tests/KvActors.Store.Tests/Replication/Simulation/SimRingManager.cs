@@ -1,6 +1,7 @@
 using KvActors.Store.Partitioning;
 using KvActors.Store.Replication;
 using KvActors.Store.Ring;
+using KvActors.Store.Shards;
 
 namespace KvActors.Store.Tests.Replication.Simulation;
 
@@ -54,16 +55,7 @@ internal sealed class SimRingManager
     public bool IsReachableMember(string node) => !removed.Contains(node) && !unreachableSince.ContainsKey(node);
 
     /// <summary>The partition's configuration in the ring in force; null while it has no primary.</summary>
-    public PartitionConfig? Config => ConfigOf(Ring);
-
-    /// <summary>What a node's ShardActor makes of <paramref name="ring"/> (<see cref="Shards.ShardActor"/>'s OnRing).</summary>
-    public static PartitionConfig? ConfigOf(RingState ring)
-    {
-        var set = ring[0];
-        return set.Primary is not { } primary
-            ? null
-            : new PartitionConfig(ring.Epoch, primary.Value, set.InSync.Skip(1).Select(n => n.Value).ToArray(), set.Learners.Select(n => n.Value).ToArray());
-    }
+    public PartitionConfig? Config => RingConfig.Of(Ring, 0);
 
     /// <summary>A replica's report, gathered for the next tick (JoinRequest and ConfigRequest are dropped, as the shell does).</summary>
     public void Report(ManagerReport report)

@@ -1,6 +1,7 @@
 using System.Text;
 using KvActors.Store.Partitioning;
 using KvActors.Store.Replication;
+using KvActors.Store.Shards;
 
 namespace KvActors.Store.Tests.Replication.Simulation;
 
@@ -159,7 +160,7 @@ public sealed class Simulation
             node.Replica = PartitionReplica.Recover(node.Name, options.Settings, node.Disk.ToDurable(), node.Clock.Read(queue.Now));
             checker.ObserveEpoch(node.Name, node.Replica.Epoch);
         }
-        if (SimRingManager.ConfigOf(ring) is { } config)
+        if (RingConfig.Of(ring, 0) is { } config)
             Execute(node, node.Replica.OnConfig(config, node.Clock.Read(queue.Now)));
         ScheduleDeadlineTick(node);
     }
@@ -230,14 +231,13 @@ public sealed class Simulation
     {
         var answer = new LogRead(read.For, read.AfterSeq, node.Disk.ReadSince(read.AfterSeq, read.MaxEntries));
         Count(answer.Entries is null ? "log read compacted" : "log read");
-        var incarnation = node.Incarnation;
-        var asker = node.Replica;
+        var asker = node.Replica!;
         queue.After(1 + random.NextInt64(5), () =>
         {
             // A replica stopped meanwhile (crash, or a ring that left it out) never gets the answer.
-            if (node.Incarnation != incarnation || node.Replica is not { } replica || replica != asker)
+            if (node.Replica != asker)
                 return;
-            Execute(node, replica.OnLogRead(answer, node.Clock.Read(queue.Now)));
+            Execute(node, asker.OnLogRead(answer, node.Clock.Read(queue.Now)));
             ScheduleDeadlineTick(node);
         });
     }
