@@ -74,16 +74,16 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
     /// Removed, within a bound; the survivors stay a cluster of all Up members.
     /// </summary>
     [Fact]
-    public void A_crashed_node_becomes_unreachable_then_down_then_removed()
+    public async Task A_crashed_node_becomes_unreachable_then_down_then_removed()
     {
         var nodes = Harness.StartCluster(3);
         var (victim, survivors) = (nodes[2], nodes.Take(2).ToList());
         var probes = survivors.Select(Events).ToList();
         var clock = Stopwatch.StartNew();
 
-        Within(TimeSpan.FromSeconds(30), () =>
+        await WithinAsync(TimeSpan.FromSeconds(30), async () =>
         {
-            Harness.Crash(victim);
+            await Harness.CrashAsync(victim);
             Note($"{victim.Name} crashed (silenced and stopped) in {clock.ElapsedMilliseconds} ms.");
             foreach (var (probe, survivor) in probes.Zip(survivors))
             {
@@ -111,14 +111,14 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
     /// with three members, all Up, with the new uid.
     /// </summary>
     [Fact]
-    public void A_node_restarted_on_the_same_port_rejoins_and_its_old_incarnation_is_removed()
+    public async Task A_node_restarted_on_the_same_port_rejoins_and_its_old_incarnation_is_removed()
     {
         var nodes = Harness.StartCluster(3);
         var (old, survivors) = (nodes[2], nodes.Take(2).ToList());
         var probes = survivors.Select(Events).ToList();
         var clock = Stopwatch.StartNew();
 
-        Harness.Crash(old);
+        await Harness.CrashAsync(old);
         var reborn = Harness.StartNode("n3-again", old.Port);
         reborn.Address.Should().Be(old.Address, "the new incarnation has the same address");
         reborn.UniqueAddress.Should().NotBe(old.UniqueAddress);
@@ -147,13 +147,13 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
     /// running as a cluster of two Up members.
     /// </summary>
     [Fact]
-    public void The_minority_side_of_a_partition_is_downed_and_stops()
+    public async Task The_minority_side_of_a_partition_is_downed_and_stops()
     {
         var nodes = Harness.StartCluster(3);
         var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
         var clock = Stopwatch.StartNew();
 
-        Harness.Partition([a, b], [c]);
+        await Harness.PartitionAsync([a, b], [c]);
 
         Harness.AwaitTerminated(c);
         Note($"The minority stopped itself {clock.ElapsedMilliseconds} ms after the partition.");
@@ -168,12 +168,12 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
     /// downed and stop themselves. Never both sides, never neither.
     /// </summary>
     [Fact]
-    public void In_an_even_split_only_the_side_with_the_lowest_address_survives()
+    public async Task In_an_even_split_only_the_side_with_the_lowest_address_survives()
     {
         var nodes = Harness.StartCluster(4).OrderBy(n => n.Address, Member.AddressOrdering).ToList();
         ClusterNode[] low = [nodes[0], nodes[2]], high = [nodes[1], nodes[3]];
 
-        Harness.Partition(low, high);
+        await Harness.PartitionAsync(low, high);
 
         foreach (var n in high) Harness.AwaitTerminated(n);
         Harness.AwaitMembersUp(2, low);
@@ -186,12 +186,12 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
     /// split-brain resolver downs both of them (both stop themselves); A keeps running.
     /// </summary>
     [Fact]
-    public void Indirectly_connected_nodes_are_downed()
+    public async Task Indirectly_connected_nodes_are_downed()
     {
         var nodes = Harness.StartCluster(3).OrderBy(n => n.Address, Member.AddressOrdering).ToList();
         var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
 
-        Harness.Blackhole(b, c);
+        await Harness.BlackholeAsync(b, c);
 
         Harness.AwaitTerminated(b);
         Harness.AwaitTerminated(c);

@@ -46,7 +46,7 @@ public sealed class PrimaryCrashSpecs(ITestOutputHelper output) : ClusterSpec(ou
         });
         await InProcessStore.AwaitPushedAsync(client, before.Epoch);
 
-        Harness.Blackhole(sender.Node, victim.Node); // the writes below reach nobody, and no answer comes back
+        await Harness.BlackholeAsync(sender.Node, victim.Node); // the writes below reach nobody, and no answer comes back
         var keys = led.ToDictionary(p => p, p => store.KeysIn(p, "in-flight")[0]);
         var clock = Stopwatch.StartNew();
         var writes = keys.Select(k => (Partition: k.Key, Key: k.Value, Write: client.PutAsync(k.Value, $"value-{k.Key}"))).ToList();

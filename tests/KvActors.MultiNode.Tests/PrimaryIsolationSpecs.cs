@@ -87,7 +87,7 @@ public sealed class PrimaryIsolationSpecs(ITestOutputHelper output)
         await Awaiting.AwaitConditionAsync(() => CutOffOps(history).Count(o => !o.IsUnknown) >= 3, ProgressDeadline,
             () => "The client on the node to be cut off should have had operations answered before the cut.");
 
-        Harness.Partition([cut.Node], [n1.Node, n2.Node]);
+        await Harness.PartitionAsync([cut.Node], [n1.Node, n2.Node]);
         var cutAt = Stopwatch.GetTimestamp(); // every link is blackholed from here on
         Say($"{cut} (primary of {led.Count} of {store.Partitions} partitions{(managersHost ? ", RingManager host" : "")}) cut off from the other two.");
 
@@ -103,7 +103,7 @@ public sealed class PrimaryIsolationSpecs(ITestOutputHelper output)
 
         var seenCut = history.Snapshot(); // everything answered before the heal
         var healAt = Stopwatch.GetTimestamp();
-        Harness.HealAll();
+        await Harness.HealAllAsync();
         Say($"links healed after {Ms(Stopwatch.GetElapsedTime(cutAt, healAt))}.");
         var cutOps = seenCut.Where(o => o.ClientId == CutOffClient).ToList();
         cutOps.Where(o => o.Op.Kind != OpKind.Get && o.InvokeTicks > cutAt && !o.IsUnknown).Select(o => o.Describe()).Should()

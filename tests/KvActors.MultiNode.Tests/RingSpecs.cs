@@ -187,14 +187,14 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
     /// in-sync replicas; the survivors' keepers agree.
     /// </summary>
     [Fact]
-    public void When_the_managers_node_crashes_the_singleton_moves_and_the_epoch_continues_upwards()
+    public async Task When_the_managers_node_crashes_the_singleton_moves_and_the_epoch_continues_upwards()
     {
         var nodes = StartRingCluster();
         var before = AwaitRingOnAll(nodes, r => r.Epoch >= 1, "the first ring");
         var oldest = nodes.OrderBy(n => nodes[1].Node.Members.First(m => m.UniqueAddress.Equals(n.Node.UniqueAddress)), Member.AgeOrdering).First();
         var survivors = nodes.Where(n => n != oldest).ToList();
 
-        Harness.Crash(oldest.Node);
+        await Harness.CrashAsync(oldest.Node);
 
         var after = AwaitRingOnAll(survivors, r => r.Epoch > before.Epoch && !r.Nodes.Contains(oldest.Id),
             $"a ring above epoch {before.Epoch} without the crashed {oldest.Id}");
@@ -220,7 +220,7 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
     /// still a member, kept as a learner where it led); the partitions it did not lead are unchanged.
     /// </summary>
     [Fact]
-    public void An_unreachable_primary_fails_over_without_waiting_for_its_removal()
+    public async Task An_unreachable_primary_fails_over_without_waiting_for_its_removal()
     {
         var slowResolver = ConfigurationFactory.ParseString("akka.cluster.split-brain-resolver.stable-after = 30s");
         var nodes = StartRingCluster(slowResolver);
@@ -228,7 +228,7 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
         var crashed = nodes[2];
         var survivors = nodes.Take(2).ToList();
 
-        Harness.Crash(crashed.Node);
+        await Harness.CrashAsync(crashed.Node);
 
         var after = AwaitRingOnAll(survivors, r => r.Partitions.All(s => s.Primary != crashed.Id),
             $"a ring where the crashed {crashed.Id} leads no partition");

@@ -140,7 +140,7 @@ public sealed class SingletonSpecs(ITestOutputHelper output) : ClusterSpec(outpu
     /// view) and delivers all of it to the new instance, in order, with the original sender.
     /// </summary>
     [Fact]
-    public void The_singleton_moves_when_the_oldest_crashes_and_the_proxy_buffers_meanwhile()
+    public async Task The_singleton_moves_when_the_oldest_crashes_and_the_proxy_buffers_meanwhile()
     {
         var nodes = Harness.StartCluster(3);
         foreach (var n in nodes) StartManager(n);
@@ -150,7 +150,7 @@ public sealed class SingletonSpecs(ITestOutputHelper output) : ClusterSpec(outpu
         var probe = CreateTestProbe(proxyNode);
         AwaitAnswerFrom(probe, proxy, oldest);
 
-        Harness.Crash(oldest);
+        await Harness.CrashAsync(oldest);
         // Once the proxy's node has published the removal, the proxy has it queued before these
         // messages: it no longer forwards to the dead instance but buffers until it finds the new one.
         Harness.AwaitPublished(proxyNode, s => s.Members.All(m => !m.UniqueAddress.Equals(oldest.UniqueAddress)), "the crashed oldest is removed");

@@ -172,7 +172,7 @@ public sealed class StoreSpecs(ITestOutputHelper output) : ClusterSpec(output)
     /// its value, from the new primaries: no acknowledged write is lost while fewer than RF nodes fail.
     /// </summary>
     [Fact]
-    public void Acknowledged_writes_survive_the_crash_of_a_node()
+    public async Task Acknowledged_writes_survive_the_crash_of_a_node()
     {
         var nodes = StartStoreCluster();
         var ring = AwaitRingOnAll(nodes, r => r.Epoch >= 1 && r.Partitions.All(s => s.InSync.Length == 3 && s.Learners.IsEmpty),
@@ -198,7 +198,7 @@ public sealed class StoreSpecs(ITestOutputHelper output) : ClusterSpec(output)
 
         var crashed = nodes[2];
         var survivors = nodes.Take(2).ToList();
-        Harness.Crash(crashed.Node);
+        await Harness.CrashAsync(crashed.Node);
         var after = AwaitRingOnAll(survivors, r => r.Partitions.All(s => s.Primary != crashed.Id), $"a ring where the crashed {crashed.Id} leads nothing");
         Note($"after the crash: {after}");
 

@@ -169,27 +169,27 @@ public sealed class ClusterHarness : IDisposable
         _kit.AwaitCondition(() => node.IsTerminated, timeout ?? ConvergeTimeout, TimeSpan.FromMilliseconds(100), $"{node} did not stop; it sees {Describe(node)}.");
 
     /// <summary>Drops all traffic between <paramref name="a"/> and <paramref name="b"/>, both directions (set at both ends).</summary>
-    public void Blackhole(ClusterNode a, ClusterNode b) => SetLink(a, b, Akka.Remote.Transport.Blackhole.Instance);
+    public Task BlackholeAsync(ClusterNode a, ClusterNode b) => SetLinkAsync(a, b, Akka.Remote.Transport.Blackhole.Instance);
 
     /// <summary>Heals the link between <paramref name="a"/> and <paramref name="b"/>.</summary>
-    public void PassThrough(ClusterNode a, ClusterNode b) => SetLink(a, b, Unthrottled.Instance);
+    public Task PassThroughAsync(ClusterNode a, ClusterNode b) => SetLinkAsync(a, b, Unthrottled.Instance);
 
     /// <summary>Cuts every link between the two sides; links within a side stay.</summary>
-    public void Partition(IEnumerable<ClusterNode> side1, IEnumerable<ClusterNode> side2)
+    public async Task PartitionAsync(IEnumerable<ClusterNode> side1, IEnumerable<ClusterNode> side2)
     {
         var other = side2.ToList();
         foreach (var a in side1)
             foreach (var b in other)
-                Blackhole(a, b);
+                await BlackholeAsync(a, b).ConfigureAwait(false);
     }
 
     /// <summary>Heals every link between live nodes.</summary>
-    public void HealAll()
+    public async Task HealAllAsync()
     {
         var live = LiveNodes;
         for (var i = 0; i < live.Count; i++)
             for (var j = i + 1; j < live.Count; j++)
-                PassThrough(live[i], live[j]);
+                await PassThroughAsync(live[i], live[j]).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -197,26 +197,33 @@ public sealed class ClusterHarness : IDisposable
     /// actor system stops without leaving the cluster (ActorSystem.Terminate runs no
     /// CoordinatedShutdown on test nodes). The survivors must notice it by themselves: Unreachable,
     /// then Down (split-brain resolver), then Removed. Its address is healed afterwards, so a new
-    /// incarnation may be started on the same port.
+    /// incarnation may be started on the same port. Nothing here blocks a thread: the in-process nodes share the
+    /// test process's thread pool, and a blocked worker delays their heartbeats.
     /// </summary>
-    public void Crash(ClusterNode node)
+    public async Task CrashAsync(ClusterNode node)
     {
         var others = LiveNodes.Where(n => n != node).ToList();
-        foreach (var other in others) Blackhole(node, other);
+        foreach (var other in others) await BlackholeAsync(node, other).ConfigureAwait(false);
         var max = _kit.Dilated(ConvergeTimeout);
-        if (!node.System.Terminate().Wait(max))
+        try
+        {
+            await node.System.Terminate().WaitAsync(max).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
             throw new XunitException($"{node} did not stop within {max} after the crash.");
+        }
         foreach (var other in others.Where(o => !o.IsTerminated))
-            other.Throttle(node.Address, Unthrottled.Instance, ThrottleTimeout);
+            await other.ThrottleAsync(node.Address, Unthrottled.Instance, ThrottleTimeout).ConfigureAwait(false);
     }
 
     private TimeSpan ThrottleTimeout => _kit.Dilated(TimeSpan.FromSeconds(10));
 
-    private void SetLink(ClusterNode a, ClusterNode b, ThrottleMode mode)
+    private async Task SetLinkAsync(ClusterNode a, ClusterNode b, ThrottleMode mode)
     {
         if (a == b) throw new ArgumentException("A link needs two different nodes.");
-        a.Throttle(b.Address, mode, ThrottleTimeout);
-        b.Throttle(a.Address, mode, ThrottleTimeout);
+        await a.ThrottleAsync(b.Address, mode, ThrottleTimeout).ConfigureAwait(false);
+        await b.ThrottleAsync(a.Address, mode, ThrottleTimeout).ConfigureAwait(false);
     }
 
     private static string Describe(ClusterNode n)

@@ -40,15 +40,25 @@ public sealed class ClusterNode
         ((ExtendedActorSystem)System).Provider.ResolveActorRef(actor.Path.ToStringWithAddress(home.Address));
 
     /// <summary>
-    /// Sets the throttler mode of this node's link to <paramref name="remote"/>, both directions
+    /// Sets the throttler mode of this node's link to <paramref name="remote"/>, both directions, awaiting the transport's
+    /// acknowledgement without blocking a thread (the in-process nodes run on the same thread pool)
     /// (<see cref="Blackhole"/> drops everything, <see cref="Unthrottled"/> heals). Akka's
     /// multi-node TestConductor does the same through the transport's management command.
     /// </summary>
-    internal void Throttle(Address remote, ThrottleMode mode, TimeSpan timeout)
+    internal async Task ThrottleAsync(Address remote, ThrottleMode mode, TimeSpan timeout)
     {
         var transport = ((IRemoteActorRefProvider)((ExtendedActorSystem)System).Provider).Transport;
         var done = transport.ManagementCommand(new SetThrottle(remote, ThrottleTransportAdapter.Direction.Both, mode));
-        if (!done.Wait(timeout) || !done.Result)
+        bool acknowledged;
+        try
+        {
+            acknowledged = await done.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            acknowledged = false;
+        }
+        if (!acknowledged)
             throw new InvalidOperationException($"{this}: the throttler did not acknowledge {mode.GetType().Name} towards {remote} within {timeout}.");
     }
 

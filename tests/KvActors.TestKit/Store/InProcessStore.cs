@@ -89,7 +89,7 @@ public sealed class InProcessStore(ClusterHarness harness, string dataRoot, int 
     public async Task CrashAsync(StoreMember member)
     {
         await member.Client.DisposeAsync();
-        harness.Crash(member.Node);
+        await harness.CrashAsync(member.Node).ConfigureAwait(false);
     }
 
     /// <summary>Starts a crashed member again on its port and data directory, joining the live members.</summary>
