@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime;
 using KvActors.Resp.Cluster;
 
 namespace KvActors.Resp.Commands;
@@ -17,6 +18,7 @@ internal static class InfoSections
     [
         ("server", (s, _) => Server(s)),
         ("clients", (s, _) => Clients(s)),
+        ("memory", (_, _) => Memory()),
         ("stats", (s, _) => Stats(s)),
         ("replication", (s, _) => Replication(s)),
         ("cluster", (s, _) => Cluster(s)),
@@ -48,6 +50,43 @@ internal static class InfoSections
         yield return ("connected_clients", N(s.Node.Stats.ConnectedClients));
         yield return ("maxclients", N(s.Node.Settings.MaxClients));
         yield return ("blocked_clients", "0");
+    }
+
+    /// <summary>
+    /// Redis's memory figures as far as .NET has them (used_memory is the GC heap), and the garbage collector's own: a
+    /// store that keeps its data on the GC heap pays for it in collections, which stop every thread of the node, so
+    /// their count and total pause (since start) belong beside the memory figures.
+    /// </summary>
+    private static IEnumerable<(string, string)> Memory()
+    {
+        var gc = GC.GetGCMemoryInfo();
+        var rss = Environment.WorkingSet;
+        yield return ("used_memory", N(gc.HeapSizeBytes));
+        yield return ("used_memory_human", Human(gc.HeapSizeBytes));
+        yield return ("used_memory_rss", N(rss));
+        yield return ("used_memory_rss_human", Human(rss));
+        yield return ("maxmemory", "0");
+        yield return ("mem_allocator", GCSettings.IsServerGC ? "dotnet-server-gc" : "dotnet-workstation-gc");
+        yield return ("kvactors_gc_committed_bytes", N(gc.TotalCommittedBytes));
+        yield return ("kvactors_gc_allocated_bytes", N(GC.GetTotalAllocatedBytes()));
+        yield return ("kvactors_gc_collections_gen0", N(GC.CollectionCount(0)));
+        yield return ("kvactors_gc_collections_gen1", N(GC.CollectionCount(1)));
+        yield return ("kvactors_gc_collections_gen2", N(GC.CollectionCount(2)));
+        yield return ("kvactors_gc_pause_total_ms", N((long)GC.GetTotalPauseDuration().TotalMilliseconds));
+    }
+
+    /// <summary>Bytes as Redis's *_human fields write them (1.50M: binary units, two decimals).</summary>
+    private static string Human(long bytes)
+    {
+        string[] units = ["B", "K", "M", "G", "T"];
+        var value = (double)bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? $"{bytes}B" : value.ToString("0.00", CultureInfo.InvariantCulture) + units[unit];
     }
 
     private static IEnumerable<(string, string)> Stats(RespSession s)

@@ -77,7 +77,13 @@ public sealed record ReplicationSettings
     /// Committed entries a replica keeps in memory behind its commit point besides those a replica it sends to still
     /// needs (see PartitionReplica.TrimLog). The log on disk still reaches back to the previous snapshot.
     /// </summary>
-    public int CommittedEntriesInMemory { get; init; } = 64;
+    /// <remarks>
+    /// Small on purpose: a kept entry (with its key) outlives a young-generation collection, is copied by it, then dies,
+    /// and such middle-aged garbage is what the GC handles worst (at 64, with the RESP connections' completed commands,
+    /// it was about half of what each collection copied; the benchmarks' README has the figures). A replica further
+    /// behind reads the log on disk, which costs about what it returns.
+    /// </remarks>
+    public int CommittedEntriesInMemory { get; init; } = 8;
 
     /// <summary>Answers kept per client for duplicate requests (its most recent request ids).</summary>
     public int RequestsKeptPerClient { get; init; } = 32;

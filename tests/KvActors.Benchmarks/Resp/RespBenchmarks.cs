@@ -67,9 +67,9 @@ public static class RespBenchmarks
         await Task.CompletedTask;
         return 0;
 
-        void Measure(Dictionary<string, double> into, string name, Func<(int Port, bool Cluster, IDisposable Server, int[] Pids)> start)
+        void Measure(Dictionary<string, double> into, string name, Func<(int Port, bool Cluster, IDisposable Server, int[] Pids, int[] KvNodePorts)> start)
         {
-            var (port, cluster, server, pids) = start();
+            var (port, cluster, server, pids, kvNodePorts) = start();
             using (server)
             {
                 if (warmup > 0)
@@ -83,13 +83,18 @@ public static class RespBenchmarks
                     foreach (var op in new[] { "set", "get" })
                     {
                         var cpuBefore = CpuSeconds(pids);
+                        var pausedBefore = GcPauseMs(kvNodePorts);
+                        var clock = Stopwatch.StartNew();
                         var rps = Benchmark(port, cluster, op, requests, clients, pipeline);
                         var cpu = CpuSeconds(pids) - cpuBefore;
+                        var paused = GcPauseMs(kvNodePorts) - pausedBefore;
                         if (rps is null) continue;
                         var key = $"{name}.{op}{(pipeline > 1 ? ".pipelined" : "")}";
                         into[key] = rps.Value;
                         Report.Figure($"resp.{key}", rps.Value, "ops/s");
                         Report.Figure($"resp.{key}.cpu_per_op", cpu / requests * 1e6, "us");
+                        if (kvNodePorts.Length > 0)
+                            Report.Figure($"resp.{key}.gc_pause_share", 100 * paused / kvNodePorts.Length / clock.Elapsed.TotalMilliseconds, "%");
                     }
                 }
             }
@@ -112,7 +117,25 @@ public static class RespBenchmarks
         return total;
     }
 
-    private static Func<(int, bool, IDisposable, int[])> RedisServer(bool appendOnly) => () =>
+    /// <summary>
+    /// The kvnodes' garbage-collection pauses since they started, summed (INFO memory, kvactors_gc_pause_total_ms): while
+    /// a node collects, every one of its threads stands still.
+    /// </summary>
+    private static double GcPauseMs(int[] respPorts)
+    {
+        double total = 0;
+        foreach (var port in respPorts)
+        {
+            var info = Run("/usr/bin/redis-cli", ["-p", $"{port}", "info", "memory"], TimeSpan.FromSeconds(10));
+            var line = info.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("kvactors_gc_pause_total_ms:", StringComparison.Ordinal));
+            if (line is null || !double.TryParse(line[(line.IndexOf(':') + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms))
+                throw new InvalidOperationException($"127.0.0.1:{port} answered INFO memory without kvactors_gc_pause_total_ms: {info.Trim()}");
+            total += ms;
+        }
+        return total;
+    }
+
+    private static Func<(int, bool, IDisposable, int[], int[])> RedisServer(bool appendOnly) => () =>
     {
         var port = KvNodeProcess.FreePort();
         var dir = Directory.CreateTempSubdirectory("kvactors-bench-redis-").FullName;
@@ -130,11 +153,11 @@ public static class RespBenchmarks
             if (!process.WaitForExit(10_000)) process.Kill();
             process.WaitForExit(10_000);
             Directory.Delete(dir, recursive: true);
-        }), [process.Id]);
+        }), [process.Id], []);
     };
 
     /// <summary>kvnodes with RESP on free ports; every node waits for all of them (min-nr-of-members), RF = their count.</summary>
-    private static Func<(int, bool, IDisposable, int[])> KvNodes(int count) => () =>
+    private static Func<(int, bool, IDisposable, int[], int[])> KvNodes(int count) => () =>
     {
         var akka = Enumerable.Range(0, count).Select(_ => KvNodeProcess.FreePort()).ToArray();
         var resp = Enumerable.Range(0, count).Select(_ => KvNodeProcess.FreePort()).ToArray();
@@ -161,7 +184,7 @@ public static class RespBenchmarks
             stop.Dispose();
             throw;
         }
-        return (resp[0], count > 1, stop, nodes.Select(n => n.Pid).ToArray());
+        return (resp[0], count > 1, stop, nodes.Select(n => n.Pid).ToArray(), resp);
     };
 
     private static void AwaitReady(int port, string expect, params string[] command)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using KvActors.Resp.Cluster;
 using KvActors.Resp.Commands;
@@ -187,9 +188,15 @@ public sealed class CommandTests
     public void Info_has_the_sections_with_figures()
     {
         var text = Run(Session(), "INFO").Should().BeOfType<RespValue.VerbatimString>().Which.Text;
-        foreach (var section in new[] { "# Server", "# Clients", "# Stats", "# Replication", "# Cluster", "# Keyspace" })
+        foreach (var section in new[] { "# Server", "# Clients", "# Memory", "# Stats", "# Replication", "# Cluster", "# Keyspace" })
             text.Should().Contain(section);
         text.Should().Contain("redis_mode:cluster").And.Contain("cluster_enabled:1").And.Contain("tcp_port:6379");
+        var memory = ((RespValue.VerbatimString)Run(Session(), "INFO", "memory")).Text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
+            .Skip(1).Select(l => l.Split(':', 2)).ToDictionary(f => f[0], f => f[1]);
+        long.Parse(memory["used_memory"], CultureInfo.InvariantCulture).Should().BeGreaterThan(0);
+        memory["used_memory_human"].Should().MatchRegex(@"^\d+(\.\d\d[KMGT]|B)$");
+        long.Parse(memory["kvactors_gc_pause_total_ms"], CultureInfo.InvariantCulture).Should().BeGreaterThanOrEqualTo(0);
+        long.Parse(memory["kvactors_gc_allocated_bytes"], CultureInfo.InvariantCulture).Should().BeGreaterThan(0);
         var only = ((RespValue.VerbatimString)Run(Session(), "INFO", "clients")).Text;
         only.Should().StartWith("# Clients").And.NotContain("# Server");
     }
