@@ -52,7 +52,7 @@ public static class CommandWire
         var key = message.Key.ToByteArray();
         return message.CommandCase switch
         {
-            CommandRequest.CommandOneofCase.Set => new SetCommand(key, message.Set.Value.ToByteArray(),
+            CommandRequest.CommandOneofCase.Set => new SetCommand(key, StoredBytes.Copy(message.Set.Value),
                 Known((SetCondition)message.Set.Condition, "set condition"), message.Set.ReturnOld, FromProto(message.Set.Expiry)),
             CommandRequest.CommandOneofCase.Increment => new IncrementCommand(key, message.Increment.Delta),
             CommandRequest.CommandOneofCase.Append => new AppendCommand(key, message.Append.Suffix.ToByteArray()),

@@ -99,7 +99,7 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         Receive<ShardRing>(m => Finish(OnRing(m)));
         Receive<InboundReplication>(m => Finish(Run(_replica.OnMessage(m.Message, Now))));
         Receive<LogRead>(m => Finish(Run(_replica.OnLogRead(m, Now))));
-        Receive<PutRequest>(m => Finish(Write(new RequestId(m.ClientId, m.RequestId), m.Key.ToByteArray(), m.Value.ToByteArray())));
+        Receive<PutRequest>(m => Finish(Write(new RequestId(m.ClientId, m.RequestId), m.Key.ToByteArray(), StoredBytes.Copy(m.Value))));
         Receive<DeleteRequest>(m => Finish(Write(new RequestId(m.ClientId, m.RequestId), m.Key.ToByteArray(), null)));
         Receive<CommandRequest>(m => Finish(OnCommand(m)));
         Receive<GetRequest>(m => Finish(OnGet(m)));

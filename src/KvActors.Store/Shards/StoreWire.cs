@@ -105,7 +105,7 @@ public static class StoreWire
         new RequestId(entry.ClientId, entry.RequestId),
         entry.Kind switch
         {
-            OperationKind.Put when entry.ExpiresAtMs >= 0 => KvOperation.Put(Owned(entry.Key), Owned(entry.Value), entry.ExpiresAtMs),
+            OperationKind.Put when entry.ExpiresAtMs >= 0 => KvOperation.Put(Owned(entry.Key), StoredBytes.Copy(entry.Value), entry.ExpiresAtMs),
             OperationKind.Delete => KvOperation.Delete(Owned(entry.Key)),
             OperationKind.Noop => KvOperation.Noop(Owned(entry.Key)),
             _ => throw new FormatException($"Log entry {entry.Seq} has no valid operation ({entry.Kind}, expiry {entry.ExpiresAtMs})."),
@@ -114,7 +114,8 @@ public static class StoreWire
 
     /// <summary>
     /// A parsed field's bytes: the array the parser filled for it when it holds exactly them (the usual case), else a
-    /// copy. Every replica takes every write's key and value through here, and arrays are never changed once made.
+    /// copy. Every replica takes every write's key through here, and arrays are never changed once made. (Values are
+    /// copied to where they will be kept: <see cref="StoredBytes"/>.)
     /// </summary>
     private static byte[] Owned(ByteString bytes) =>
         MemoryMarshal.TryGetArray(bytes.Memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
@@ -139,7 +140,7 @@ public static class StoreWire
         for (var i = 0; i < data.Length; i++)
         {
             var kv = snapshot.Data[i];
-            data[i] = new KeyValuePair<byte[], byte[]>(kv.Key.ToByteArray(), kv.Value.ToByteArray());
+            data[i] = new KeyValuePair<byte[], byte[]>(kv.Key.ToByteArray(), StoredBytes.Copy(kv.Value));
             if (kv.ExpiresAtMs > 0)
                 expiries[data[i].Key] = kv.ExpiresAtMs;
         }
