@@ -35,7 +35,7 @@ public static class CommandEvaluator
     }
 
     /// <summary>A plain Put or Delete: logged as given (a Put clears any expiry); the answer says whether the key held a live value.</summary>
-    public static CommandResult EvaluateWrite(StoredValue? current, long wallNowMs) => new(current is { } c && c.IsLiveAt(wallNowMs));
+    public static CommandResult EvaluateWrite(StoredValue? current, long wallNowMs) => CommandResult.Plain(current is { } c && c.IsLiveAt(wallNowMs));
 
     private static (KvOperation, CommandResult) Set(SetCommand set, StoredValue? live, long wallNowMs)
     {

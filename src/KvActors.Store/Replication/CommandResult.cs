@@ -23,6 +23,15 @@ public enum CommandError : byte
 /// </summary>
 public sealed record CommandResult(bool Existed, bool Applied = true, byte[]? Value = null, long Number = 0, CommandError Error = CommandError.None)
 {
+    private static readonly CommandResult Created = new(false), Replaced = new(true);
+
+    /// <summary>
+    /// A plain write's answer (applied; no value, number or error), one shared instance each: every Put and Delete carries
+    /// one, kept with its log entry and its duplicate-request answer past young collections, so one per write was
+    /// garbage the GC copied before it died.
+    /// </summary>
+    public static CommandResult Plain(bool existed) => existed ? Replaced : Created;
+
     public bool Equals(CommandResult? other) =>
         other is not null && Existed == other.Existed && Applied == other.Applied && Number == other.Number && Error == other.Error
         && (Value is null ? other.Value is null : other.Value is not null && Value.AsSpan().SequenceEqual(other.Value));

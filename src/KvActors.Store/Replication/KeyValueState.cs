@@ -68,7 +68,8 @@ public sealed class KeyValueState
         if (entry.Seq != AppliedThrough + 1)
             throw new InvalidOperationException($"apply of seq {entry.Seq} after {AppliedThrough}");
         AppliedThrough = entry.Seq;
-        if (!entry.Request.IsStore && requests.TryGet(entry.Request, out var first))
+        var request = entry.Request;
+        if (!request.IsStore && requests.Find(ref request) is { } first)
             return first;
         var op = entry.Operation;
         bool existed;
@@ -91,8 +92,8 @@ public sealed class KeyValueState
                 existed = data.ContainsKey(op.Key);
                 break;
         }
-        var answer = new CompletedRequest(entry.Request, new WriteResult(entry.Outcome?.Existed ?? existed), entry.Seq, entry.Outcome);
-        if (!entry.Request.IsStore)
+        var answer = new CompletedRequest(request, new WriteResult(entry.Outcome?.Existed ?? existed), entry.Seq, entry.Outcome);
+        if (!request.IsStore)
             requests.Record(answer);
         return answer;
     }

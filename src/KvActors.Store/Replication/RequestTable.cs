@@ -25,11 +25,25 @@ public sealed class RequestTable
     {
         if (clients.TryGetValue(request.ClientId, out var node) && node.Value.BySequence.TryGetValue(request.Sequence, out var found))
         {
-            answer = found;
+            answer = found.Answer(node.Value.ClientId, request.Sequence);
             return true;
         }
         answer = null!;
         return false;
+    }
+
+    /// <summary>
+    /// The answer kept for <paramref name="request"/>, or null; either way <paramref name="request"/> comes back naming its
+    /// client with the table's own string when the client is known. Each request arrives with its own copy of the client
+    /// id (parsed from the wire), and the answer kept for it lives well past a young collection: with the copy, each kept
+    /// answer held a string the GC copied for nothing.
+    /// </summary>
+    public CompletedRequest? Find(ref RequestId request)
+    {
+        if (!clients.TryGetValue(request.ClientId, out var node))
+            return null;
+        request = new RequestId(node.Value.ClientId, request.Sequence);
+        return node.Value.BySequence.TryGetValue(request.Sequence, out var found) ? found.Answer(node.Value.ClientId, request.Sequence) : null;
     }
 
     public void Record(CompletedRequest answer)
@@ -50,7 +64,7 @@ public sealed class RequestTable
         }
         recency.AddLast(node);
         var answers = node.Value;
-        if (answers.BySequence.TryAdd(answer.Request.Sequence, answer))
+        if (answers.BySequence.TryAdd(answer.Request.Sequence, new KeptAnswer(answer.Result, answer.Seq, answer.Outcome)))
         {
             answers.Order.Enqueue(answer.Request.Sequence);
             if (answers.Order.Count > perClient)
@@ -64,14 +78,24 @@ public sealed class RequestTable
         var all = new List<CompletedRequest>();
         foreach (var client in recency)
             foreach (var sequence in client.Order)
-                all.Add(client.BySequence[sequence]);
+                all.Add(client.BySequence[sequence].Answer(client.ClientId, sequence));
         return all;
     }
 
     private sealed class ClientAnswers(string clientId)
     {
         public string ClientId { get; } = clientId;
-        public Dictionary<long, CompletedRequest> BySequence { get; } = new();
+        public Dictionary<long, KeptAnswer> BySequence { get; } = new();
         public Queue<long> Order { get; } = new();
+    }
+
+    /// <summary>
+    /// An answer as kept: a value in its client's dictionary, not an object of its own. Kept answers live for many
+    /// writes after theirs (past young collections), and as objects, one per write, they were garbage the GC copied
+    /// before it died; a <see cref="CompletedRequest"/> is made again only when a duplicate asks.
+    /// </summary>
+    private readonly record struct KeptAnswer(WriteResult Result, long Seq, CommandResult? Outcome)
+    {
+        public CompletedRequest Answer(string clientId, long sequence) => new(new RequestId(clientId, sequence), Result, Seq, Outcome);
     }
 }

@@ -77,6 +77,7 @@ public static class CommandWire
     /// <summary>The answer a message carries; null for null (an entry or answer made without one).</summary>
     public static CommandResult? FromProto(CommandResultMessage? message) => message is null
         ? null
+        : message is { Applied: true, HasValue: false, Number: 0, Error: 0 } ? CommandResult.Plain(message.Existed)
         : new CommandResult(message.Existed, message.Applied, message.HasValue ? message.Value.ToByteArray() : null, message.Number,
             Known((CommandError)message.Error, "command error"));
 
