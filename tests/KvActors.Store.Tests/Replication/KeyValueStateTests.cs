@@ -54,4 +54,20 @@ public class KeyValueStateTests
             rebuilt.Record(answer);
         rebuilt.Export().Should().Equal(table.Export());
     }
+
+    [Fact]
+    public void Kept_answers_name_their_client_with_one_string_whatever_copy_each_request_brought()
+    {
+        var state = new KeyValueState(Settings);
+        var first = state.Apply(new LogEntry(1, 1, new RequestId(new string("client-a".AsSpan()), 1), Put("k", "a")));
+        // Later requests of the client arrive with their own copies of its id, as each is parsed from the wire.
+        var second = state.Apply(new LogEntry(2, 1, new RequestId(new string("client-a".AsSpan()), 2), Put("k", "b")));
+        ReferenceEquals(second.Request.ClientId, first.Request.ClientId).Should().BeTrue();
+        second.Result.Existed.Should().BeTrue();
+
+        var duplicate = state.Apply(new LogEntry(3, 2, new RequestId(new string("client-a".AsSpan()), 2), Put("k", "c")));
+        duplicate.Should().Be(second, "a duplicate gets the kept answer, made again from its value");
+        ReferenceEquals(duplicate.Request.ClientId, first.Request.ClientId).Should().BeTrue();
+        S(state.Get(B("k"))).Should().Be("b");
+    }
 }
