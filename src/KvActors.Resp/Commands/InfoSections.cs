@@ -59,15 +59,15 @@ internal static class InfoSections
     /// </summary>
     private static IEnumerable<(string, string)> Memory()
     {
-        var gc = GC.GetGCMemoryInfo();
+        // Live figures: GC.GetGCMemoryInfo describes the last collection, all zeros before the first one.
+        var used = GC.GetTotalMemory(forceFullCollection: false);
         var rss = Environment.WorkingSet;
-        yield return ("used_memory", N(gc.HeapSizeBytes));
-        yield return ("used_memory_human", Human(gc.HeapSizeBytes));
+        yield return ("used_memory", N(used));
+        yield return ("used_memory_human", Human(used));
         yield return ("used_memory_rss", N(rss));
         yield return ("used_memory_rss_human", Human(rss));
         yield return ("maxmemory", "0");
         yield return ("mem_allocator", GCSettings.IsServerGC ? "dotnet-server-gc" : "dotnet-workstation-gc");
-        yield return ("kvactors_gc_committed_bytes", N(gc.TotalCommittedBytes));
         yield return ("kvactors_gc_allocated_bytes", N(GC.GetTotalAllocatedBytes()));
         yield return ("kvactors_gc_collections_gen0", N(GC.CollectionCount(0)));
         yield return ("kvactors_gc_collections_gen1", N(GC.CollectionCount(1)));
