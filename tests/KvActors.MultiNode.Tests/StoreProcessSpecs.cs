@@ -186,13 +186,17 @@ public sealed class StoreProcessSpecs(ITestOutputHelper output) : IDisposable
         var random = new Random(seed);
         var problems = new List<string>();
         var reads = 0;
+        try
+        {
+            await writer.FirstAcknowledged.WaitAsync(stop);
+        }
+        catch (OperationCanceledException)
+        {
+            return (reads, problems); // stopped before any write was acknowledged: nothing to read back
+        }
         while (!stop.IsCancellationRequested)
         {
-            if (writer.PickAcknowledged(random) is not var (key, value))
-            {
-                await Task.Delay(20); // the pace of polling for a first write, not a wait for anything
-                continue;
-            }
+            var (key, value) = writer.PickAcknowledged(random)!.Value;
             try
             {
                 var read = await client.GetAsync(key);

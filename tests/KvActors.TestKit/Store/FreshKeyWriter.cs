@@ -13,6 +13,7 @@ public sealed class FreshKeyWriter(KvClient client, string prefix)
     private readonly object _gate = new();
     private readonly List<(string Key, string Value, long AckedAt)> _acknowledged = [];
     private readonly List<string> _failures = [];
+    private readonly TaskCompletionSource _firstAcknowledged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Prefix => prefix;
 
@@ -33,6 +34,9 @@ public sealed class FreshKeyWriter(KvClient client, string prefix)
     {
         lock (_gate) return _acknowledged.Count(a => a.AckedAt > since);
     }
+
+    /// <summary>Completes when the store has acknowledged this writer's first write.</summary>
+    public Task FirstAcknowledged => _firstAcknowledged.Task;
 
     /// <summary>A random acknowledged write, or null before the first.</summary>
     public (string Key, string Value)? PickAcknowledged(Random random)
@@ -64,6 +68,7 @@ public sealed class FreshKeyWriter(KvClient client, string prefix)
             {
                 await client.PutAsync(key, value);
                 lock (_gate) _acknowledged.Add((key, value, Stopwatch.GetTimestamp()));
+                _firstAcknowledged.TrySetResult();
             }
             catch (KvClientException e)
             {
