@@ -405,6 +405,31 @@ public sealed partial class KvClient : IAsyncDisposable
             : throw new KvClientException($"The store answered a {verb} with {reply.ResultCase}, not a committed write (is it a different version?).");
 
     /// <summary>
+    /// <paramref name="request"/> as sent again: a write's copy says it was sent before (<see cref="PutRequest.Resent"/>),
+    /// so a primary that no longer keeps its answer refuses it rather than risk running it twice. Reads go unmarked.
+    /// </summary>
+    internal static KvRequest MarkedResent(KvRequest request)
+    {
+        switch (request.RequestCase)
+        {
+            case KvRequest.RequestOneofCase.Put when !request.Put.Resent:
+                var put = request.Put.Clone();
+                put.Resent = true;
+                return new KvRequest { Put = put };
+            case KvRequest.RequestOneofCase.Delete when !request.Delete.Resent:
+                var delete = request.Delete.Clone();
+                delete.Resent = true;
+                return new KvRequest { Delete = delete };
+            case KvRequest.RequestOneofCase.Command when !request.Command.Resent:
+                var command = request.Command.Clone();
+                command.Resent = true;
+                return new KvRequest { Command = command };
+            default:
+                return request;
+        }
+    }
+
+    /// <summary>
     /// Sends one request (built once, with one request id) to its partition's primary until a final answer
     /// (WriteDone, ReadDone) or the deadline; Refused fails at once.
     /// </summary>
@@ -450,6 +475,7 @@ public sealed partial class KvClient : IAsyncDisposable
             try
             {
                 _courier.Tell(new RequestCourier.Carry(shards, message));
+                message = MarkedResent(message); // every later attempt says so (the sent message is the courier's now)
                 reply = await attempt.Task.ConfigureAwait(false);
             }
             finally

@@ -19,3 +19,13 @@ public sealed record NotPrimary(RequestId Request, long Epoch, string? Primary) 
 
 /// <summary>Try again (same request id): the primary has no lease yet, is reconciling, or is full.</summary>
 public sealed record RetryLater(RequestId Request, string Reason) : ClientReply(Request);
+
+/// <summary>
+/// A resent request whose answer is no longer kept (its client has <paramref name="Kept"/> later answers in the
+/// partition): it may have run already, so it is not run again, and its outcome is unknown to the client.
+/// </summary>
+public sealed record AnswerForgotten(RequestId Request, int Kept) : ClientReply(Request)
+{
+    public string Reason =>
+        $"Request {Request.Sequence} was resent after its answer was forgotten (the partition keeps its client's {Kept} highest request ids): it may have run already, so it was not run again.";
+}

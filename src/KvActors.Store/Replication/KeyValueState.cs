@@ -59,6 +59,9 @@ public sealed class KeyValueState
 
     public bool TryGetAnswer(RequestId request, out CompletedRequest answer) => requests.TryGet(request, out answer);
 
+    /// <summary>Whether the answer of <paramref name="request"/>, had it run, would no longer be kept (<see cref="RequestTable.IsForgotten"/>).</summary>
+    public bool IsForgotten(RequestId request) => requests.IsForgotten(request);
+
     /// <summary>
     /// Applies the next committed entry. An entry whose request was already applied (the same request prepared twice,
     /// e.g. retried across a failover) changes nothing and gets the first answer.

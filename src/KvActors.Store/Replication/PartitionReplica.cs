@@ -150,10 +150,13 @@ public sealed class PartitionReplica
         return Flush();
     }
 
-    /// <summary>A client write (size limits already checked). Answered when committed, or at once when it cannot be taken.</summary>
-    public IReadOnlyList<ReplicaEffect> OnClientWrite(RequestId request, KvOperation operation, long now, long wallNowMs = 0)
+    /// <summary>
+    /// A client write (size limits already checked). Answered when committed, or at once when it cannot be taken.
+    /// <paramref name="resent"/>: the client sent this request id before (see <see cref="AnswerForgotten"/>).
+    /// </summary>
+    public IReadOnlyList<ReplicaEffect> OnClientWrite(RequestId request, KvOperation operation, long now, long wallNowMs = 0, bool resent = false)
     {
-        if (Admit(request, now))
+        if (Admit(request, resent, now))
             Propose(request, operation, CommandEvaluator.EvaluateWrite(Latest(operation.Key), wallNowMs), now);
         return Flush();
     }
@@ -162,9 +165,9 @@ public sealed class PartitionReplica
     /// A client command (conditional or read-modify-write): evaluated against the key's latest value at
     /// <paramref name="wallNowMs"/> and logged as its result; answered, like a write, once that entry commits.
     /// </summary>
-    public IReadOnlyList<ReplicaEffect> OnClientCommand(RequestId request, KvCommand command, long now, long wallNowMs, int maxValueSize)
+    public IReadOnlyList<ReplicaEffect> OnClientCommand(RequestId request, KvCommand command, long now, long wallNowMs, int maxValueSize, bool resent = false)
     {
-        if (Admit(request, now))
+        if (Admit(request, resent, now))
         {
             var (operation, result) = CommandEvaluator.Evaluate(command, Latest(command.Key), wallNowMs, maxValueSize);
             Propose(request, operation, result, now);
@@ -173,7 +176,7 @@ public sealed class PartitionReplica
     }
 
     /// <summary>Whether a new write may be proposed; otherwise answers it (or leaves a retry of one in flight to its first answer).</summary>
-    private bool Admit(RequestId request, long now)
+    private bool Admit(RequestId request, bool resent, long now)
     {
         if (Role != ReplicaRole.Primary)
             Reply(new NotPrimary(request, Epoch, Config?.Primary));
@@ -183,6 +186,8 @@ public sealed class PartitionReplica
         {
             // A retry of a write in flight: it gets the same answer when that commits.
         }
+        else if (resent && state.IsForgotten(request))
+            Reply(IsServing(now) ? new AnswerForgotten(request, settings.RequestsKeptPerClient) : new RetryLater(request, "the new primary is reconciling"));
         else if (log.LastSeq - CommitPoint >= settings.MaxUncommitted)
             Reply(new RetryLater(request, "too many writes in flight"));
         else

@@ -1,11 +1,17 @@
 namespace KvActors.Store.Replication;
 
 /// <summary>
-/// Answers of recently committed writes, for duplicate requests: the last <c>perClient</c> request ids of each client,
+/// Answers of recently committed writes, for duplicate requests: each client's <c>perClient</c> highest request ids,
 /// for the <c>maxClients</c> most recently writing clients. It is part of the replicated state (filled as entries are
 /// applied, carried in snapshots), so every replica evicts the same entries and a new primary answers retries too.
-/// A retry arriving after its answer was evicted would run again; the bounds are set far above any client's retry window.
 /// </summary>
+/// <remarks>
+/// A client numbers its requests upwards, so keeping the highest ids (not the latest applied) makes what was evicted
+/// known from what is kept: once a client's window is full, any id below its lowest kept one is forgotten
+/// (<see cref="IsForgotten"/>). A resent request with a forgotten id may have run already, and the primary refuses it
+/// rather than run it twice (Raft's client sessions answer the same way once a session's replies are discarded). A
+/// snapshot carries the kept answers only, and rebuilding from them gives the same window.
+/// </remarks>
 public sealed class RequestTable
 {
     private readonly int perClient;
@@ -46,6 +52,14 @@ public sealed class RequestTable
         return node.Value.BySequence.TryGetValue(request.Sequence, out var found) ? found.Answer(node.Value.ClientId, request.Sequence) : null;
     }
 
+    /// <summary>
+    /// Whether <paramref name="request"/>'s answer, if it ever had one, is no longer kept: its client's window is full and
+    /// the id is below every kept one.
+    /// </summary>
+    public bool IsForgotten(RequestId request) =>
+        clients.TryGetValue(request.ClientId, out var node) && node.Value.BySequence.Count >= perClient
+        && request.Sequence < node.Value.Lowest && !node.Value.BySequence.ContainsKey(request.Sequence);
+
     public void Record(CompletedRequest answer)
     {
         var clientId = answer.Request.ClientId;
@@ -64,20 +78,32 @@ public sealed class RequestTable
         }
         recency.AddLast(node);
         var answers = node.Value;
-        if (answers.BySequence.TryAdd(answer.Request.Sequence, new KeptAnswer(answer.Result, answer.Seq, answer.Outcome)))
+        if (!answers.BySequence.TryAdd(answer.Request.Sequence, new KeptAnswer(answer.Result, answer.Seq, answer.Outcome)))
+            return;
+        if (answers.BySequence.Count <= perClient)
+            answers.Lowest = Math.Min(answers.Lowest, answer.Request.Sequence);
+        else
         {
-            answers.Order.Enqueue(answer.Request.Sequence);
-            if (answers.Order.Count > perClient)
-                answers.BySequence.Remove(answers.Order.Dequeue());
+            answers.BySequence.Remove(Math.Min(answers.Lowest, answer.Request.Sequence));
+            answers.Lowest = LowestOf(answers.BySequence);
         }
     }
 
-    /// <summary>Every kept answer, least recently written client first and each client's oldest first (the order <see cref="Record"/> rebuilds it from).</summary>
+    // A scan of at most perClient + 1 ids, once per write on a full window: cheaper than an ordered set's node per answer.
+    private static long LowestOf(Dictionary<long, KeptAnswer> bySequence)
+    {
+        var lowest = long.MaxValue;
+        foreach (var sequence in bySequence.Keys)
+            lowest = Math.Min(lowest, sequence);
+        return lowest;
+    }
+
+    /// <summary>Every kept answer, least recently written client first and each client's by request id (the order <see cref="Record"/> rebuilds it from).</summary>
     public IReadOnlyList<CompletedRequest> Export()
     {
         var all = new List<CompletedRequest>();
         foreach (var client in recency)
-            foreach (var sequence in client.Order)
+            foreach (var sequence in client.BySequence.Keys.Order())
                 all.Add(client.BySequence[sequence].Answer(client.ClientId, sequence));
         return all;
     }
@@ -86,7 +112,9 @@ public sealed class RequestTable
     {
         public string ClientId { get; } = clientId;
         public Dictionary<long, KeptAnswer> BySequence { get; } = new();
-        public Queue<long> Order { get; } = new();
+
+        /// <summary>The lowest kept id (long.MaxValue while none).</summary>
+        public long Lowest { get; set; } = long.MaxValue;
     }
 
     /// <summary>

@@ -99,8 +99,8 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         Receive<ShardRing>(m => Finish(OnRing(m)));
         Receive<InboundReplication>(m => Finish(Run(_replica.OnMessage(m.Message, Now))));
         Receive<LogRead>(m => Finish(Run(_replica.OnLogRead(m, Now))));
-        Receive<PutRequest>(m => Finish(Write(new RequestId(m.ClientId, m.RequestId), m.Key.ToByteArray(), StoredBytes.Copy(m.Value))));
-        Receive<DeleteRequest>(m => Finish(Write(new RequestId(m.ClientId, m.RequestId), m.Key.ToByteArray(), null)));
+        Receive<PutRequest>(m => Finish(Write(new RequestId(m.ClientId, m.RequestId), m.Key.ToByteArray(), StoredBytes.Copy(m.Value), m.Resent)));
+        Receive<DeleteRequest>(m => Finish(Write(new RequestId(m.ClientId, m.RequestId), m.Key.ToByteArray(), null, m.Resent)));
         Receive<CommandRequest>(m => Finish(OnCommand(m)));
         Receive<GetRequest>(m => Finish(OnGet(m)));
         Receive<Tick>(_ =>
@@ -144,11 +144,11 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         return Run(_replica.OnConfig(config, Now));
     }
 
-    private Task Write(RequestId request, byte[] key, byte[]? value)
+    private Task Write(RequestId request, byte[] key, byte[]? value, bool resent)
     {
         if (!Admitted(request, key, value)) return Task.CompletedTask;
         var operation = value is null ? KvOperation.Delete(key) : KvOperation.Put(key, value);
-        return Run(_replica.OnClientWrite(request, operation, Now, WallNow));
+        return Run(_replica.OnClientWrite(request, operation, Now, WallNow, resent));
     }
 
     private Task OnCommand(CommandRequest message)
@@ -165,7 +165,7 @@ public sealed class ShardActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             return Task.CompletedTask;
         }
         if (!Admitted(request, command.Key, command.Payload)) return Task.CompletedTask;
-        return Run(_replica.OnClientCommand(request, command, Now, WallNow, _settings.MaxValueSize));
+        return Run(_replica.OnClientCommand(request, command, Now, WallNow, _settings.MaxValueSize, message.Resent));
     }
 
     /// <summary>

@@ -184,13 +184,16 @@ public static class StoreWire
             case ReplicationRetryLater l:
                 message.RetryLater = new ProtoRetryLater { Reason = l.Reason };
                 break;
+            case AnswerForgotten f:
+                message.Refused = new Refused { Reason = f.Reason };
+                break;
             default:
                 throw new ArgumentException($"No wire form for {reply.GetType().Name}.", nameof(reply));
         }
         return message;
     }
 
-    /// <summary>The core's reply a wire reply stands for; null for <see cref="Refused"/>, which the core never gives.</summary>
+    /// <summary>The core's reply a wire reply stands for; null for <see cref="Refused"/>, which carries only a reason.</summary>
     public static ClientReply? FromReply(KvReply reply)
     {
         ArgumentNullException.ThrowIfNull(reply);

@@ -70,4 +70,32 @@ public class KeyValueStateTests
         ReferenceEquals(duplicate.Request.ClientId, first.Request.ClientId).Should().BeTrue();
         S(state.Get(B("k"))).Should().Be("b");
     }
+
+    [Fact]
+    public void The_request_table_keeps_each_clients_highest_ids_so_what_it_forgot_is_known_from_what_it_kept()
+    {
+        var table = new RequestTable(perClient: 3, maxClients: 10);
+        void Record(long n) => table.Record(new CompletedRequest(Req(n), new WriteResult(false), n));
+        Record(5);
+        Record(2);
+        table.IsForgotten(Req(1)).Should().BeFalse("the window is not full: nothing was forgotten yet");
+        Record(9);
+        Record(7); // applied after 9 (the client's requests overtook each other): 2, the lowest, goes
+        Record(1); // a late request below every kept id: kept for no time at all
+
+        table.TryGet(Req(2), out _).Should().BeFalse();
+        table.TryGet(Req(1), out _).Should().BeFalse();
+        table.Export().Select(a => a.Request.Sequence).Should().Equal(5, 7, 9);
+        table.IsForgotten(Req(2)).Should().BeTrue();
+        table.IsForgotten(Req(4)).Should().BeTrue("below the lowest kept id of a full window");
+        table.IsForgotten(Req(6)).Should().BeFalse("between kept ids: it never ran, or it would be kept");
+        table.IsForgotten(Req(10)).Should().BeFalse();
+        table.IsForgotten(Req(1, "other")).Should().BeFalse("a client never seen has nothing forgotten");
+
+        var rebuilt = new RequestTable(3, 10);
+        foreach (var answer in table.Export())
+            rebuilt.Record(answer);
+        rebuilt.IsForgotten(Req(4)).Should().BeTrue("a snapshot's kept answers give the same window");
+        rebuilt.IsForgotten(Req(6)).Should().BeFalse();
+    }
 }

@@ -90,6 +90,30 @@ public class PrimaryRulesTests
         S(p.State.Get(B("k"))).Should().Be("again");
     }
 
+    /// <summary>
+    /// Fault: a client resends a write after its answer fell out of the request table (more of its later writes to the
+    /// partition committed meanwhile). Invariant: the resend is refused, not logged, since it may have run; a first
+    /// attempt with an id as old is taken, and a resend whose answer is kept still gets it.
+    /// </summary>
+    [Fact]
+    public void A_resent_write_whose_answer_was_forgotten_is_refused_rather_than_run_twice()
+    {
+        var settings = Settings with { RequestsKeptPerClient = 2 };
+        var p = Cluster(Config(1, "p", []), settings: settings)["p"];
+        p.Tick(1000);
+        foreach (var n in new long[] { 1, 2, 3 })
+            p.OnClientWrite(Req(n), Put("k", $"v{n}"), 2000 + n).Replies<WriteDone>().Should().ContainSingle();
+
+        var resent = p.OnClientWrite(Req(1), Put("k", "v1"), 2010, resent: true);
+        resent.Appended().Should().BeEmpty();
+        resent.Replies<AnswerForgotten>().Should().ContainSingle().Which.Reason.Should().Contain("may have run already");
+        S(p.State.Get(B("k"))).Should().Be("v3", "the write that may have run is not run again over a later one");
+
+        p.OnClientWrite(Req(3), Put("k", "v3"), 2011, resent: true).Replies<WriteDone>().Single().Seq.Should().Be(3);
+        var late = p.OnClientWrite(Req(0), Put("j", "first"), 2012);
+        late.Appended().Should().ContainSingle("a first attempt cannot be a duplicate, however old its id");
+    }
+
     [Fact]
     public void An_in_sync_replica_that_does_not_ack_in_time_is_reported_silent_and_commits_resume_without_it()
     {

@@ -96,4 +96,14 @@ public sealed class StoreWireTests
         (reply.ClientId, reply.RequestId).Should().Be(("c", 9L));
         StoreWire.FromReply(reply).Should().BeNull();
     }
+
+    [Fact]
+    public void A_forgotten_answer_goes_as_a_refusal_that_says_the_request_may_have_run()
+    {
+        var reply = KvReply.Parser.ParseFrom(StoreWire.ToReply(new AnswerForgotten(new RequestId("c", 4), 32)).ToByteArray());
+
+        reply.ResultCase.Should().Be(KvReply.ResultOneofCase.Refused);
+        reply.Refused.Reason.Should().Contain("may have run already").And.Contain("32 highest request ids");
+        (reply.ClientId, reply.RequestId).Should().Be(("c", 4L));
+    }
 }

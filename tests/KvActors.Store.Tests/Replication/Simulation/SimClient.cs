@@ -78,6 +78,9 @@ public sealed class SimClient(
             case RetryLater:
                 ResendAfter(options.ClientBackoffMs);
                 break;
+            case AnswerForgotten f:
+                // One request in flight: a resend is always the client's highest id, whose answer is never evicted.
+                throw new InvalidOperationException($"{name}: {f.Reason}");
         }
     }
 
@@ -130,10 +133,11 @@ public sealed class SimClient(
             to = nodes[random.Next(nodes.Count)]; // our view may be wrong: ask someone else for a hint
         else
             to = target;
+        var resent = attempts > 1;
         var request = op.Command is not null
-            ? new ClientRequestMessage(op.Id, null, null, ReadMode.Leased, op.Command)
+            ? new ClientRequestMessage(op.Id, null, null, ReadMode.Leased, op.Command, resent)
             : op.Write is not null
-            ? new ClientRequestMessage(op.Id, op.Write, null, ReadMode.Leased)
+            ? new ClientRequestMessage(op.Id, op.Write, null, ReadMode.Leased, Resent: resent)
             : new ClientRequestMessage(op.Id, null, Encoding.UTF8.GetBytes(op.Key), op.Mode);
         network.Send(name, to, request);
         var sent = generation;

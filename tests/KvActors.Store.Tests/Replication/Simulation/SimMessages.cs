@@ -4,7 +4,7 @@ using KvActors.Store.Replication;
 namespace KvActors.Store.Tests.Replication.Simulation;
 
 /// <summary>A client request as the simulated shell receives it: a write, a command, or a read of <see cref="ReadKey"/>.</summary>
-public sealed record ClientRequestMessage(RequestId Id, KvOperation? Write, byte[]? ReadKey, ReadMode Mode, KvCommand? Command = null);
+public sealed record ClientRequestMessage(RequestId Id, KvOperation? Write, byte[]? ReadKey, ReadMode Mode, KvCommand? Command = null, bool Resent = false);
 
 /// <summary>A client asks the manager for the current configuration (the client library follows publications).</summary>
 public sealed record ClientConfigRequest;

@@ -173,8 +173,8 @@ public sealed class Simulation
             ReplicationMessage m => replica.OnMessage(m, now),
             ConfigUpdate u => replica.OnConfig(u.Config, now),
             RevokeLease r => replica.OnRevokeLease(r.Epoch, now),
-            ClientRequestMessage { Command: { } command } c => replica.OnClientCommand(c.Id, command, now, 0, int.MaxValue),
-            ClientRequestMessage { Write: { } write } c => replica.OnClientWrite(c.Id, write, now),
+            ClientRequestMessage { Command: { } command } c => replica.OnClientCommand(c.Id, command, now, 0, int.MaxValue, c.Resent),
+            ClientRequestMessage { Write: { } write } c => replica.OnClientWrite(c.Id, write, now, resent: c.Resent),
             ClientRequestMessage c => replica.OnClientRead(c.Id, c.ReadKey!, c.Mode, now),
             _ => throw new InvalidOperationException($"unexpected message {message}"),
         };
