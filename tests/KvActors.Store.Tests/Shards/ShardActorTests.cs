@@ -39,6 +39,37 @@ public sealed class ShardActorTests(ITestOutputHelper output)
 
     private static GetRequest Get(long id, string key) => new() { ClientId = "c", RequestId = id, Key = ByteString.CopyFromUtf8(key) };
 
+    /// <summary>
+    /// Fault: a client resends a write after two later writes of its own pushed its answer out of the partition's table.
+    /// Invariant: the resend (marked on the wire) is refused with a reason and not logged; only an unmarked first attempt
+    /// with such an id runs.
+    /// </summary>
+    [Fact]
+    public void A_resent_put_whose_answer_was_forgotten_is_refused_and_not_logged()
+    {
+        var replicator = CreateTestProbe();
+        var settings = Settings with { Replication = Settings.Replication with { RequestsKeptPerClient = 2 } };
+        var shard = Sys.ActorOf(ShardActor.Props(0, Self, _engine, replicator, CreateTestProbe(), settings));
+        shard.Tell(new ShardRing(RingOf(1, Self)));
+        foreach (var id in new long[] { 1, 2, 3 })
+        {
+            shard.Tell(Put(id, "k", [(byte)id]));
+            ExpectMsg<KvReply>(Wait).WriteDone.Seq.Should().Be(id);
+        }
+
+        var resent = Put(1, "k", [1]);
+        resent.Resent = true;
+        shard.Tell(resent);
+        var refused = ExpectMsg<KvReply>(Wait);
+        refused.ResultCase.Should().Be(KvReply.ResultOneofCase.Refused);
+        refused.Refused.Reason.Should().Contain("may have run already");
+
+        shard.Tell(Get(4, "k"));
+        ExpectMsg<KvReply>(Wait).ReadDone.Value.ToByteArray().Should().Equal([3], "the resend did not overwrite the later write");
+        shard.Tell(Put(1, "k", [9]));
+        ExpectMsg<KvReply>(Wait).WriteDone.Seq.Should().Be(4, "a request not marked resent is a first attempt, and runs");
+    }
+
     /// <summary>Fault: none. Invariant: a single-replica primary commits a write at once, persists it, and a read returns it.</summary>
     [Fact]
     public async Task A_single_replica_primary_writes_and_reads_back()
