@@ -14,8 +14,8 @@ namespace KvActors.Store.Shards;
 /// Answers are never held back for others: the host flushes with a message to itself, so a batch holds the answers
 /// that came in while its mailbox was busy. Holding a client message's answers until all of them were in (up to 2 ms)
 /// made fewer, fuller reply messages (10 answers per message instead of 1.1 for 3-node puts), but the callers waited:
-/// in interleaved `store-load` runs (2026-11-29, 64 in flight) it served 24-29% fewer gets per second, puts from the
-/// same to 17% fewer, and the kvnodes' CPU per put was no lower (the benchmarks' README has the figures).
+/// with it, interleaved `store-load` runs (2026-11-29, 64 in flight) measured 6-17% fewer puts and 24-29% fewer gets
+/// per second, and the kvnodes' CPU per put was no lower (the benchmarks' README has the figures).
 /// </remarks>
 internal sealed class BatchedReplies(int maxBatchBytes)
 {
