@@ -23,14 +23,18 @@ namespace KvActors.Store.Shards;
 /// </summary>
 /// <remarks>
 /// A client's <see cref="KvRequestBatch"/> is unpacked the same way, each request passed on with the host as its sender;
-/// the shards' answers are gathered per client (<see cref="BatchedReplies"/>) and sent back in <see cref="KvReplyBatch"/>es
-/// at the host's next flush (a message to itself after every answer), so every answer that arrived while the mailbox
-/// was busy goes in one message, and none waits for another.
+/// the shards' answers are gathered per client (<see cref="BatchedReplies"/>, which says when they are due) and sent
+/// back in <see cref="KvReplyBatch"/>es, the answers to one client message together. The host checks what is due with a message to itself after every answer, so
+/// every answer that arrived while the mailbox was busy is considered together, and with a timer while anything is
+/// held (<see cref="ReplyHold"/>).
 /// </remarks>
 public sealed class ShardHost : ReceiveActor, IWithTimers
 {
     /// <summary>How long the host remembers which client waits for a batched request its shard has not answered.</summary>
     private static readonly TimeSpan BatchedRequestMemory = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest an answer is held back for others to join it: far below a request's latency under load.</summary>
+    private static readonly TimeSpan ReplyHold = TimeSpan.FromMilliseconds(2);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NodeId _self;
@@ -46,6 +50,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private readonly KeptPartitions _kept;
     private IReadOnlyCollection<int>? _onDiskAtStart; // until the first ring: what storage held when the node started
     private readonly BatchedReplies _replies;
+    private long _requestBatches; // numbers the clients' KvRequestBatches as they arrive (BatchedReplies answers per message)
     private bool _flushScheduled;
     private RingState? _ring;
     private Partitioner? _partitioner;
@@ -59,7 +64,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         _manager = manager;
         _settings = settings;
         _load = load;
-        _replies = new BatchedReplies(settings.MaxBatchBytes);
+        _replies = new BatchedReplies(settings.MaxBatchBytes, (long)ReplyHold.TotalMilliseconds);
         _kept = new KeptPartitions(self, settings.KeepLostPartitionsFor);
 
         Receive<RingApplied>(m => Apply(m.Ring));
@@ -245,6 +250,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     {
         var client = Sender;
         var now = Environment.TickCount64;
+        var arrival = ++_requestBatches;
         foreach (var request in batch.Requests)
         {
             var (key, clientId, requestId, message) = request.RequestCase switch
@@ -260,17 +266,17 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
             var id = new Replication.RequestId(clientId, requestId);
             if (_ring is null || _partitioner is null)
             {
-                Gather(client, StoreWire.ToReply(new Replication.RetryLater(id, $"{_self} has no ring yet")));
+                Gather(client, StoreWire.ToReply(new Replication.RetryLater(id, $"{_self} has no ring yet")), now, arrival);
                 continue;
             }
             var partition = _partitioner.PartitionOf(key.Span);
             if (_shards.TryGetValue(partition, out var shard))
             {
-                _replies.Expect(id, client, now);
+                _replies.Expect(id, client, now, arrival);
                 shard.Tell(message, Self);
             }
             else
-                Gather(client, StoreWire.ToReply(new Replication.NotPrimary(id, _ring.Epoch, _ring[partition].Primary?.Value)));
+                Gather(client, StoreWire.ToReply(new Replication.NotPrimary(id, _ring.Epoch, _ring[partition].Primary?.Value)), now, arrival);
         }
         ScheduleFlush();
     }
@@ -278,14 +284,14 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     /// <summary>A shard's answer to a request that came in a batch (answers to requests sent alone go to their sender directly).</summary>
     private void OnShardReply(KvReply reply)
     {
-        if (_replies.Answered(reply) is { } full)
+        if (_replies.Answered(reply, Environment.TickCount64) is { } full)
             full.Client.Tell(full.Batch, Self);
         ScheduleFlush();
     }
 
-    private void Gather(IActorRef client, KvReply reply)
+    private void Gather(IActorRef client, KvReply reply, long now, long message)
     {
-        if (_replies.Add(client, reply) is { } full)
+        if (_replies.Add(client, reply, now, message) is { } full)
             full.Client.Tell(full.Batch, Self);
     }
 
@@ -300,8 +306,10 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private void SendGatheredReplies()
     {
         _flushScheduled = false;
-        foreach (var (client, batch) in _replies.TakeAll())
+        foreach (var (client, batch) in _replies.TakeDue(Environment.TickCount64))
             client.Tell(batch, Self);
+        if (_replies.AnyGathered && !Timers.IsTimerActive("reply-hold"))
+            Timers.StartSingleTimer("reply-hold", FlushReplies.Instance, ReplyHold);
     }
 
     private void OnBatch(ReplicationBatch batch)
