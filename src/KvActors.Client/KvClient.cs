@@ -446,6 +446,7 @@ public sealed partial class KvClient : IAsyncDisposable
         string? target = null; // a NotPrimary hint, tried before the ring's primary
         var problem = "no attempt was made";
         var backoff = TimeSpan.FromMilliseconds(20);
+        var sent = false;
         while (true)
         {
             var remaining = _options.Timeout - Stopwatch.GetElapsedTime(started);
@@ -474,8 +475,11 @@ public sealed partial class KvClient : IAsyncDisposable
             KvReply? reply;
             try
             {
+                // Every attempt after the first says so, in a copy: the courier may still hold the message sent before.
+                if (sent)
+                    message = MarkedResent(message);
                 _courier.Tell(new RequestCourier.Carry(shards, message));
-                message = MarkedResent(message); // every later attempt says so (the sent message is the courier's now)
+                sent = true;
                 reply = await attempt.Task.ConfigureAwait(false);
             }
             finally

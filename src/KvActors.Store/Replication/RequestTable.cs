@@ -29,13 +29,8 @@ public sealed class RequestTable
 
     public bool TryGet(RequestId request, out CompletedRequest answer)
     {
-        if (clients.TryGetValue(request.ClientId, out var node) && node.Value.BySequence.TryGetValue(request.Sequence, out var found))
-        {
-            answer = found.Answer(node.Value.ClientId, request.Sequence);
-            return true;
-        }
-        answer = null!;
-        return false;
+        answer = Find(ref request)!;
+        return answer is not null;
     }
 
     /// <summary>
