@@ -28,13 +28,6 @@ public sealed class OutputTests
     public void Bytes_are_printed_in_binary_units(long bytes, string text) => Units.Bytes(bytes).Should().Be(text);
 
     [Fact]
-    public void Numbers_are_printed_as_runs()
-    {
-        Units.Ranges([9, 0, 1, 2, 3, 7, 10, 11, 3]).Should().Be("0-3, 7, 9-11");
-        Units.Ranges([]).Should().BeEmpty();
-    }
-
-    [Fact]
     public void A_ring_reports_per_node_roles_and_the_partitions_short_of_the_replication_factor()
     {
         RingFacts.UnderReplicated(Ring).Should().Equal(1, 2, 3);

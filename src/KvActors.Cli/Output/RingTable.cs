@@ -21,7 +21,7 @@ public static class RingTable
         console.Write(table);
         var under = RingFacts.UnderReplicated(ring);
         Console.WriteLine($"Under-replicated (fewer than {ring.ReplicationFactor} in sync): " +
-            (under.Count == 0 ? "none." : $"{under.Count} partitions: {Units.Ranges(under)}."));
+            (under.Count == 0 ? "none." : $"{under.Count} partitions: {NumberRuns.Of(under)}."));
     }
 
     public static void Write(IAnsiConsole console, PartitionReport report)

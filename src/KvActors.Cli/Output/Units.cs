@@ -21,21 +21,6 @@ public static class Units
         return value.ToString("0.0", CultureInfo.InvariantCulture) + " " + ByteUnits[unit];
     }
 
-    /// <summary>Numbers as runs, in order: 0-3, 7, 9-15 (duplicates once).</summary>
-    public static string Ranges(IEnumerable<int> numbers)
-    {
-        var sorted = numbers.Distinct().Order().ToList();
-        var parts = new List<string>();
-        for (var i = 0; i < sorted.Count;)
-        {
-            var j = i;
-            while (j + 1 < sorted.Count && sorted[j + 1] == sorted[j] + 1) j++;
-            parts.Add(i == j ? Number(sorted[i]) : $"{Number(sorted[i])}-{Number(sorted[j])}");
-            i = j + 1;
-        }
-        return string.Join(", ", parts);
-    }
-
     public static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>An elapsed time for people, coarse: 800 ms, 12 s, 3 min 5 s, 2 h 10 min.</summary>

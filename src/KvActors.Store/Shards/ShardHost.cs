@@ -48,6 +48,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private readonly SnapshotAssembler _assembler = new();
     private readonly PartitionLoads _loads = new();
     private readonly KeptPartitions _kept;
+    private readonly PartitionChangeLog _changes = new();
     private IReadOnlyCollection<int>? _onDiskAtStart; // until the first ring: what storage held when the node started
     private readonly BatchedReplies _replies;
     private long _requestBatches; // numbers the clients' KvRequestBatches as they arrive (BatchedReplies answers per message)
@@ -82,7 +83,11 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         Receive<FlushReplies>(_ => SendGatheredReplies());
         Receive<ForgetStaleRequests>(_ => _replies.ForgetOlderThan(Environment.TickCount64 - (long)BatchedRequestMemory.TotalMilliseconds));
         Receive<Terminated>(OnTerminated);
-        Receive<DropExpiredPartitions>(_ => DropAll(_kept.Due(_ring, Environment.TickCount64), "kept long enough"));
+        Receive<DropExpiredPartitions>(_ =>
+        {
+            DropAll(_kept.Due(_ring, Environment.TickCount64), "kept long enough");
+            LogChanges();
+        });
         Receive<StoreStatsRequest>(OnStoreStats);
         Receive<PartitionStatsRequest>(OnPartitionStats);
         Receive<PartitionStats>(_ => OnLoaded(Sender));
@@ -136,7 +141,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
                 if (!_shards.TryGetValue(p, out var shard))
                 {
                     if (_kept.Regained(p))
-                        _log.Info("Partition {0} is held by this node again: its replica starts from the storage kept since it was lost", p);
+                        _changes.Add("held by this node again, their replicas starting from the storage kept since they were lost", p);
                     shard = Context.ActorOf(ShardActor.Props(p, _self, _engine, _replicator, _manager, _settings, _load), $"p{p}-{ring.Epoch}");
                     _shards[p] = shard;
                     _loads.Started(shard, Environment.TickCount64);
@@ -162,18 +167,25 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
                 if (!_shards.ContainsKey(p))
                     KeepOrDrop(p, now);
         }
-        DropAll(_kept.Due(ring, now), "its replica set is complete without this node, or it was kept long enough");
+        DropAll(_kept.Due(ring, now), "their replica sets are complete without this node, or they were kept long enough");
         _published?.Publish(ring.PartitionCount, _shards);
+        LogChanges();
+    }
+
+    /// <summary>Logs the partition changes gathered so far, one line per kind.</summary>
+    private void LogChanges()
+    {
+        foreach (var line in _changes.Take())
+            _log.Info("{0}", line);
     }
 
     /// <summary>A partition this node no longer holds (its actor stopped): its storage is kept for a while, or dropped now.</summary>
     private void KeepOrDrop(int partition, long now)
     {
         if (_kept.Lost(partition, _ring, now))
-            _log.Info("Partition {0} is no longer held by this node: keeping its storage for {1} s in case the ring gives it back",
-                partition, _kept.KeepFor.TotalSeconds);
+            _changes.Add($"no longer held by this node, their storage kept for {_kept.KeepFor.TotalSeconds:0.#} s in case the ring gives them back", partition);
         else
-            Drop(partition, _kept.KeepFor > TimeSpan.Zero ? "its replica set is complete without this node" : "storage of lost partitions is not kept");
+            Drop(partition, _kept.KeepFor > TimeSpan.Zero ? "their replica sets are complete without this node" : "storage of lost partitions is not kept");
     }
 
     private void DropAll(IReadOnlyList<int> partitions, string why)
@@ -184,7 +196,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
 
     private void Drop(int partition, string why)
     {
-        _log.Info("Partition {0} is no longer held by this node: dropping its storage ({1})", partition, why);
+        _changes.Add($"no longer held by this node, their storage dropped ({why})", partition);
         _engine.DropPartitionAsync(partition).AsTask().ContinueWith(
             t => _log.Warning("Dropping partition {0} from storage failed: {1}", partition, t.Exception?.GetBaseException().Message),
             TaskContinuationOptions.OnlyOnFaulted);
@@ -204,9 +216,10 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         OnLoaded(terminated.ActorRef); // stopped before it loaded: no longer awaited
         if (!_stopping.Remove(terminated.ActorRef, out var partition))
             return;
-        if (_shards.ContainsKey(partition))
-            return; // held again meanwhile: a new actor owns its storage
-        KeepOrDrop(partition, Environment.TickCount64);
+        if (!_shards.ContainsKey(partition)) // else held again meanwhile: a new actor owns its storage
+            KeepOrDrop(partition, Environment.TickCount64);
+        if (_stopping.Count == 0)
+            LogChanges(); // the last of a ring change's stops: its partitions in one line
     }
 
     private void Route(Google.Protobuf.ByteString key, string clientId, long requestId, object request)
