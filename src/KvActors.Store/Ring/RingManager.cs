@@ -9,13 +9,13 @@ namespace KvActors.Store.Ring;
 
 /// <summary>
 /// The cluster singleton that owns the ring (run by a ClusterSingletonManager, see <see cref="RingHost"/>): a thin shell
-/// over <see cref="RingManagerCore"/>. It feeds the core the cluster's membership and reachability events, the keepers'
-/// last rings, the primaries' reports and a clock tick, and answers <c>GetRing</c> from anyone with the ring in force.
-/// A new ring is published in two phases: proposed to every member's keeper (<c>RingProposed</c>), which stores it,
-/// and once a majority of the Up members has (<see cref="RingProposal"/>), published (<c>RingPublished</c>) for the
-/// nodes to apply. Both are sent again every <see cref="RingSettings.RepublishInterval"/>, since a message can be lost.
-/// At start it asks every member's keeper for the newest ring it stored (again each republish interval until the first
-/// ring is formed), so a new manager goes on from the highest epoch the cluster knows.
+/// over <see cref="RingManagerCore"/>, which decides the ring, and <see cref="RingPublisher"/>, which publishes it. It
+/// feeds the core the cluster's membership and reachability events, the keepers' last rings, the primaries' reports and
+/// a clock tick, sends the keepers what the publisher asks, and answers <c>GetRing</c> from anyone with the ring in
+/// force. A new ring is published in two phases: proposed to every member's keeper (<c>RingProposed</c>), which stores
+/// it, and once a majority of the Up members has, published (<c>RingPublished</c>) for the nodes to apply. At start it
+/// asks every member's keeper for the newest ring it stored, so a new manager goes on from the highest epoch the cluster
+/// knows.
 /// </summary>
 public sealed class RingManager : ReceiveActor, IWithTimers
 {
@@ -34,25 +34,13 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     private readonly RingSettings _settings;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly RingManagerCore _core;
+    private readonly RingPublisher _publisher;
     private readonly Dictionary<NodeId, UniqueAddress> _members = [];
-    // The ring in force: chosen by a majority and published.
-    private RingPublished? _published;
-    // The newest ring of the core, proposed and waiting for a majority (null: none).
-    private RingProposal? _proposal;
-    private RingProposed? _proposed;
-    private RingState? _latest;
     // Reports from the partitions since the last tick: applied together, in one epoch, on the next tick.
     private readonly List<RingReport> _reports = [];
-    private TimeSpan _lastPublishAt;
-    // A new ring waiting for the next tick: while a cluster rebalances, learners catch up one partition
-    // at a time, and publishing each of those rings at once would make every node reconfigure (and
-    // persist a ring) hundreds of times a second. At most one proposal per tick; a newer ring replaces a
-    // proposal not chosen yet (nothing applies a ring before it is chosen, so none is lost by that).
-    private bool _newRingPending;
-    private TimeSpan _lastAskAt;
     private readonly NodeId _self;
-    // Asked and proposed under; raised above any higher one a keeper reports (see RingBallot).
-    private RingBallot _ballot;
+    // The wire form of the last rings sent, so a ring sent to every member is converted once.
+    private (RingState Ring, RingMap Proto)? _lastProto, _otherProto;
 
     // A deputy (RingDeputy's child) yields to any manager that supersedes it once it has formed its ring.
     private readonly bool _deputy;
@@ -63,7 +51,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         _deputy = deputy;
         _core = new RingManagerCore(settings.CoreOptions, Now);
         _self = RingPaths.NodeIdOf(_cluster.SelfAddress);
-        _ballot = new RingBallot(1, _self.Value);
+        _publisher = new RingPublisher(_self, settings.RepublishInterval);
 
         Receive<ClusterEvent.CurrentClusterState>(OnClusterState);
         Receive<ClusterEvent.MemberUp>(e => OnMember(e.Member));
@@ -113,9 +101,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         {
             case MemberStatus.Up:
                 _members[node] = member.UniqueAddress;
-                if (!_core.IsFormed) AskLastRing(member.Address);
-                else if (_published is not null) Keeper(member.Address).Tell(_published, Self);
-                if (_proposed is not null) Keeper(member.Address).Tell(_proposed, Self);
+                Send(_publisher.MemberUp(node, _core.IsFormed, Now));
                 Handle(_core.MemberUp(node, Now));
                 break;
             case MemberStatus.Leaving or MemberStatus.Exiting:
@@ -146,15 +132,15 @@ public sealed class RingManager : ReceiveActor, IWithTimers
             return;
         }
         var promised = RingBallot.FromProto(reply.Promised);
-        if (promised > _ballot)
+        switch (_publisher.Heard(promised, reply.Refused, RingBallot.FromProto(reply.Answers), _core.IsFormed))
         {
-            Supersede(node, promised);
-            return;
+            case LastRingVerdict.Superseded:
+                Supersede(node, promised);
+                break;
+            case LastRingVerdict.Report:
+                Handle(_core.LastRingReported(node, ring, Now, RingBallot.FromProto(reply.AcceptedBallot)));
+                break;
         }
-        if (reply.Refused) return; // a refusal of an earlier ballot of this manager's, already raised above it
-        // Before the first ring, only answers to this ballot's request are promises.
-        if (!_core.IsFormed && RingBallot.FromProto(reply.Answers) != _ballot) return;
-        Handle(_core.LastRingReported(node, ring, Now, RingBallot.FromProto(reply.AcceptedBallot)));
     }
 
     /// <summary>A keeper promised a higher ballot: another manager collected the rings since. Start again above it.</summary>
@@ -164,20 +150,15 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         {
             // Someone collected the rings after this deputy did: the manager it stood in for is back, or the singleton
             // has started. Duelling would only delay both.
-            _log.Info("{0} promised ballot {1} to another RingManager: this deputy (ballot {2}) stops", node, promised, _ballot);
+            _log.Info("{0} promised ballot {1} to another RingManager: this deputy (ballot {2}) stops", node, promised, _publisher.Ballot);
             Context.Stop(Self);
             return;
         }
-        var previous = _ballot;
-        _ballot = promised.Above(_self.Value);
-        _log.Warning("{0} promised ballot {1} to another RingManager: this one (ballot {2}) collects the members' rings again under {3} before it changes the ring",
-            node, promised, previous, _ballot);
+        var previous = _publisher.Ballot;
         _core.Recollect(Now);
-        _proposal = null;
-        _proposed = null;
-        _latest = null;
-        _newRingPending = false;
-        foreach (var member in _members.Values) AskLastRing(member.Address);
+        Send(_publisher.Supersede(promised, _members.Keys, Now));
+        _log.Warning("{0} promised ballot {1} to another RingManager: this one (ballot {2}) collects the members' rings again under {3} before it changes the ring",
+            node, promised, previous, _publisher.Ballot);
     }
 
     private void Gather(string nodeText, Func<NodeId, RingReport> report)
@@ -198,16 +179,10 @@ public sealed class RingManager : ReceiveActor, IWithTimers
             _reports.Clear();
         }
         Handle(_core.Tick(Now));
-        // A removal can leave the acceptances already gathered a majority of fewer members.
-        if (_proposal is { } proposal && proposal.IsChosen(_core.UpMembers)) Choose();
-        if (_newRingPending) Propose(_latest!);
-        else if (_proposal is { } waiting && Now - waiting.SentAt >= _settings.RepublishInterval) ProposeAgain(waiting);
-        if (_published is not null && Now - _lastPublishAt >= _settings.RepublishInterval) PublishToAll();
-        if (!_core.IsFormed && Now - _lastAskAt >= _settings.RepublishInterval)
-        {
-            foreach (var node in _core.AwaitingReports)
-                if (_members.TryGetValue(node, out var member)) AskLastRing(member.Address);
-        }
+        Send(_publisher.Tick(Now, _core.UpMembers, _members.Keys, _core.IsFormed, _core.AwaitingReports, out var resent));
+        if (resent is not null)
+            _log.Info("Ring epoch {0} is stored by too few members to take effect; proposed again to {1}",
+                resent.Ring.Epoch, string.Join(", ", resent.Awaiting(_core.UpMembers)));
     }
 
     private void Handle(RingOutcome outcome)
@@ -215,8 +190,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         if (outcome.Publish is { } ring)
         {
             _log.Info(outcome.Note ?? $"New {ring}");
-            _latest = ring;
-            _newRingPending = true;
+            _publisher.NewRing(ring);
         }
         else if (outcome.Note is { } note && _log.IsDebugEnabled)
         {
@@ -224,57 +198,45 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         }
     }
 
-    private void Propose(RingState ring)
-    {
-        _newRingPending = false;
-        _proposal = new RingProposal(ring, Now);
-        _proposed = new RingProposed { Ring = RingWire.ToProto(ring), Ballot = _ballot.ToProto() };
-        foreach (var member in _members.Values) Keeper(member.Address).Tell(_proposed, Self);
-    }
-
-    private void ProposeAgain(RingProposal proposal)
-    {
-        proposal.Resent(Now);
-        foreach (var node in proposal.Awaiting(_core.UpMembers))
-            if (_members.TryGetValue(node, out var member)) Keeper(member.Address).Tell(_proposed!, Self);
-        _log.Info("Ring epoch {0} is stored by too few members to take effect; proposed again to {1}",
-            proposal.Ring.Epoch, string.Join(", ", proposal.Awaiting(_core.UpMembers)));
-    }
-
     private void OnAccepted(RingAccepted accepted)
     {
-        if (_proposal is not { } proposal || string.IsNullOrWhiteSpace(accepted.Node)) return;
-        if (proposal.Accepted(new NodeId(accepted.Node), accepted.Epoch) && proposal.IsChosen(_core.UpMembers)) Choose();
+        if (string.IsNullOrWhiteSpace(accepted.Node)) return;
+        Send(_publisher.Accepted(new NodeId(accepted.Node), accepted.Epoch, _core.UpMembers, _members.Keys, Now));
     }
 
-    /// <summary>A majority stored the proposal: it is the ring in force, published for every node to apply.</summary>
-    private void Choose()
+    private void Send(List<RingCommand> commands)
     {
-        _published = new RingPublished { Ring = _proposed!.Ring, Ballot = _ballot.ToProto() };
-        _proposal = null;
-        _proposed = null;
-        PublishToAll();
+        foreach (var command in commands)
+        {
+            if (!_members.TryGetValue(command.To, out var member)) continue;
+            object message = command.Kind switch
+            {
+                RingCommandKind.AskLastRing => new LastRingRequest { Ballot = command.Ballot.ToProto() },
+                RingCommandKind.Propose => new RingProposed { Ring = Proto(command.Ring!), Ballot = command.Ballot.ToProto() },
+                _ => new RingPublished { Ring = Proto(command.Ring!), Ballot = command.Ballot.ToProto() },
+            };
+            Keeper(member.Address).Tell(message, Self);
+        }
     }
 
-    private void PublishToAll()
+    /// <summary>The wire form of <paramref name="ring"/>, converted once for the two rings last sent (proposed and published).</summary>
+    private RingMap Proto(RingState ring)
     {
-        _lastPublishAt = Now;
-        foreach (var member in _members.Values) Keeper(member.Address).Tell(_published!, Self);
-    }
-
-    private void AskLastRing(Address address)
-    {
-        _lastAskAt = Now;
-        Keeper(address).Tell(new LastRingRequest { Ballot = _ballot.ToProto() }, Self);
+        if (_lastProto is { } last && ReferenceEquals(last.Ring, ring)) return last.Proto;
+        if (_otherProto is { } other && ReferenceEquals(other.Ring, ring)) return other.Proto;
+        var proto = RingWire.ToProto(ring);
+        _otherProto = _lastProto;
+        _lastProto = (ring, proto);
+        return proto;
     }
 
     private RingReply Reply()
     {
         var waiting = _core.Status().WaitingFor
-                      ?? (_published is null && _proposal is { } first
+                      ?? (_publisher.Published is null && _publisher.Proposal is { } first
                           ? $"The first ring (epoch {first.Ring.Epoch}) waits for a majority of the members to store it."
                           : "");
-        return new RingReply { Ring = _published?.Ring, Status = waiting };
+        return new RingReply { Ring = _publisher.Published is { } ring ? Proto(ring) : null, Status = waiting };
     }
 
     private ActorSelection Keeper(Address address) => Context.ActorSelection(RingPaths.KeeperOf(address));
