@@ -61,7 +61,11 @@ public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
     /// <summary>The newest ring proposed and waiting for a majority (null: none).</summary>
     public RingProposal? Proposal { get; private set; }
 
-    /// <summary>A new ring of the core, proposed at the next tick.</summary>
+    /// <summary>
+    /// A new ring of the core, proposed at the next tick: while a cluster rebalances, learners catch up one partition at
+    /// a time, and proposing each of those rings at once would make every node reconfigure (and persist a ring) hundreds
+    /// of times a second.
+    /// </summary>
     public void NewRing(RingState ring)
     {
         _latest = ring;
@@ -116,6 +120,7 @@ public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
     {
         resent = null;
         var commands = new List<RingCommand>();
+        // A removal can leave the acceptances already gathered a majority of fewer members.
         if (Proposal is { } chosen && chosen.IsChosen(upMembers)) commands.AddRange(Choose(members, now));
         if (_newRingPending)
         {
