@@ -71,7 +71,7 @@ public sealed class RingManagerCoreTests
         var core = new RingManagerCore(Options with { MinMembers = 1 }, At(0));
         core.MemberUp(Member(1), At(0));
         core.LastRingReported(Member(1), before, At(0)).Publish.Should().BeNull("the other nodes of the last ring are not back yet");
-        core.Status().WaitingFor.Should().Contain("waits for the nodes of the last ring to be Up (1 of 3: missing");
+        core.Status().WaitingFor.Should().Contain("waits for the nodes of the last ring to answer (1 of 3: missing");
         core.Tick(At(10)).Publish.Should().BeNull("one of three is no majority, however long it waits");
 
         core.MemberUp(Member(2), At(10));
@@ -90,6 +90,26 @@ public sealed class RingManagerCoreTests
         }
         all.Ring!.Nodes.Should().Equal(Members(1, 2, 3), "a majority suffices, and the third member is planned back in at once");
         all.Ring.Partitions.Should().OnlyContain(set => set.IsLearner(Member(3)), "as a learner: it catches up from the others first");
+    }
+
+    [Fact]
+    public void A_node_of_the_last_ring_that_is_Up_but_silent_is_not_counted_back()
+    {
+        var before = Cores.Formed([1, 2, 3]).Ring!;
+        var core = new RingManagerCore(Options with { MinMembers = 1 }, At(0));
+        foreach (var m in new[] { 1, 2, 4, 5 }) core.MemberUp(Member(m), At(0));
+        core.Unreachable(Member(2), At(0));
+        core.LastRingReported(Member(4), null, At(0));
+        core.LastRingReported(Member(5), null, At(0));
+
+        // Three of the four Up members answered and the silent one is unreachable, so the members' side is satisfied; but
+        // of the last ring's nodes only 1 answered. Node 2 may hold a newer ring, chosen while the cluster was smaller.
+        core.LastRingReported(Member(1), before, At(0)).Publish.Should().BeNull();
+        core.Tick(At(10)).Publish.Should().BeNull("one of the last ring's three nodes is no majority, however long it waits");
+        core.Status().WaitingFor.Should().Contain("missing 10.0.0.2:4053, 10.0.0.3:4053");
+
+        core.Reachable(Member(2), At(11));
+        core.LastRingReported(Member(2), before, At(11)).Published().Epoch.Should().Be(before.Epoch + 1);
     }
 
     [Fact]
