@@ -16,8 +16,9 @@ namespace KvActors.Store.Tests.Ring;
 /// faults stop: one manager must then get one ring applied on every node, at an epoch above every one applied before.</para>
 /// <para>With <c>membershipChanges</c> off (the tests) the members stay the same five: a crashed node is unreachable
 /// until it is back. With it on, a crashed node is downed and removed as Akka's keep-majority resolver does, a live one
-/// now and then too (the minority side of a split, quarantined), and a node back rejoins as a new incarnation. Then a
-/// few seeds fail (1510 and 2235 of 3,000): a ring chosen by a majority of fewer members (after removals) can be missed
+/// now and then too (the minority side of a split, quarantined), and a node back rejoins as a new incarnation; a
+/// cluster that lost every member is started again whole, with no fault until it has chosen a new ring. Then a few
+/// seeds fail (1510 and 2235 of 3,000): a ring chosen by a majority of fewer members (after removals) can be missed
 /// by a later manager that hears from a majority of more members (after rejoins), none of which stored it. The quorums
 /// are majorities of the Up members, not of the ring's own nodes; see docs/ARCHITECTURE.md, "Known limit".</para>
 /// </summary>
