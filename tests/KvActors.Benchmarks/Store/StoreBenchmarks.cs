@@ -54,10 +54,11 @@ public static class StoreBenchmarks
                 foreach (var r in results) Note(r);
                 if (ClusterBenchmarks.Exited(cluster.Nodes) is { } why)
                     Report.Note($"WARNING: {why}: the figures below are not those of a 3-node cluster (a starved node is downed by the split-brain resolver).");
-                var suspected = UnreachableMarks(cluster);
+                var suspected = Logged(cluster, UnreachableMark);
                 Report.Figure("store.unreachable_marks_under_load", suspected, "marks", Target("0", suspected == 0));
                 if (suspected > 0)
                     Report.Note("WARNING: a node marked a member unreachable while nothing was killed: heartbeats came late under the load (see --logs).");
+                Report.Figure("store.late_heartbeat_sends_under_load", Logged(cluster, LateHeartbeat), "warnings");
                 Report.Figure("store.put_ops_per_s", put.OpsPerSecond, "ops/s", Target(">= 15,000", put.OpsPerSecond >= PutTarget));
                 Report.Figure("store.get_ops_per_s", get.OpsPerSecond, "ops/s", Target(">= 30,000", get.OpsPerSecond >= GetTarget));
                 Report.Figure("store.put_p50_us", put.P50Us, "us");
@@ -93,12 +94,21 @@ public static class StoreBenchmarks
         Report.Note($"{r.Op}: {r.Ops:N0} ops in {r.Seconds:0.#} s, p50 {r.P50Us:0} us, p99 {r.P99Us:0} us, max {r.MaxUs:0} us, CPU per op {r.CpuUsPerOp.Client:0} us in the load process + {r.CpuUsPerOp.Nodes:0} us in the kvnodes, {r.RequestsPerBatch:0.#} requests per client message and {r.RepliesPerBatch:0.#} answers per reply message, {r.Errors} errors{(r.Errors > 0 ? $" (first: {r.FirstError})" : "")}");
 
     /// <summary>
-    /// How often the nodes logged Akka's "Marking node(s) as UNREACHABLE" so far. Before the failover rounds nothing was
-    /// killed, so each is a heartbeat that came late: the nodes' thread pools, which carry the cluster's actors too, were
-    /// backed up past the failure detector's acceptable pause.
+    /// Akka's line for a member the failure detector suspects. Before the failover rounds nothing was killed, so each is a
+    /// heartbeat that came late: the nodes' thread pools, which carry the cluster's actors too, were backed up past the
+    /// failure detector's acceptable pause.
     /// </summary>
-    private static int UnreachableMarks(StoreCluster cluster) =>
-        cluster.Nodes.Sum(n => n.Lines.Count(l => l.Line.Contains("Marking node(s) as UNREACHABLE", StringComparison.Ordinal)));
+    private const string UnreachableMark = "Marking node(s) as UNREACHABLE";
+
+    /// <summary>
+    /// Akka's warning that this node's own heartbeat tick came at least two heartbeat intervals late: the early sign of
+    /// the same backlog, long before a peer's failure detector suspects the node. No target; 0 is best.
+    /// </summary>
+    private const string LateHeartbeat = "Scheduled sending of heartbeat was delayed";
+
+    /// <summary>How many lines containing <paramref name="text"/> the nodes have logged so far.</summary>
+    private static int Logged(StoreCluster cluster, string text) =>
+        cluster.Nodes.Sum(n => n.Lines.Count(l => l.Line.Contains(text, StringComparison.Ordinal)));
 
     private static string Target(string text, bool met) => $"target {text}: {(met ? "met" : "MISSED")}";
 
