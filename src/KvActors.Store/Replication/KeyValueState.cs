@@ -43,13 +43,13 @@ public sealed class KeyValueState
 
     /// <summary>The value and expiry held under <paramref name="key"/>, expired or not; null when none is held.</summary>
     public StoredValue? GetStored(byte[] key) =>
-        data.TryGetValue(key, out var value) ? new StoredValue(value, expiries.TryGetValue(key, out var at) ? at : 0) : null;
+        data.TryGetValue(key, out var value) ? new StoredValue(value, ExpiryOf(key)) : null;
 
     /// <summary>The value of <paramref name="key"/> unless it expired by <paramref name="wallNowMs"/> (Unix ms).</summary>
     public StoredValue? GetLive(byte[] key, long wallNowMs) => GetStored(key) is { } stored && stored.IsLiveAt(wallNowMs) ? stored : null;
 
     /// <summary>The expiry of <paramref name="key"/> (Unix ms), 0 when it has none or is not held.</summary>
-    public long ExpiryOf(byte[] key) => expiries.TryGetValue(key, out var at) ? at : 0;
+    public long ExpiryOf(byte[] key) => expiries.Count > 0 && expiries.TryGetValue(key, out var at) ? at : 0;
 
     /// <summary>Keys with an expiry, soonest first.</summary>
     public IEnumerable<(long At, byte[] Key)> ExpiryIndex => expiryIndex;

@@ -212,16 +212,19 @@ public sealed class PartitionReplica
             Reply(new RetryLater(request, "the primary has no lease"));
         else
         {
-            Reply(Read(request, key, wallNowMs));
+            var stored = state.GetStored(key);
+            Reply(Read(request, stored, wallNowMs));
             // Lazy expiry: the primary deletes an expired key it is asked for (the reply above already hides it).
-            if (state.GetStored(key) is { } stored && !stored.IsLiveAt(wallNowMs))
+            if (stored is { } held && !held.IsLiveAt(wallNowMs))
                 DeleteIfExpired(key, wallNowMs, now);
         }
         return Flush();
     }
 
-    private ReadDone Read(RequestId request, byte[] key, long wallNowMs) =>
-        state.GetLive(key, wallNowMs) is { } live
+    private ReadDone Read(RequestId request, byte[] key, long wallNowMs) => Read(request, state.GetStored(key), wallNowMs);
+
+    private ReadDone Read(RequestId request, StoredValue? stored, long wallNowMs) =>
+        stored is { } live && live.IsLiveAt(wallNowMs)
             ? new ReadDone(request, live.Value, CommitPoint, live.ExpiresAtMs)
             : new ReadDone(request, null, CommitPoint);
 

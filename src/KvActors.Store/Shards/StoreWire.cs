@@ -173,7 +173,9 @@ public static class StoreWire
             case ReplicationReadDone r:
                 message.ReadDone = new ProtoReadDone
                 {
-                    Found = r.Value is not null, Value = r.Value is null ? ByteString.Empty : ByteString.CopyFrom(r.Value), AsOfSeq = r.AsOfSeq,
+                    // Not copied: a partition never changes a value array it holds (a write replaces it), and every receiver
+                    // copies what it keeps (the wire, ToByteArray).
+                    Found = r.Value is not null, Value = r.Value is null ? ByteString.Empty : UnsafeByteOperations.UnsafeWrap(r.Value), AsOfSeq = r.AsOfSeq,
                     ExpiresAtMs = r.ExpiresAtMs,
                     TtlMs = r.ExpiresAtMs == 0 ? -1 : Math.Max(0, r.ExpiresAtMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
                 };
