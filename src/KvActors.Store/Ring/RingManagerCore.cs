@@ -396,7 +396,9 @@ public sealed class RingManagerCore
         // partition among them (as after a crash and a singleton hand-over), all of them, or a majority after the timeout.
         // Awaited means answered, not only Up: a node that is Up but silent (crashed, not removed yet) may hold a newer
         // ring than any answer, chosen while the membership was smaller. Counting Up nodes let the ring publication
-        // simulation (with membership changes) lose a chosen ring in 9 seeds of 3,000; counting answers, in 2.
+        // simulation (with membership changes) lose a chosen ring in 9 seeds of 3,000; counting answers, in 2. Trades:
+        // when a partition's only in-sync replica is a silent node (its others were dropped), a new manager's first
+        // ring, and so its failovers, wait out the timeout.
         if (_highestReported is { } last)
         {
             var known = last.Nodes;
