@@ -14,7 +14,8 @@ namespace KvActors.Store.Ring;
 /// too; an accepted ring at or below it is done with.</item>
 /// </list>
 /// </summary>
-public sealed class RingAcceptor(long appliedEpoch, RingBallot appliedBallot, RingBallot promised, RingState? accepted, RingBallot acceptedBallot)
+public sealed class RingAcceptor(long appliedEpoch, RingBallot appliedBallot, RingBallot promised, RingState? accepted, RingBallot acceptedBallot,
+    IReadOnlyList<IReadOnlyCollection<NodeId>>? acceptedReplaces = null)
 {
     private long _appliedEpoch = appliedEpoch;
 
@@ -28,6 +29,10 @@ public sealed class RingAcceptor(long appliedEpoch, RingBallot appliedBallot, Ri
 
     public RingBallot AcceptedBallot { get; private set; } = accepted is { } b && b.Epoch > appliedEpoch ? acceptedBallot : RingBallot.None;
 
+    /// <summary>The nodes of the rings the accepted ring replaces, as proposed (reported with it; see <see cref="RingProposal"/>).</summary>
+    public IReadOnlyList<IReadOnlyCollection<NodeId>> AcceptedReplaces { get; private set; } =
+        accepted is { } c && c.Epoch > appliedEpoch ? acceptedReplaces ?? [] : [];
+
     /// <summary>True (and promised) when <paramref name="ballot"/> is at or above the promise; false when a higher one was promised.</summary>
     public bool Prepare(RingBallot ballot)
     {
@@ -37,7 +42,7 @@ public sealed class RingAcceptor(long appliedEpoch, RingBallot appliedBallot, Ri
     }
 
     /// <summary>Whether the proposal is accepted (it is then the accepted ring, and its ballot the promise).</summary>
-    public bool Accept(RingBallot ballot, RingState ring)
+    public bool Accept(RingBallot ballot, RingState ring, IReadOnlyList<IReadOnlyCollection<NodeId>>? replaces = null)
     {
         if (ballot < Promised || ring.Epoch <= _appliedEpoch) return false;
         if (Accepted is { } current
@@ -46,6 +51,7 @@ public sealed class RingAcceptor(long appliedEpoch, RingBallot appliedBallot, Ri
         Promised = ballot;
         Accepted = ring;
         AcceptedBallot = ballot;
+        AcceptedReplaces = replaces ?? [];
         return true;
     }
 
@@ -60,6 +66,7 @@ public sealed class RingAcceptor(long appliedEpoch, RingBallot appliedBallot, Ri
         {
             Accepted = null;
             AcceptedBallot = RingBallot.None;
+            AcceptedReplaces = [];
         }
     }
 }

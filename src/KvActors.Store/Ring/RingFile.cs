@@ -40,6 +40,7 @@ public static class RingFile
         {
             var record = AcceptorRecord.Parser.ParseFrom(payload);
             if (record.Accepted is not null) RingWire.FromProto(record.Accepted); // a ring that does not convert is damage
+            RingWire.FromProto(record.AcceptedReplaces);
             return new AcceptorRead(record, null);
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or FormatException)

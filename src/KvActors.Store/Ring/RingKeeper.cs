@@ -101,7 +101,7 @@ public sealed class RingKeeper : ReceiveActor
         var accepted = RingWire.FromProtoOrNull(record.Accepted);
         if (accepted is not null && Refuses(accepted)) accepted = null;
         _acceptor = new RingAcceptor(_ring?.Epoch ?? -1, RingBallot.FromProto(record.AppliedBallot), RingBallot.FromProto(record.Promised),
-            accepted, RingBallot.FromProto(record.AcceptedBallot));
+            accepted, RingBallot.FromProto(record.AcceptedBallot), RingWire.FromProto(record.AcceptedReplaces));
     }
 
     private void OnLastRingRequest(LastRingRequest request)
@@ -116,9 +116,19 @@ public sealed class RingKeeper : ReceiveActor
     private void OnProposed(RingProposed message)
     {
         if (Parse(message.Ring, "proposed") is not { } ring) return;
+        IReadOnlyList<IReadOnlyCollection<NodeId>> replaces;
+        try
+        {
+            replaces = RingWire.FromProto(message.Replaces);
+        }
+        catch (FormatException e)
+        {
+            _log.Warning("A proposed ring from {0} was ignored: {1}", Sender.Path, e.Message);
+            return;
+        }
         var ballot = RingBallot.FromProto(message.Ballot);
         var before = (_acceptor.Accepted, _acceptor.AcceptedBallot, _acceptor.Promised);
-        if (!_acceptor.Accept(ballot, ring))
+        if (!_acceptor.Accept(ballot, ring, replaces))
         {
             // Below this node's promise (another manager collected the rings since), behind what it applied, or another
             // ring at (or below) the epoch it accepted: tell the manager what this node holds.
@@ -138,6 +148,7 @@ public sealed class RingKeeper : ReceiveActor
             Accepted = RingWire.ToProtoOrNull(_acceptor.Accepted),
             AcceptedBallot = _acceptor.AcceptedBallot.ToProto(),
             AppliedBallot = _acceptor.AppliedBallot.ToProto(),
+            AcceptedReplaces = { RingWire.ToProto(_acceptor.AcceptedReplaces) },
         };
         try
         {
@@ -213,6 +224,7 @@ public sealed class RingKeeper : ReceiveActor
     /// </summary>
     private LastRingReply LastRing(RingBallot? answers = null, bool refused = false) => new()
     {
+        Replaces = { RingWire.ToProto(_acceptor.AcceptedReplaces) },
         Node = _self.Value,
         Ring = _acceptor.Accepted is { } accepted ? RingWire.ToProto(accepted) : _ringProto,
         AcceptedBallot = (_acceptor.Accepted is null ? _acceptor.AppliedBallot : _acceptor.AcceptedBallot).ToProto(),

@@ -121,10 +121,12 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     {
         NodeId node;
         RingState? ring;
+        IReadOnlyList<IReadOnlyCollection<NodeId>> replaces;
         try
         {
             node = new NodeId(reply.Node);
             ring = RingWire.FromProtoOrNull(reply.Ring);
+            replaces = RingWire.FromProto(reply.Replaces);
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
@@ -138,7 +140,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
                 Supersede(node, promised);
                 break;
             case LastRingVerdict.Report:
-                Handle(_core.LastRingReported(node, ring, Now, RingBallot.FromProto(reply.AcceptedBallot)));
+                Handle(_core.LastRingReported(node, ring, Now, RingBallot.FromProto(reply.AcceptedBallot), replaces));
                 break;
         }
     }
@@ -181,8 +183,8 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         Handle(_core.Tick(Now));
         Send(_publisher.Tick(Now, _core.UpMembers, _members.Keys, _core.IsFormed, _core.AwaitingReports, out var resent));
         if (resent is not null)
-            _log.Info("Ring epoch {0} is stored by too few members to take effect; proposed again to {1}",
-                resent.Ring.Epoch, string.Join(", ", resent.Awaiting(_core.UpMembers)));
+            _log.Info("Ring epoch {0} is stored by too few members to take effect; proposed again to {1}{2}",
+                resent.Ring.Epoch, string.Join(", ", resent.Awaiting(_core.UpMembers)), Missing(resent));
     }
 
     private void Handle(RingOutcome outcome)
@@ -190,7 +192,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         if (outcome.Publish is { } ring)
         {
             _log.Info(outcome.Note ?? $"New {ring}");
-            _publisher.NewRing(ring);
+            _publisher.NewRing(ring, _core.FormedFrom);
         }
         else if (outcome.Note is { } note && _log.IsDebugEnabled)
         {
@@ -212,7 +214,10 @@ public sealed class RingManager : ReceiveActor, IWithTimers
             object message = command.Kind switch
             {
                 RingCommandKind.AskLastRing => new LastRingRequest { Ballot = command.Ballot.ToProto() },
-                RingCommandKind.Propose => new RingProposed { Ring = Proto(command.Ring!), Ballot = command.Ballot.ToProto() },
+                RingCommandKind.Propose => new RingProposed
+                {
+                    Ring = Proto(command.Ring!), Ballot = command.Ballot.ToProto(), Replaces = { RingWire.ToProto(command.Replaces ?? []) },
+                },
                 _ => new RingPublished { Ring = Proto(command.Ring!), Ballot = command.Ballot.ToProto() },
             };
             Keeper(member.Address).Tell(message, Self);
@@ -234,10 +239,13 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     {
         var waiting = _core.Status().WaitingFor
                       ?? (_publisher.Published is null && _publisher.Proposal is { } first
-                          ? $"The first ring (epoch {first.Ring.Epoch}) waits for a majority of the members to store it."
+                          ? $"The first ring (epoch {first.Ring.Epoch}) waits to be stored by a majority of the members and a quorum of the nodes of its rings{Missing(first)}."
                           : "");
         return new RingReply { Ring = _publisher.Published is { } ring ? Proto(ring) : null, Status = waiting };
     }
+
+    private static string Missing(RingProposal proposal) =>
+        proposal.MissingFromQuorums.ToList() is { Count: > 0 } missing ? $" (waiting for {string.Join(", ", missing)})" : "";
 
     private ActorSelection Keeper(Address address) => Context.ActorSelection(RingPaths.KeeperOf(address));
 }

@@ -25,8 +25,9 @@ public sealed record RingStatus(RingState? Ring, string? WaitingFor, IReadOnlyLi
 /// <item><b>First ring</b> (of this manager). Formed once the last ring of every Up member has been reported
 /// (<see cref="LastRingReported"/>), or of a majority once <see cref="Options.LastRingTimeout"/> has passed since the
 /// core started; when no member reports a ring (a new cluster), also only once <see cref="Options.MinMembers"/> members
-/// are Up; when one does (a restart), only once a majority of the highest reported ring's nodes has answered, with an
-/// in-sync replica of every partition among them (or a majority after the timeout), so the first member to start does
+/// are Up; when one does (a restart), only once a quorum (<see cref="RingQuorum"/>) of the highest reported ring's nodes
+/// has answered, with an in-sync replica of every partition among them (or a quorum after the timeout), and always a
+/// quorum of the nodes of every ring the first ring replaces (<see cref="FormedFrom"/>), so the first member to start does
 /// not take every partition and leave the copies on the others' disks unused. A cluster that had a ring is not held back by the minimum: after a crash and a singleton hand-over it may
 /// have fewer members and must still go on. It starts from the highest-epoch ring any member reported (none: an empty ring
 /// of <see cref="Options.Partitions"/> partitions, so a ring's P is kept for good once formed), plans it over the Up
@@ -78,6 +79,9 @@ public sealed class RingManagerCore
     // The ballot the best reported ring was chosen or accepted under, and the highest epoch reported at all.
     private RingBallot _highestBallot = RingBallot.None;
     private long _highestEpoch = -1;
+    private RingState? _highestEpochRing;
+    // What the two rings above replace, when they were reported as accepted (see RingProposal).
+    private IReadOnlyList<IReadOnlyCollection<NodeId>> _highestReplaces = [], _highestEpochReplaces = [];
     // A change was refused because no majority of the Up members was reachable: replan once one is.
     private bool _heldBack;
 
@@ -104,6 +108,12 @@ public sealed class RingManagerCore
     /// <summary>The highest epoch any member reported (-1: none).</summary>
     public long HighestReportedEpoch => _highestEpoch;
 
+    /// <summary>
+    /// The nodes of the reported rings the first ring replaces (see <see cref="Replaced"/>): it takes effect only once a
+    /// quorum of each stored it (<see cref="RingProposal"/>). Empty before the first ring.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyCollection<NodeId>> FormedFrom { get; private set; } = [];
+
     public RingStatus Status() =>
         Ring is { } ring
             ? new RingStatus(ring, null, RingTransitions.UnderReplicated(ring), WithoutServingPrimary(ring))
@@ -121,6 +131,9 @@ public sealed class RingManagerCore
         _highestReported = null;
         _highestBallot = RingBallot.None;
         _highestEpoch = -1;
+        _highestEpochRing = null;
+        _highestReplaces = _highestEpochReplaces = [];
+        FormedFrom = [];
         _heldBack = false;
         _changedAt = [];
         _startedAt = now;
@@ -178,7 +191,8 @@ public sealed class RingManagerCore
     /// another manager's history into this one's. Its epoch still counts: the manager's own placement is published
     /// above it, so a keeper that stored it is not left on a ring nobody else applies.
     /// </summary>
-    public RingOutcome LastRingReported(NodeId node, RingState? ring, TimeSpan now, RingBallot ballot = default)
+    public RingOutcome LastRingReported(NodeId node, RingState? ring, TimeSpan now, RingBallot ballot = default,
+        IReadOnlyList<IReadOnlyCollection<NodeId>>? replaces = null)
     {
         if (ring is { IsUnformed: true }) ring = null;
         if (IsFormed)
@@ -190,7 +204,12 @@ public sealed class RingManagerCore
         // The best ever reported counts, even if its reporter later reports less (a damaged file, a wiped node).
         if (ring is not null)
         {
-            _highestEpoch = Math.Max(_highestEpoch, ring.Epoch);
+            if (ring.Epoch > _highestEpoch)
+            {
+                _highestEpoch = ring.Epoch;
+                _highestEpochRing = ring;
+                _highestEpochReplaces = replaces ?? [];
+            }
             var better = _highestReported is not { } best
                          || ballot > _highestBallot
                          || (ballot.CompareTo(_highestBallot) == 0 && ring.Epoch > best.Epoch);
@@ -198,6 +217,7 @@ public sealed class RingManagerCore
             {
                 _highestReported = ring;
                 _highestBallot = ballot;
+                _highestReplaces = replaces ?? [];
             }
         }
         return TryForm(now);
@@ -371,6 +391,7 @@ public sealed class RingManagerCore
         var from = highest ?? RingState.Empty(_options.Partitions, _options.ReplicationFactor);
         var planned = RingPlanner.Plan(from, _up, _options.ReplicationFactor, _leaving);
         var answered = _up.Count(_answered.Contains);
+        FormedFrom = Replaced();
         return Adopt(planned, Math.Max(from.Epoch, _highestEpoch) + 1,
             $"First ring formed over {_up.Count} members from {(highest is null ? "no earlier ring" : $"the highest reported ring, epoch {highest.Epoch}")} ({answered} of {_up.Count} reported)");
     }
@@ -382,14 +403,19 @@ public sealed class RingManagerCore
         // moves no member Up before it is reached, so a full restart waits for it too.)
         if (_up.Count < _options.MinMembers && _highestReported is null)
             return $"The first ring of a new cluster waits for {_options.MinMembers} members to be Up ({_up.Count} are).";
-        // A majority's answers are enough for safety (every ring that took effect was stored by a majority, so one of
-        // them holds it); every reachable member is still awaited, until the timeout, since a slow one may hold the
-        // highest ring. An unreachable member is not awaited (a deputy acting for a crashed manager's host).
+        // Every reachable member is awaited, until the timeout, since a slow one may hold the highest ring; then a
+        // majority's answers do (with the quorums of the rings' nodes below). An unreachable member is not awaited (a
+        // deputy acting for a crashed manager's host).
         var answered = _up.Count(_answered.Contains);
         var awaited = _up.Count(n => !_answered.Contains(n) && !_unreachableSince.ContainsKey(n));
         var timedOut = now is { } t && t - _startedAt >= _options.LastRingTimeout;
         if (answered < _up.Count && !(answered > _up.Count / 2 && (awaited == 0 || timedOut)))
             return $"The first ring waits for the last ring of every Up member ({answered} of {_up.Count} answered), or of a majority once the others are unreachable or after {_options.LastRingTimeout.TotalMilliseconds} ms.";
+        // No ring reported: a new cluster, or one whose ring is held only by members that have not answered (members that
+        // joined and crashed before they stored any ring could be the majority that answered). So a new cluster's first
+        // ring needs the minimum of members to have answered, not only to be Up: a ring's history never starts over.
+        if (_highestReported is null && answered < _options.MinMembers)
+            return $"The first ring of a new cluster waits for {_options.MinMembers} members to answer that they hold no ring ({answered} have): one that has not may hold the cluster's ring.";
         // After a full restart the members come back one by one. A ring formed over the first of them would make the
         // others learners and drop the copies on their disks, and a partition whose in-sync replicas are all late would
         // have no primary. So the last ring's own nodes are awaited: a majority of them with an in-sync replica of every
@@ -403,12 +429,40 @@ public sealed class RingManagerCore
         {
             var known = last.Nodes;
             var back = known.Count(_answered.Contains);
-            var majority = back > known.Count / 2;
+            var quorum = RingQuorum.IsMet(known, _answered.Contains);
             var everyPartitionServed = last.Partitions.All(set => set.InSync.Any(_answered.Contains));
-            if (back < known.Count && !(majority && (everyPartitionServed || timedOut)))
-                return $"The first ring after a restart waits for the nodes of the last ring to answer ({back} of {known.Count}: missing {string.Join(", ", known.Where(n => !_answered.Contains(n)))}): a majority holding an in-sync replica of every partition, or a majority after {_options.LastRingTimeout.TotalMilliseconds} ms.";
+            if (back < known.Count && !(quorum && (everyPartitionServed || timedOut)))
+                return $"The first ring after a restart waits for the nodes of the last ring to answer ({RingQuorum.Describe(known, _answered.Contains)}): a quorum holding an in-sync replica of every partition, or a quorum after {_options.LastRingTimeout.TotalMilliseconds} ms.";
+        }
+        // Any of the rings the first ring replaces may be the newest chosen one, and a ring chosen after it was stored by
+        // a quorum of its nodes: one of theirs is awaited, however long it takes (a lost ring is worse than a late one).
+        foreach (var nodes in Replaced())
+        {
+            if (!RingQuorum.IsMet(nodes, _answered.Contains))
+                return $"The first ring waits for a quorum of the nodes of a ring it replaces to answer ({RingQuorum.Describe(nodes, _answered.Contains)}).";
         }
         return null;
+    }
+
+    /// <summary>
+    /// The nodes of every ring the first ring replaces, each set once: the ring continued and the one of the highest epoch
+    /// (either may be the newest chosen one, the other a proposal that never took effect) and, for one reported as
+    /// accepted only, the rings it replaced in turn (the newest chosen one may be among those).
+    /// </summary>
+    private List<IReadOnlyCollection<NodeId>> Replaced()
+    {
+        var sets = new List<IReadOnlyCollection<NodeId>>();
+        void Add(IReadOnlyCollection<NodeId> nodes)
+        {
+            if (nodes.Count > 0 && !sets.Any(set => set.SequenceEqual(nodes))) sets.Add(nodes);
+        }
+        foreach (var (ring, replaces) in new[] { (_highestReported, _highestReplaces), (_highestEpochRing, _highestEpochReplaces) })
+        {
+            if (ring is null) continue;
+            Add(ring.Nodes);
+            foreach (var nodes in replaces) Add(nodes);
+        }
+        return sets;
     }
 
     private RingOutcome Replan(string why) =>

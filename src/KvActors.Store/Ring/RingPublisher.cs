@@ -13,8 +13,12 @@ public enum RingCommandKind
     Publish,
 }
 
-/// <summary>One message for the keeper of <paramref name="To"/>: <paramref name="Ring"/> is null for <see cref="RingCommandKind.AskLastRing"/>.</summary>
-public sealed record RingCommand(NodeId To, RingCommandKind Kind, RingBallot Ballot, RingState? Ring);
+/// <summary>
+/// One message for the keeper of <paramref name="To"/>: <paramref name="Ring"/> is null for
+/// <see cref="RingCommandKind.AskLastRing"/>; <paramref name="Replaces"/> is set for <see cref="RingCommandKind.Propose"/> only.
+/// </summary>
+public sealed record RingCommand(NodeId To, RingCommandKind Kind, RingBallot Ballot, RingState? Ring,
+    IReadOnlyList<IReadOnlyCollection<NodeId>>? Replaces = null);
 
 /// <summary>How a manager takes a keeper's <c>LastRingReply</c> (see <see cref="RingPublisher.Heard"/>).</summary>
 public enum LastRingVerdict
@@ -36,7 +40,8 @@ public enum LastRingVerdict
 /// <item>Propose: at most one ring per tick, the newest the core made (a newer one replaces a proposal not chosen yet:
 /// nothing applies a ring before it is chosen, so none is lost by that); sent again each republish interval to the Up
 /// members that have not stored it.</item>
-/// <item>Choose and publish: once more than half of the Up members stored it (<see cref="RingProposal"/>), it is the ring
+/// <item>Choose and publish: once more than half of the Up members stored it, and quorums of its own nodes and of the
+/// ring it replaces (<see cref="RingProposal"/>), it is the ring
 /// in force, sent to every member, and again each republish interval since a message can be lost.</item>
 /// <item>Superseded: a keeper promised a higher ballot, so another manager collected since; this one raises its ballot
 /// above it, forgets what it proposed and collects again (the shell has the core start over).</item>
@@ -45,6 +50,7 @@ public enum LastRingVerdict
 public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
 {
     private RingState? _latest;
+    private IReadOnlyList<IReadOnlyCollection<NodeId>> _formedFrom = [];
     private bool _newRingPending;
     private TimeSpan _lastPublishAt;
     private TimeSpan _lastAskAt;
@@ -64,11 +70,13 @@ public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
     /// <summary>
     /// A new ring of the core, proposed at the next tick: while a cluster rebalances, learners catch up one partition at
     /// a time, and proposing each of those rings at once would make every node reconfigure (and persist a ring) hundreds
-    /// of times a second.
+    /// of times a second. <paramref name="formedFrom"/> are the nodes of the rings the manager's first ring replaces
+    /// (<see cref="RingManagerCore.FormedFrom"/>); once a ring is chosen under this ballot, the next replaces that one.
     /// </summary>
-    public void NewRing(RingState ring)
+    public void NewRing(RingState ring, IReadOnlyList<IReadOnlyCollection<NodeId>> formedFrom)
     {
         _latest = ring;
+        _formedFrom = formedFrom;
         _newRingPending = true;
     }
 
@@ -88,7 +96,7 @@ public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
         var commands = new List<RingCommand>();
         if (!formed) commands.Add(Ask(node, now));
         else if (Published is { } published) commands.Add(new RingCommand(node, RingCommandKind.Publish, PublishedBallot, published));
-        if (Proposal is { } proposal) commands.Add(new RingCommand(node, RingCommandKind.Propose, Ballot, proposal.Ring));
+        if (Proposal is { } proposal) commands.Add(Propose(node, proposal));
         return commands;
     }
 
@@ -101,6 +109,7 @@ public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
         Ballot = promised.Above(self.Value);
         Proposal = null;
         _latest = null;
+        _formedFrom = [];
         _newRingPending = false;
         return members.Select(m => Ask(m, now)).ToList();
     }
@@ -125,8 +134,9 @@ public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
         if (_newRingPending)
         {
             _newRingPending = false;
-            Proposal = new RingProposal(_latest!, now);
-            commands.AddRange(members.Select(m => new RingCommand(m, RingCommandKind.Propose, Ballot, _latest)));
+            var replaces = Published is { } inForce && PublishedBallot == Ballot ? [inForce.Nodes] : _formedFrom;
+            var proposal = Proposal = new RingProposal(_latest!, now, replaces);
+            commands.AddRange(members.Select(m => Propose(m, proposal)));
         }
         else if (Proposal is { } waiting && now - waiting.SentAt >= republishInterval)
         {
@@ -134,7 +144,7 @@ public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
             resent = waiting;
             var known = members.ToHashSet();
             commands.AddRange(waiting.Awaiting(upMembers).Where(known.Contains)
-                .Select(m => new RingCommand(m, RingCommandKind.Propose, Ballot, waiting.Ring)));
+                .Select(m => Propose(m, waiting)));
         }
         if (Published is not null && now - _lastPublishAt >= republishInterval) commands.AddRange(PublishToAll(members, now));
         if (!formed && now - _lastAskAt >= republishInterval)
@@ -156,6 +166,9 @@ public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
         _lastPublishAt = now;
         return members.Select(m => new RingCommand(m, RingCommandKind.Publish, PublishedBallot, Published)).ToList();
     }
+
+    private RingCommand Propose(NodeId node, RingProposal proposal) =>
+        new(node, RingCommandKind.Propose, Ballot, proposal.Ring, proposal.Replaces);
 
     private RingCommand Ask(NodeId node, TimeSpan now)
     {

@@ -61,6 +61,20 @@ public static class RingWire
         return new RingState(map.Epoch, map.PartitionCount, map.ReplicationFactor, sets);
     }
 
+    public static IEnumerable<NodeSet> ToProto(IReadOnlyList<IReadOnlyCollection<NodeId>> sets) =>
+        sets.Select(set =>
+        {
+            var proto = new NodeSet();
+            proto.Nodes.AddRange(set.Select(n => n.Value));
+            return proto;
+        });
+
+    /// <summary>The node sets a proposal replaces (see <see cref="RingProposal"/>); <see cref="FormatException"/> for an empty name.</summary>
+    public static IReadOnlyList<IReadOnlyCollection<NodeId>> FromProto(IEnumerable<NodeSet> sets) =>
+        sets.Select(set => (IReadOnlyCollection<NodeId>)set.Nodes
+            .Select(n => string.IsNullOrWhiteSpace(n) ? throw new FormatException("A node set of a ring proposal names an empty node.") : new NodeId(n))
+            .Distinct().Order().ToList()).ToList();
+
     /// <summary>Null for an absent map (no ring).</summary>
     public static RingState? FromProtoOrNull(RingMap? map) => map is null ? null : FromProto(map);
 

@@ -72,4 +72,22 @@ public sealed class RingAcceptorTests
         loaded.AcceptedBallot.Should().Be(A1);
         loaded.Promised.Should().Be(A2);
     }
+
+    [Fact]
+    public void The_nodes_an_accepted_ring_replaces_are_kept_with_it_and_dropped_with_it()
+    {
+        IReadOnlyList<IReadOnlyCollection<NodeId>> replaces = [Members(1, 2, 4, 5)];
+        var acceptor = new RingAcceptor(4, RingBallot.None, RingBallot.None, null, RingBallot.None);
+
+        acceptor.Accept(A1, Ring, replaces).Should().BeTrue();
+        acceptor.AcceptedReplaces.Should().BeSameAs(replaces, "a later manager that finds this ring must hear from a quorum of them");
+        acceptor.Accept(A1, Ring.AtEpoch(6)).Should().BeTrue();
+        acceptor.AcceptedReplaces.Should().BeEmpty("they belong to the ring they came with");
+        new RingAcceptor(4, RingBallot.None, A1, Ring, A1, replaces).AcceptedReplaces.Should().BeSameAs(replaces, "loaded back with the ring");
+        new RingAcceptor(5, RingBallot.None, A1, Ring, A1, replaces).AcceptedReplaces.Should().BeEmpty("no accepted ring above the applied one");
+
+        acceptor.Accept(A1, Ring.AtEpoch(7), replaces);
+        acceptor.Applied(7, A1);
+        acceptor.AcceptedReplaces.Should().BeEmpty("an applied ring was chosen: what it replaced no longer matters");
+    }
 }

@@ -175,6 +175,34 @@ public sealed class RingKeeperTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_nodes_an_accepted_ring_replaces_are_saved_with_it_and_reported_with_it_after_a_restart()
+    {
+        var keeper = StartKeeper();
+        keeper.Tell(Publish(Ring));
+        var proposal = Propose(Ring.AtEpoch(6));
+        proposal.Replaces.AddRange(RingWire.ToProto([Members(1, 2, 4, 5)]));
+        keeper.Tell(proposal, TestActor);
+        ExpectMsg<RingAccepted>();
+        Watch(keeper);
+        Sys.Stop(keeper);
+        ExpectTerminated(keeper);
+
+        var again = StartKeeper();
+        again.Tell(new LastRingRequest(), TestActor);
+        RingWire.FromProto(ExpectMsg<LastRingReply>().Replaces).Should().ContainSingle().Which.Should().Equal(Members(1, 2, 4, 5));
+
+        again.Tell(Publish(Ring.AtEpoch(6)));
+        again.Tell(new LastRingRequest(), TestActor);
+        ExpectMsg<LastRingReply>().Replaces.Should().BeEmpty("an applied ring was chosen: what it replaced is not reported");
+
+        var damaged = Propose(Ring.AtEpoch(7));
+        damaged.Replaces.Add(new NodeSet { Nodes = { " " } });
+        EventFilter.Warning(contains: "empty node").ExpectOne(() => again.Tell(damaged, TestActor));
+        AcceptedOnDisk().Should().BeNull("a proposal that does not parse is not stored");
+        LastRingOf(again).Should().Be(Ring.AtEpoch(6), "nor answered: the next message is the answer to this request");
+    }
+
+    [Fact]
     public void A_promise_is_kept_across_a_restart_and_refuses_a_lower_ballots_requests_and_proposals()
     {
         var keeper = StartKeeper();

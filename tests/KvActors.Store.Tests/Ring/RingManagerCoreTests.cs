@@ -64,6 +64,28 @@ public sealed class RingManagerCoreTests
     }
 
     [Fact]
+    public void A_new_clusters_first_ring_needs_the_minimum_of_members_to_have_answered_that_they_hold_no_ring()
+    {
+        // The simulation's seed 42947: nodes 1 and 5 joined and crashed before they stored any ring; the nodes that held
+        // the rings crashed too. Back, 1 and 5 are a majority of the three Up members, and neither holds a ring; 4, Up
+        // but silent, does. Forming a new cluster from them would start the ring's history over at epoch 1.
+        var core = new RingManagerCore(Options, At(0));
+        foreach (var m in new[] { 1, 4, 5 }) core.MemberUp(Member(m), At(0));
+        core.Unreachable(Member(4), At(0));
+        core.LastRingReported(Member(1), null, At(0));
+        core.LastRingReported(Member(5), null, At(0)).Publish.Should().BeNull();
+        core.Tick(At(10)).Publish.Should().BeNull("two answers are fewer than the minimum of 3, however long it waits");
+        core.Status().WaitingFor.Should().Be(
+            "The first ring of a new cluster waits for 3 members to answer that they hold no ring (2 have): one that has not may hold the cluster's ring.");
+
+        var held = Cores.Formed([2, 3, 4]).Ring!;
+        core.Reachable(Member(4), At(11));
+        core.LastRingReported(Member(4), held, At(11)).Publish.Should().BeNull("now it waits for a quorum of that ring's nodes, 2, 3, 4");
+        core.MemberUp(Member(2), At(12));
+        core.LastRingReported(Member(2), held, At(12)).Published().Epoch.Should().Be(held.Epoch + 1, "the ring's history goes on");
+    }
+
+    [Fact]
     public void After_a_restart_the_first_ring_waits_for_the_last_rings_nodes_or_a_majority_of_them_after_the_timeout()
     {
         var before = Cores.Formed([1, 2, 3]).Ring!;
@@ -71,7 +93,7 @@ public sealed class RingManagerCoreTests
         var core = new RingManagerCore(Options with { MinMembers = 1 }, At(0));
         core.MemberUp(Member(1), At(0));
         core.LastRingReported(Member(1), before, At(0)).Publish.Should().BeNull("the other nodes of the last ring are not back yet");
-        core.Status().WaitingFor.Should().Contain("waits for the nodes of the last ring to answer (1 of 3: missing");
+        core.Status().WaitingFor.Should().Contain("waits for the nodes of the last ring to answer (1 of 3, missing");
         core.Tick(At(10)).Publish.Should().BeNull("one of three is no majority, however long it waits");
 
         core.MemberUp(Member(2), At(10));
@@ -113,16 +135,41 @@ public sealed class RingManagerCoreTests
     }
 
     [Fact]
+    public void A_ring_reported_as_accepted_only_makes_the_first_ring_wait_for_a_quorum_of_the_ring_it_replaced()
+    {
+        // The simulation's seed 14698 (membership changes on): epoch 23 on 1, 2, 4, 5 was chosen; epoch 24 on all five
+        // was stored by 3, 4 and 5 only, never chosen. 3, 4 and 5 are a quorum of 24's nodes but not of 23's (4 and 5 are
+        // half of them, without the lowest): 1 and 2 alone are, and may have chosen a ring after 23 that 3, 4, 5 never saw.
+        var chosen = RingPlanner.Plan(RingState.Empty(16, 3), Members(1, 2, 4, 5), 3).AtEpoch(23);
+        var accepted = RingPlanner.Plan(chosen, MembersUpTo(5), 3).AtEpoch(24);
+        IReadOnlyList<IReadOnlyCollection<NodeId>> replaces = [chosen.Nodes];
+        var core = new RingManagerCore(Options with { MinMembers = 1 }, At(0));
+        foreach (var m in new[] { 3, 4, 5 }) core.MemberUp(Member(m), At(0));
+        foreach (var m in new[] { 3, 4, 5 })
+            core.LastRingReported(Member(m), accepted, At(0), new RingBallot(14, "10.0.0.1:4053"), replaces).Publish.Should().BeNull();
+
+        core.Tick(At(10)).Publish.Should().BeNull("however long it waits");
+        core.Status().WaitingFor.Should().Contain("a ring it replaces").And.Contain("2 of 4, missing 10.0.0.1:4053, 10.0.0.2:4053");
+
+        core.MemberUp(Member(1), At(11));
+        var first = core.LastRingReported(Member(1), chosen, At(11), new RingBallot(12, "10.0.0.1:4053")).Published();
+        first.Epoch.Should().Be(25);
+        core.FormedFrom.Should().BeEquivalentTo(new[] { accepted.Nodes, chosen.Nodes }, "the first ring must also be stored by a quorum of each");
+    }
+
+    [Fact]
     public void After_the_collection_timeout_the_last_rings_of_a_majority_are_enough_but_not_of_a_minority()
     {
-        var core = new RingManagerCore(Options, At(0));
+        // A minimum of 2: a new cluster's first ring also needs the minimum of members to have answered.
+        var options = Options with { MinMembers = 2 };
+        var core = new RingManagerCore(options, At(0));
         foreach (var m in new[] { 1, 2, 3 }) core.MemberUp(Member(m), At(0));
         core.LastRingReported(Member(1), null, At(0));
         core.Tick(At(10)).Publish.Should().BeNull("1 of 3 is not a majority");
 
         core.LastRingReported(Member(2), null, At(10)).Publish.Should().NotBeNull("2 of 3 reported and the timeout has passed");
 
-        var patient = new RingManagerCore(Options, At(0));
+        var patient = new RingManagerCore(options, At(0));
         foreach (var m in new[] { 1, 2, 3 }) patient.MemberUp(Member(m), At(0));
         patient.LastRingReported(Member(1), null, At(1));
         patient.LastRingReported(Member(2), null, At(1)).Publish.Should().BeNull("within the timeout every member's ring is awaited");

@@ -6,8 +6,9 @@ namespace KvActors.Store.Tests.Ring;
 
 public sealed class RingProposalTests
 {
+    private static readonly NodeId A = Member(1), B = Member(2), C = Member(3), D = Member(4), E = Member(5);
+    // A ring on A, B and C.
     private static readonly RingState Ring = RingPlanner.Plan(RingState.Empty(16, 3), MembersUpTo(3), 3).AtEpoch(5);
-    private static readonly NodeId A = new("127.0.0.1:1"), B = new("127.0.0.1:2"), C = new("127.0.0.1:3"), D = new("127.0.0.1:4");
 
     [Fact]
     public void It_is_chosen_once_more_than_half_of_the_Up_members_stored_it()
@@ -25,24 +26,48 @@ public sealed class RingProposalTests
     }
 
     [Fact]
-    public void Acceptances_of_another_epoch_or_of_nodes_that_are_not_Up_do_not_count()
+    public void Acceptances_of_another_epoch_never_count_and_of_nodes_that_are_not_Up_not_for_the_members_majority()
     {
         var proposal = new RingProposal(Ring, TimeSpan.Zero);
 
         proposal.Accepted(B, 4).Should().BeFalse("an answer to an older proposal");
         proposal.Accepted(B, 6).Should().BeFalse();
         proposal.Accepted(D, 5).Should().BeTrue();
-        proposal.IsChosen([A, B, C]).Should().BeFalse("D is not an Up member");
         proposal.Accepted(A, 5);
-        proposal.IsChosen([A, B, C, D]).Should().BeFalse("two of four is no majority");
-        proposal.IsChosen([A, D]).Should().BeTrue("once B and C are removed, two of two");
+        proposal.IsChosen([A, B, C, D]).Should().BeFalse("two of four Up members is no majority");
+        proposal.IsChosen([A, D]).Should().BeFalse("two of two Up members once B and C are removed, but A alone is no quorum of the ring's nodes A, B, C");
+        proposal.Accepted(C, 5);
+        proposal.IsChosen([A, C, D]).Should().BeTrue();
         proposal.IsChosen([]).Should().BeFalse("no members, no majority");
+    }
+
+    [Fact]
+    public void It_also_needs_a_quorum_of_its_own_nodes_and_of_the_nodes_of_the_ring_it_replaces()
+    {
+        // Raft's joint quorum: the members' majority alone is not enough once the membership has changed.
+        var proposal = new RingProposal(Ring, TimeSpan.Zero, replaces: [[A, B, D, E]]);
+        proposal.Accepted(B, 5);
+        proposal.Accepted(D, 5);
+        proposal.Accepted(E, 5);
+        proposal.IsChosen([B, D, E]).Should().BeFalse("one of its own nodes A, B, C is no quorum");
+        proposal.MissingFromQuorums.Should().Equal(A, C);
+
+        proposal.Accepted(C, 5);
+        proposal.IsChosen([B, C, D, E]).Should().BeTrue("B and C of A, B, C; B, D and E of A, B, D, E");
+
+        var halfOfTheOld = new RingProposal(Ring, TimeSpan.Zero, replaces: [[A, B, D, E]]);
+        foreach (var n in new[] { B, C, D }) halfOfTheOld.Accepted(n, 5);
+        halfOfTheOld.IsChosen([B, C, D]).Should().BeFalse("B and D are half of A, B, D, E without its lowest node A");
+        halfOfTheOld.Accepted(A, 5);
+        halfOfTheOld.IsChosen([A, B, C, D]).Should().BeTrue();
+        halfOfTheOld.MissingFromQuorums.Should().BeEmpty();
     }
 
     [Fact]
     public void A_single_member_cluster_chooses_with_its_own_node()
     {
-        var proposal = new RingProposal(Ring, TimeSpan.Zero);
+        var alone = RingPlanner.Plan(RingState.Empty(16, 3), [A], 3).AtEpoch(5);
+        var proposal = new RingProposal(alone, TimeSpan.Zero);
         proposal.Accepted(A, 5);
         proposal.IsChosen([A]).Should().BeTrue();
     }

@@ -7,7 +7,8 @@ namespace KvActors.Store.Tests.Ring;
 internal sealed partial class RingPublicationSimulation
 {
     /// <summary>What a keeper tells a manager (LastRingReply): its newest stored ring and that ring's ballot, its promise.</summary>
-    internal sealed record KeeperReport(RingState? Ring, RingBallot RingBallot, RingBallot Promised, RingBallot? Answers, bool Refused);
+    internal sealed record KeeperReport(RingState? Ring, RingBallot RingBallot, RingBallot Promised, RingBallot? Answers, bool Refused,
+        IReadOnlyList<IReadOnlyCollection<NodeId>> Replaces);
 
     private sealed class Keeper(RingState? applied, RingAcceptor acceptor)
     {
@@ -17,7 +18,7 @@ internal sealed partial class RingPublicationSimulation
         public KeeperReport Report(RingBallot? answers, bool refused) => new(
             Acceptor.Accepted ?? Applied,
             Acceptor.Accepted is null ? Acceptor.AppliedBallot : Acceptor.AcceptedBallot,
-            Acceptor.Promised, answers, refused);
+            Acceptor.Promised, answers, refused, Acceptor.AcceptedReplaces);
     }
 
     /// <summary>A node's files: written before every answer, read back whole at start.</summary>
@@ -25,6 +26,7 @@ internal sealed partial class RingPublicationSimulation
     {
         private RingState? _applied, _accepted;
         private RingBallot _appliedBallot = RingBallot.None, _promised = RingBallot.None, _acceptedBallot = RingBallot.None;
+        private IReadOnlyList<IReadOnlyCollection<NodeId>> _acceptedReplaces = [];
 
         public void Save(Keeper keeper)
         {
@@ -33,9 +35,10 @@ internal sealed partial class RingPublicationSimulation
             _promised = keeper.Acceptor.Promised;
             _accepted = keeper.Acceptor.Accepted;
             _acceptedBallot = keeper.Acceptor.AcceptedBallot;
+            _acceptedReplaces = keeper.Acceptor.AcceptedReplaces;
         }
 
-        public Keeper Load() => new(_applied, new RingAcceptor(_applied?.Epoch ?? -1, _appliedBallot, _promised, _accepted, _acceptedBallot));
+        public Keeper Load() => new(_applied, new RingAcceptor(_applied?.Epoch ?? -1, _appliedBallot, _promised, _accepted, _acceptedBallot, _acceptedReplaces));
     }
 
     private sealed class Node(NodeId id)
@@ -65,7 +68,7 @@ internal sealed partial class RingPublicationSimulation
             if (outcome.Publish is { } ring)
             {
                 sim.Log($"manager {Id}: {outcome.Note}");
-                Publisher.NewRing(ring);
+                Publisher.NewRing(ring, Core.FormedFrom);
             }
         }
 
@@ -86,7 +89,7 @@ internal sealed partial class RingPublicationSimulation
                     Send(Publisher.Supersede(report.Promised, Members.ToList(), sim.Now));
                     break;
                 case LastRingVerdict.Report:
-                    Handle(Core.LastRingReported(node, report.Ring, sim.Now, report.RingBallot));
+                    Handle(Core.LastRingReported(node, report.Ring, sim.Now, report.RingBallot, report.Replaces));
                     break;
             }
         }

@@ -14,13 +14,13 @@ namespace KvActors.Store.Tests.Ring;
 /// <para>Checked after every event: no two different rings are applied, or chosen, at one epoch; no manager proposes,
 /// under a higher ballot, another ring at the epoch of a ring chosen under a lower one (Paxos' P2c). At the end the
 /// faults stop: one manager must then get one ring applied on every node, at an epoch above every one applied before.</para>
-/// <para>With <c>membershipChanges</c> off (the tests) the members stay the same five: a crashed node is unreachable
-/// until it is back. With it on, a crashed node is downed and removed as Akka's keep-majority resolver does, a live one
-/// now and then too (the minority side of a split, quarantined), and a node back rejoins as a new incarnation; a
-/// cluster that lost every member is started again whole, with no fault until it has chosen a new ring. Then a few
-/// seeds fail (1510 and 2235 of 3,000): a ring chosen by a majority of fewer members (after removals) can be missed
-/// by a later manager that hears from a majority of more members (after rejoins), none of which stored it. The quorums
-/// are majorities of the Up members, not of the ring's own nodes; see docs/ARCHITECTURE.md, "Known limit".</para>
+/// <para>With <c>membershipChanges</c> off the members stay the same five: a crashed node is unreachable until it is
+/// back. With it on, a crashed node is downed and removed as Akka's keep-majority resolver does, a live one now and then
+/// too (the minority side of a split, quarantined), and a node back rejoins as a new incarnation; a cluster that lost
+/// every member is started again whole, with no fault until it has chosen a new ring. Counting quorums over the Up
+/// members alone, 9 seeds of 3,000 then lost a chosen ring: one stored by a majority of few members (after removals) was
+/// missed by a later manager that heard from a majority of more members (after rejoins). Quorums over the rings' own
+/// nodes (<see cref="RingQuorum"/>) are what stop that.</para>
 /// </summary>
 internal sealed partial class RingPublicationSimulation
 {
@@ -280,7 +280,7 @@ internal sealed partial class RingPublicationSimulation
                     Reply(target, from, keeper.Report(command.Ballot, refused: !promised));
                     break;
                 case RingCommandKind.Propose:
-                    var accepted = keeper.Acceptor.Accept(command.Ballot, command.Ring!);
+                    var accepted = keeper.Acceptor.Accept(command.Ballot, command.Ring!, command.Replaces);
                     Log($"{target.Id} {(accepted ? "accepts" : "refuses")} epoch {command.Ring!.Epoch} from {from.Id} under {command.Ballot}");
                     if (!accepted)
                     {

@@ -15,7 +15,7 @@ public sealed class RingPublisherTests
     private static RingPublisher Proposing(RingState ring, TimeSpan at)
     {
         var publisher = new RingPublisher(Member(1), Republish);
-        publisher.NewRing(ring);
+        publisher.NewRing(ring, []);
         publisher.Tick(at, Three, Three, formed: true, [], out _);
         return publisher;
     }
@@ -24,8 +24,8 @@ public sealed class RingPublisherTests
     public void A_new_ring_waits_for_the_tick_and_only_the_newest_is_proposed()
     {
         var publisher = new RingPublisher(Member(1), Republish);
-        publisher.NewRing(Ring);
-        publisher.NewRing(Ring.AtEpoch(6));
+        publisher.NewRing(Ring, []);
+        publisher.NewRing(Ring.AtEpoch(6), []);
         publisher.Proposal.Should().BeNull("nothing is sent between ticks");
 
         var commands = publisher.Tick(Ms(100), Three, Three, formed: true, [], out _);
@@ -70,7 +70,7 @@ public sealed class RingPublisherTests
     {
         var five = MembersUpTo(5);
         var publisher = new RingPublisher(Member(1), Republish);
-        publisher.NewRing(Ring);
+        publisher.NewRing(Ring, []);
         publisher.Tick(Ms(0), five, five, formed: true, [], out _);
         publisher.Accepted(Member(1), 5, five, five, Ms(10)).Should().BeEmpty();
         publisher.Accepted(Member(2), 5, five, five, Ms(10)).Should().BeEmpty("two of five is no majority");
@@ -115,7 +115,7 @@ public sealed class RingPublisherTests
         publisher = Proposing(Ring, Ms(0));
         publisher.Accepted(Member(1), 5, Three, Three, Ms(10));
         publisher.Accepted(Member(2), 5, Three, Three, Ms(10));
-        publisher.NewRing(Ring.AtEpoch(6));
+        publisher.NewRing(Ring.AtEpoch(6), []);
         publisher.Tick(Ms(100), Three, Three, formed: true, [], out _);
 
         var sent = publisher.MemberUp(Member(4), formed: true, Ms(150));
@@ -131,5 +131,28 @@ public sealed class RingPublisherTests
         publisher.Tick(Ms(400), Three, Three, formed: false, [Member(2)], out _).Should().BeEmpty();
         publisher.Tick(Ms(500), Three, Three, formed: false, [Member(2), Member(4)], out _)
             .Should().ContainSingle(c => c.Kind == RingCommandKind.AskLastRing && c.To == Member(2), "a node that is not a member is not asked");
+    }
+
+    [Fact]
+    public void The_first_ring_replaces_the_rings_it_was_formed_from_and_each_later_one_the_ring_in_force()
+    {
+        IReadOnlyList<IReadOnlyCollection<NodeId>> formedFrom = [Members(1, 2, 4, 5), Members(3, 4, 5)];
+        var publisher = new RingPublisher(Member(1), Republish);
+        publisher.NewRing(Ring, formedFrom);
+        var first = publisher.Tick(Ms(100), Three, Three, formed: true, [], out _);
+
+        first.Should().OnlyContain(c => c.Kind == RingCommandKind.Propose && ReferenceEquals(c.Replaces, formedFrom));
+        publisher.Proposal!.Replaces.Should().BeSameAs(formedFrom);
+        foreach (var m in Three) publisher.Accepted(m, 5, Three, Three, Ms(110));
+        publisher.Published.Should().BeNull("all of the Up members stored it, but only 1 of the nodes 3, 4, 5");
+
+        publisher.Tick(Ms(700), Members(1, 2, 3, 5), Members(1, 2, 3, 5), formed: true, [], out _);
+        publisher.Accepted(Member(5), 5, Members(1, 2, 3, 5), Members(1, 2, 3, 5), Ms(710));
+        publisher.Published.Should().BeSameAs(Ring, "now a quorum of each: 1, 2, 5 of 1, 2, 4, 5 and 3, 5 of 3, 4, 5");
+
+        publisher.NewRing(Ring.AtEpoch(6), formedFrom);
+        var next = publisher.Tick(Ms(800), Three, Three, formed: true, [], out _).Where(c => c.Kind == RingCommandKind.Propose).ToList();
+        next.Should().NotBeEmpty();
+        next[0].Replaces!.Should().ContainSingle().Which.Should().Equal(Ring.Nodes);
     }
 }
