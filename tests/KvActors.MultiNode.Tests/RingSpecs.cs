@@ -214,6 +214,34 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
     }
 
     /// <summary>
+    /// Fault: a 2|2 split of four nodes (each side one of the two lowest addresses' halves: the lowest and the third).
+    /// Invariant: the split-brain resolver keeps the side with the lowest address (MembershipSpecs), and the ring goes
+    /// on with it: two of the ring's four nodes are a quorum of them only when they hold the lowest address
+    /// (<see cref="RingQuorum"/> breaks the tie as keep-majority does), so that side's keepers apply a ring at a higher
+    /// epoch naming neither downed node, every partition led by a node of that side that was in sync before.
+    /// </summary>
+    [Fact]
+    public async Task In_an_even_split_the_ring_goes_on_with_the_side_the_resolver_keeps()
+    {
+        var n1 = StartRingNode("n1");
+        Harness.AwaitMembersUp(1, [n1.Node]);
+        var all = new List<RingNode> { n1 };
+        for (var i = 2; i <= 4; i++) all.Add(StartRingNode($"n{i}", joinTo: n1.Node));
+        Harness.AwaitMembersUp(4, all.Select(n => n.Node));
+        var before = AwaitRingOnAll(all, r => r.Nodes.Count == 4 && r.Partitions.All(s => s.Learners.IsEmpty), "a ring on all four nodes, every replica in sync");
+        var byAddress = all.OrderBy(n => n.Node.Address, Member.AddressOrdering).ToList();
+        RingNode[] kept = [byAddress[0], byAddress[2]], downed = [byAddress[1], byAddress[3]];
+
+        await Harness.PartitionAsync(kept.Select(n => n.Node), downed.Select(n => n.Node));
+
+        foreach (var n in downed) Harness.AwaitTerminated(n.Node);
+        var after = AwaitRingOnAll(kept, r => r.Epoch > before.Epoch && downed.All(d => !r.Nodes.Contains(d.Id)),
+            $"a ring above epoch {before.Epoch} without {downed[0].Id} and {downed[1].Id}");
+        for (var p = 0; p < Partitions; p++)
+            before[p].IsInSync(after[p].Primary!.Value).Should().BeTrue($"partition {p} is led by a node that was in sync: {Summary(after)}");
+    }
+
+    /// <summary>
     /// Fault: a node that does not run the RingManager crashes, and the split-brain resolver is slowed down (stable-after
     /// 30 s) so that the node stays an unreachable member. Invariant: once failover-after has passed, every partition it
     /// led is led by one of its in-sync replicas that is reachable, without waiting for the member's removal (it is
