@@ -174,6 +174,23 @@ public sealed class AdminClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// What the RingManager says it waits for (its reply's status through the node's <c>/user/ring-route</c>): empty
+    /// when nothing, null when the manager did not answer in time (none running, or being handed over).
+    /// </summary>
+    public async Task<string?> ManagerWaitingForAsync()
+    {
+        try
+        {
+            var reply = await _system.ActorSelection(PathOf(Node, RingPaths.RoutePath)).Ask<RingReply>(new GetRing(), Timeout).ConfigureAwait(false);
+            return reply.Status;
+        }
+        catch (Exception e) when (e is AskTimeoutException or InvalidCastException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// The store statistics of every member of <paramref name="show"/> that is reachable and not Down or Removed, asked
     /// of each at once; a member that does not answer within the timeout is left out. Each node waits for its own
     /// partitions half the timeout (a slow partition is reported as unanswered, not waited for).

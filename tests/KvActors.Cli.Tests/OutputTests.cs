@@ -42,6 +42,8 @@ public sealed class OutputTests
     {
         RingJson.Show("127.0.0.1:4053", Ring).Should().Be(
             """{"seenBy": "127.0.0.1:4053", "epoch": 9, "partitions": 4, "replicationFactor": 3, "nodes": [{"node": "127.0.0.1:4053", "primaries": 1, "replicas": 2, "learners": 0}, {"node": "127.0.0.1:4054", "primaries": 1, "replicas": 1, "learners": 0}, {"node": "127.0.0.1:4055", "primaries": 1, "replicas": 1, "learners": 1}], "underReplicated": [1, 2, 3]}""");
+        RingJson.Show("127.0.0.1:4053", Ring, "Ring epoch 10 has waited 3 s").Should().EndWith(
+            """, "underReplicated": [1, 2, 3], "managerWaiting": "Ring epoch 10 has waited 3 s"}""", "said only when the manager waits for something");
     }
 
     [Fact]

@@ -79,6 +79,21 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
     /// <summary>The ring the RingManager owns, asked through the node's singleton proxy.</summary>
     private RingState? ManagerRing(RingNode n) => Ask(n.Node, probe => n.Proxy.Tell(new GetRing(), probe));
 
+    /// <summary>What the RingManager says it waits for (its GetRing reply's status), asked through the node's singleton proxy.</summary>
+    private string ManagerStatus(RingNode n)
+    {
+        var probe = CreateTestProbe(n.Node);
+        try
+        {
+            n.Proxy.Tell(new GetRing(), probe.Ref);
+            return probe.ExpectMsg<RingReply>(TimeSpan.FromSeconds(3)).Status;
+        }
+        finally
+        {
+            n.Node.System.Stop(probe.Ref);
+        }
+    }
+
     /// <summary>The ring the node's keeper applied last.</summary>
     private RingState? KeeperRing(RingNode n) =>
         Ask(n.Node, probe => n.Node.System.ActorSelection(RingPaths.KeeperPath).Tell(new GetRing(), probe));
@@ -239,6 +254,36 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
             $"a ring above epoch {before.Epoch} without {downed[0].Id} and {downed[1].Id}");
         for (var p = 0; p < Partitions; p++)
             before[p].IsInSync(after[p].Primary!.Value).Should().BeTrue($"partition {p} is led by a node that was in sync: {Summary(after)}");
+    }
+
+    /// <summary>
+    /// Fault: the link between the two younger nodes of three is cut, so the split-brain resolver downs both (indirectly
+    /// connected, MembershipSpecs) and the oldest, running the RingManager, goes on alone; then one of the downed nodes
+    /// is started again on its port with its data. Invariant: alone, the survivor is no quorum of the ring's three nodes,
+    /// so no ring without the downed nodes takes effect, and the manager says what it waits for (GetRing's status, shown
+    /// by `kv ring show`); once the restarted node is back, the ring goes on above the old epoch on the two of them.
+    /// </summary>
+    [Fact]
+    public async Task Alone_of_a_rings_three_nodes_the_survivor_changes_no_ring_until_another_is_back()
+    {
+        var nodes = StartRingCluster();
+        var before = AwaitRingOnAll(nodes, r => r.Nodes.Count == 3 && r.Partitions.All(s => s.Learners.IsEmpty), "a ring on all three, every replica in sync");
+        var (survivor, b, c) = (nodes[0], nodes[1], nodes[2]);
+
+        await Harness.BlackholeAsync(b.Node, c.Node);
+        Harness.AwaitTerminated(b.Node);
+        Harness.AwaitTerminated(c.Node);
+        Harness.AwaitMembersUp(1, [survivor.Node]);
+
+        AwaitAssert(() => ManagerStatus(survivor).Should().Contain("has waited").And.Contain(b.Id.Value).And.Contain(c.Id.Value)
+            .And.Contain($"epoch {before.Epoch} stays in force"), RingTimeout, TimeSpan.FromMilliseconds(200));
+        KeeperRing(survivor).Should().Be(before, "1 of the ring's 3 nodes is no quorum: nothing else took effect");
+
+        var back = StartRingNode("n2-again", b.Node.Port, joinTo: survivor.Node, dataDir: b.DataDir);
+        var after = AwaitRingOnAll([survivor, back], r => r.Epoch > before.Epoch && !r.Nodes.Contains(c.Id),
+            $"a ring above epoch {before.Epoch} without {c.Id}");
+        after.Partitions.Should().OnlyContain(s => s.Primary != null);
+        AwaitAssert(() => ManagerStatus(survivor).Should().BeEmpty("nothing is waiting any more"), RingTimeout, TimeSpan.FromMilliseconds(200));
     }
 
     /// <summary>

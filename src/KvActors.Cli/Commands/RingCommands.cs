@@ -55,8 +55,10 @@ public static class RingCommands
                 var seenBy = client.Node.ToString();
                 if (keyText is null && number is null)
                 {
-                    if (json) Console.WriteLine(RingJson.Show(seenBy, state));
-                    else RingTable.Write(Terminal.Create(), seenBy, state);
+                    // A change the manager could not get stored (no quorum of a ring's nodes) is why a failover may not happen.
+                    var waiting = await client.ManagerWaitingForAsync().ConfigureAwait(false);
+                    if (json) Console.WriteLine(RingJson.Show(seenBy, state, waiting));
+                    else RingTable.Write(Terminal.Create(), seenBy, state, waiting);
                     return ExitCodes.Success;
                 }
                 var p = number ?? new Partitioner(state.PartitionCount).PartitionOf(keyText!);

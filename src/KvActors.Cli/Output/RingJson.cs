@@ -6,6 +6,7 @@ namespace KvActors.Cli.Output;
 /// <summary>
 /// `kv ring show --json`, one line, laid out by hand like <see cref="ClusterJson"/>:
 /// {"seenBy": "h:p", "epoch": 5, "partitions": 256, "replicationFactor": 3, "nodes": [{"node": "h:p", "primaries": 86, "replicas": 170, "learners": 0}], "underReplicated": [0, 1]}
+/// (plus "managerWaiting": "..." when the RingManager says it waits for something, e.g. a ring no quorum has stored yet)
 /// and with --key/--partition:
 /// {"seenBy": "h:p", "epoch": 5, "partition": 17, "firstSlot": 1088, "lastSlot": 1151, "key": "k", "slot": 1100, "primary": "h:p",
 ///  "inSync": ["h:p"], "learners": [], "underReplicated": false, "replicas": [{"node": "h:p", "ringRole": "primary", "status": "ok",
@@ -15,7 +16,7 @@ namespace KvActors.Cli.Output;
 /// </summary>
 public static class RingJson
 {
-    public static string Show(string seenBy, RingState ring)
+    public static string Show(string seenBy, RingState ring, string? managerWaiting = null)
     {
         var sb = new StringBuilder();
         sb.Append("{\"seenBy\": ").Append(ClusterJson.Str(seenBy))
@@ -25,8 +26,9 @@ public static class RingJson
           .Append(", \"nodes\": [")
           .Append(string.Join(", ", RingFacts.Loads(ring).Select(l =>
               $"{{\"node\": {ClusterJson.Str(l.Node)}, \"primaries\": {l.Load.Primaries}, \"replicas\": {l.Load.Followers}, \"learners\": {l.Load.Learners}}}")))
-          .Append("], \"underReplicated\": [").Append(string.Join(", ", RingFacts.UnderReplicated(ring).Select(p => Units.Number(p)))).Append("]}");
-        return sb.ToString();
+          .Append("], \"underReplicated\": [").Append(string.Join(", ", RingFacts.UnderReplicated(ring).Select(p => Units.Number(p)))).Append(']');
+        if (!string.IsNullOrEmpty(managerWaiting)) sb.Append(", \"managerWaiting\": ").Append(ClusterJson.Str(managerWaiting));
+        return sb.Append('}').ToString();
     }
 
     public static string Partition(PartitionReport report)

@@ -6,7 +6,7 @@ namespace KvActors.Cli.Output;
 /// <summary>`kv ring show` for people: the ring's epoch and per-node counts, or one partition's replicas and their seqs.</summary>
 public static class RingTable
 {
-    public static void Write(IAnsiConsole console, string seenBy, RingState ring)
+    public static void Write(IAnsiConsole console, string seenBy, RingState ring, string? managerWaiting = null)
     {
         Tables.FitRedirected(console);
         var loads = RingFacts.Loads(ring);
@@ -22,6 +22,7 @@ public static class RingTable
         var under = RingFacts.UnderReplicated(ring);
         Console.WriteLine($"Under-replicated (fewer than {ring.ReplicationFactor} in sync): " +
             (under.Count == 0 ? "none." : $"{under.Count} partitions: {NumberRuns.Of(under)}."));
+        if (!string.IsNullOrEmpty(managerWaiting)) Console.WriteLine($"RingManager: {managerWaiting}");
     }
 
     public static void Write(IAnsiConsole console, PartitionReport report)

@@ -235,13 +235,24 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         return proto;
     }
 
-    private RingReply Reply()
+    private RingReply Reply() => new()
     {
-        var waiting = _core.Status().WaitingFor
-                      ?? (_publisher.Published is null && _publisher.Proposal is { } first
-                          ? $"The first ring (epoch {first.Ring.Epoch}) waits to be stored by a majority of the members and a quorum of the nodes of its rings{Missing(first)}."
-                          : "");
-        return new RingReply { Ring = _publisher.Published is { } ring ? Proto(ring) : null, Status = waiting };
+        Ring = _publisher.Published is { } ring ? Proto(ring) : null,
+        Status = _core.Status().WaitingFor ?? ProposalWaiting() ?? "",
+    };
+
+    /// <summary>
+    /// The first ring until it is chosen; after it, a proposal not chosen within a republish interval: no change (a
+    /// failover included) takes effect until it is, and `kv ring show` says so.
+    /// </summary>
+    private string? ProposalWaiting()
+    {
+        if (_publisher.Proposal is not { } proposal) return null;
+        const string stored = "to be stored by a majority of the members and a quorum of the nodes of its rings";
+        if (_publisher.Published is not { } inForce) return $"The first ring (epoch {proposal.Ring.Epoch}) waits {stored}{Missing(proposal)}.";
+        var waited = Now - proposal.ProposedAt;
+        return waited < _settings.RepublishInterval ? null
+            : $"Ring epoch {proposal.Ring.Epoch} has waited {waited.TotalSeconds:F0} s {stored}{Missing(proposal)}; epoch {inForce.Epoch} stays in force until then.";
     }
 
     private static string Missing(RingProposal proposal) =>

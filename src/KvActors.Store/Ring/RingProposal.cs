@@ -24,6 +24,9 @@ public sealed class RingProposal(RingState ring, TimeSpan proposedAt, IReadOnlyL
     /// <summary>The nodes of the rings it replaces, each needing a quorum; sent with it, so a keeper reports them with it.</summary>
     public IReadOnlyList<IReadOnlyCollection<NodeId>> Replaces { get; } = replaces ?? [];
 
+    /// <summary>When it was first proposed.</summary>
+    public TimeSpan ProposedAt { get; } = proposedAt;
+
     /// <summary>When it was last sent to the members (the shell sends it again to those that have not answered).</summary>
     public TimeSpan SentAt { get; private set; } = proposedAt;
 
