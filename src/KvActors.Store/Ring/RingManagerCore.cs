@@ -114,9 +114,10 @@ public sealed class RingManagerCore
     /// </summary>
     public IReadOnlyList<IReadOnlyCollection<NodeId>> FormedFrom { get; private set; } = [];
 
+    /// <summary>The ring and its state; <see cref="RingStatus.WaitingFor"/> is, once formed, why changes are held (null: none are).</summary>
     public RingStatus Status() =>
         Ring is { } ring
-            ? new RingStatus(ring, null, RingTransitions.UnderReplicated(ring), WithoutServingPrimary(ring))
+            ? new RingStatus(ring, HasMajority ? null : HeldNote(), RingTransitions.UnderReplicated(ring), WithoutServingPrimary(ring))
             : new RingStatus(null, WaitingFor(), [], []);
 
     /// <summary>
@@ -357,9 +358,11 @@ public sealed class RingManagerCore
     {
         if (HasMajority) return null;
         _heldBack = true;
-        var reachable = _up.Count(n => !_unreachableSince.ContainsKey(n));
-        return RingOutcome.Ignored($"Only {reachable} of {_up.Count} Up members are reachable: the ring is held until a majority is (this manager may be on the minority side of a partition).");
+        return RingOutcome.Ignored(HeldNote());
     }
+
+    private string HeldNote() =>
+        $"Only {_up.Count(n => !_unreachableSince.ContainsKey(n))} of {_up.Count} Up members are reachable: the ring is held until a majority is (this manager may be on the minority side of a partition).";
 
     /// <summary>Time passes: the first ring's collection timeout, failover deadlines, changes held while no majority was reachable.</summary>
     public RingOutcome Tick(TimeSpan now)

@@ -528,6 +528,7 @@ public sealed class RingManagerCoreTests
         core.Unreachable(Member(3), At(10));
 
         core.Tick(At(12)).Note.Should().Contain("held", "member 1 may be the minority side of a partition");
+        core.Status().WaitingFor.Should().StartWith("Only 1 of 3 Up members are reachable", "`kv ring show` says why nothing changes");
         core.PrimarySuspected(0, ring[0].InSync[1], ring.Epoch, TimeSpan.FromSeconds(2), At(12)).Note.Should().Contain("held");
         core.ReplicaSilent(0, ring[0].InSync[1], ring.Epoch, At(12)).Note.Should().Contain("held");
         core.MemberRemoved(Member(2), At(13)).Publish.Should().BeNull("1 of 2 Up members reachable is still no majority");
@@ -537,6 +538,7 @@ public sealed class RingManagerCoreTests
         var alone = core.MemberRemoved(Member(3), At(14)).Published();
 
         alone.Epoch.Should().Be(ring.Epoch + 1);
+        core.Status().WaitingFor.Should().BeNull();
         alone.Nodes.Should().Equal(Members(1));
         alone.Partitions.Should().OnlyContain(set => set.Primary == Member(1));
     }
