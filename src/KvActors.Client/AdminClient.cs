@@ -191,6 +191,28 @@ public sealed class AdminClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Asks the RingManager (through the node's <c>/user/ring-route</c>) to stop counting <paramref name="nodes"/> in the
+    /// quorums of the rings' nodes: they are gone for good. Its answer says whether it did, and why not.
+    /// </summary>
+    public async Task<ForgetNodesReply> ForgetAsync(IEnumerable<string> nodes)
+    {
+        var request = new ForgetNodes();
+        request.Nodes.AddRange(nodes);
+        try
+        {
+            return await _system.ActorSelection(PathOf(Node, RingPaths.RoutePath)).Ask<ForgetNodesReply>(request, Timeout).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException e)
+        {
+            throw new AdminClientException($"The RingManager did not answer within {Seconds(Timeout)} s (none may be running, or it is being handed over).", e);
+        }
+        catch (InvalidCastException e)
+        {
+            throw new AdminClientException($"The node at {Node} answered with an unexpected message (is it a different version?).", e);
+        }
+    }
+
+    /// <summary>
     /// The store statistics of every member of <paramref name="show"/> that is reachable and not Down or Removed, asked
     /// of each at once; a member that does not answer within the timeout is left out. Each node waits for its own
     /// partitions half the timeout (a slow partition is reported as unanswered, not waited for).

@@ -63,6 +63,18 @@ public sealed class UsageErrorTests
     }
 
     [Fact]
+    public void A_bad_node_to_forget_is_refused_before_contacting_anything()
+    {
+        using var trap = new SilentListener();
+
+        var run = Executables.Kv("ring", "forget", "127.0.0.1:4054", "nowhere", "--seeds", trap.Address, "--timeout", "60s");
+
+        run.ExitCode.Should().Be(2, run.ToString());
+        run.OneSentenceError().Should().Be("'nowhere' is not a host:port address.");
+        trap.Connections.Should().Be(0, "every address is checked before any node is contacted");
+    }
+
+    [Fact]
     public void Kv_refuses_an_unknown_flag()
     {
         var run = Executables.Kv("cluster", "show", "--bogus");

@@ -266,6 +266,42 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
     [Fact]
     public async Task Alone_of_a_rings_three_nodes_the_survivor_changes_no_ring_until_another_is_back()
     {
+        var (survivor, b, c, before) = await AloneAfterAnIndirectlyConnectedDowning();
+
+        var back = StartRingNode("n2-again", b.Node.Port, joinTo: survivor.Node, dataDir: b.DataDir);
+        var after = AwaitRingOnAll([survivor, back], r => r.Epoch > before.Epoch && !r.Nodes.Contains(c.Id),
+            $"a ring above epoch {before.Epoch} without {c.Id}");
+        after.Partitions.Should().OnlyContain(s => s.Primary != null);
+        AwaitAssert(() => ManagerStatus(survivor).Should().BeEmpty("nothing is waiting any more"), RingTimeout, TimeSpan.FromMilliseconds(200));
+    }
+
+    /// <summary>
+    /// Fault: as above, but the downed nodes never come back (their disks are lost): the operator declares them gone
+    /// (<c>kv ring forget</c>, ForgetNodes through the survivor's ring-route). Invariant: forgetting a member is refused
+    /// with a sentence; once both are forgotten, the survivor's ring goes on above the old epoch, on it alone.
+    /// </summary>
+    [Fact]
+    public async Task Nodes_an_operator_declares_gone_no_longer_hold_the_ring_back()
+    {
+        var (survivor, b, c, before) = await AloneAfterAnIndirectlyConnectedDowning();
+
+        var refused = Forget(survivor, survivor.Id, b.Id);
+        refused.Forgotten.Should().BeFalse();
+        refused.Message.Should().Contain($"{survivor.Id} is a member");
+        KeeperRing(survivor).Should().Be(before);
+
+        Forget(survivor, b.Id, c.Id).Forgotten.Should().BeTrue();
+        var after = AwaitRingOnAll([survivor], r => r.Epoch > before.Epoch && r.Nodes.SequenceEqual([survivor.Id]),
+            $"a ring above epoch {before.Epoch} on {survivor.Id} alone");
+        after.Partitions.Should().OnlyContain(s => s.Primary == survivor.Id);
+    }
+
+    /// <summary>
+    /// The set-up of the two specs above: three nodes, the link between the two younger cut, both downed; waits until the
+    /// survivor's manager says its ring waits for them.
+    /// </summary>
+    private async Task<(RingNode Survivor, RingNode B, RingNode C, RingState Before)> AloneAfterAnIndirectlyConnectedDowning()
+    {
         var nodes = StartRingCluster();
         var before = AwaitRingOnAll(nodes, r => r.Nodes.Count == 3 && r.Partitions.All(s => s.Learners.IsEmpty), "a ring on all three, every replica in sync");
         var (survivor, b, c) = (nodes[0], nodes[1], nodes[2]);
@@ -278,12 +314,23 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
         AwaitAssert(() => ManagerStatus(survivor).Should().Contain("has waited").And.Contain(b.Id.Value).And.Contain(c.Id.Value)
             .And.Contain($"epoch {before.Epoch} stays in force"), RingTimeout, TimeSpan.FromMilliseconds(200));
         KeeperRing(survivor).Should().Be(before, "1 of the ring's 3 nodes is no quorum: nothing else took effect");
+        return (survivor, b, c, before);
+    }
 
-        var back = StartRingNode("n2-again", b.Node.Port, joinTo: survivor.Node, dataDir: b.DataDir);
-        var after = AwaitRingOnAll([survivor, back], r => r.Epoch > before.Epoch && !r.Nodes.Contains(c.Id),
-            $"a ring above epoch {before.Epoch} without {c.Id}");
-        after.Partitions.Should().OnlyContain(s => s.Primary != null);
-        AwaitAssert(() => ManagerStatus(survivor).Should().BeEmpty("nothing is waiting any more"), RingTimeout, TimeSpan.FromMilliseconds(200));
+    private ForgetNodesReply Forget(RingNode via, params NodeId[] nodes)
+    {
+        var probe = CreateTestProbe(via.Node);
+        try
+        {
+            var request = new ForgetNodes();
+            request.Nodes.AddRange(nodes.Select(n => n.Value));
+            via.Node.System.ActorSelection(RingPaths.RoutePath).Tell(request, probe.Ref);
+            return probe.ExpectMsg<ForgetNodesReply>(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            via.Node.System.Stop(probe.Ref);
+        }
     }
 
     /// <summary>

@@ -18,7 +18,31 @@ public static class RingCommands
     {
         var ring = new Command("ring", "Inspect the partition map (ring).");
         ring.Subcommands.Add(Show());
+        ring.Subcommands.Add(Forget());
         return ring;
+    }
+
+    private static Command Forget()
+    {
+        var nodes = new Argument<string[]>("nodes") { Description = "The gone nodes' host:port.", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("forget",
+            "Declare nodes gone for good (their disks lost): the RingManager stops counting them in the quorums a ring needs, so " +
+            "a cluster left with too few of a ring's nodes can change its ring again. A ring that only those nodes stored is lost " +
+            "with them. Only nodes that are no longer members; the RingManager forgets them until it is handed over.") { nodes };
+        command.SetAction((parsed, _) =>
+        {
+            var targets = parsed.GetValue(nodes)!.Select(n => n.Trim()).ToList();
+            foreach (var target in targets)
+                if (HostPort.TryParse(target, out var error) is null) return Task.FromResult(CliError.Report(error!));
+            return ClientRunner.Run(parsed, async client =>
+            {
+                var reply = await client.ForgetAsync(targets).ConfigureAwait(false);
+                if (!reply.Forgotten) return CliError.Report(reply.Message.TrimEnd('.'));
+                Console.WriteLine(parsed.GetValue(GlobalOptions.Json) ? "{\"ok\": true}" : reply.Message);
+                return ExitCodes.Success;
+            });
+        });
+        return command;
     }
 
     private static Command Show()

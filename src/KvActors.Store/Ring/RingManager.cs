@@ -69,6 +69,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         Receive<PrimarySuspected>(r => Gather(r.Node, n => new SuspectedPrimary(r.Partition, n, r.Epoch,
             r.SinceLastGrantMs < 0 ? null : TimeSpan.FromMilliseconds(r.SinceLastGrantMs))));
         Receive<GetRing>(_ => Sender.Tell(Reply()));
+        Receive<ForgetNodes>(OnForget);
         Receive<Tick>(_ => OnTick());
     }
 
@@ -255,8 +256,46 @@ public sealed class RingManager : ReceiveActor, IWithTimers
             : $"Ring epoch {proposal.Ring.Epoch} has waited {waited.TotalSeconds:F0} s {stored}{Missing(proposal)}; epoch {inForce.Epoch} stays in force until then.";
     }
 
-    private static string Missing(RingProposal proposal) =>
-        proposal.MissingFromQuorums.ToList() is { Count: > 0 } missing ? $" (waiting for {string.Join(", ", missing)})" : "";
+    private string Missing(RingProposal proposal) =>
+        proposal.MissingFromQuorums(_publisher.Forgotten).ToList() is { Count: > 0 } missing ? $" (waiting for {string.Join(", ", missing)})" : "";
+
+    /// <summary>
+    /// An operator says these nodes are gone for good (<c>kv ring forget</c>): the quorums of the rings' nodes stop
+    /// counting them, in this manager only (a manager handed over counts them again until told again). A member cannot
+    /// be forgotten. A ring that only forgotten nodes stored is lost with them; that is the operator's call.
+    /// </summary>
+    private void OnForget(ForgetNodes message)
+    {
+        var nodes = new List<NodeId>();
+        foreach (var text in message.Nodes)
+        {
+            if (string.IsNullOrWhiteSpace(text) || text.LastIndexOf(':') <= 0)
+            {
+                Sender.Tell(new ForgetNodesReply { Message = $"'{text}' is not a node's host:port: nothing was forgotten." });
+                return;
+            }
+            nodes.Add(new NodeId(text.Trim()));
+        }
+        if (nodes.Count == 0)
+        {
+            Sender.Tell(new ForgetNodesReply { Message = "No node named: nothing was forgotten." });
+            return;
+        }
+        if (nodes.FirstOrDefault(_members.ContainsKey) is { Value: not null } member)
+        {
+            Sender.Tell(new ForgetNodesReply { Message = $"{member} is a member of the cluster: only a node that was removed can be forgotten (down it first); nothing was forgotten." });
+            return;
+        }
+        _publisher.Forget(nodes);
+        _core.Forget(nodes);
+        _log.Warning("Forgetting {0} as an operator asked: the quorums of the rings' nodes no longer count them", string.Join(", ", nodes));
+        Handle(_core.Tick(Now));
+        Sender.Tell(new ForgetNodesReply
+        {
+            Forgotten = true,
+            Message = $"Forgot {string.Join(", ", nodes)}: this RingManager no longer counts them in the quorums of the rings' nodes (tell the next one again if it is handed over).",
+        });
+    }
 
     private ActorSelection Keeper(Address address) => Context.ActorSelection(RingPaths.KeeperOf(address));
 }

@@ -82,6 +82,8 @@ public sealed class RingManagerCore
     private RingState? _highestEpochRing;
     // What the two rings above replace, when they were reported as accepted (see RingProposal).
     private IReadOnlyList<IReadOnlyCollection<NodeId>> _highestReplaces = [], _highestEpochReplaces = [];
+    // Nodes an operator declared gone for good: not counted in the quorums of the rings' nodes.
+    private readonly HashSet<NodeId> _forgotten = [];
     // A change was refused because no majority of the Up members was reachable: replan once one is.
     private bool _heldBack;
 
@@ -113,6 +115,9 @@ public sealed class RingManagerCore
     /// quorum of each stored it (<see cref="RingProposal"/>). Empty before the first ring.
     /// </summary>
     public IReadOnlyList<IReadOnlyCollection<NodeId>> FormedFrom { get; private set; } = [];
+
+    /// <summary>Stops counting <paramref name="nodes"/> (gone for good, as an operator says) in the quorums the first ring waits for.</summary>
+    public void Forget(IEnumerable<NodeId> nodes) => _forgotten.UnionWith(nodes);
 
     /// <summary>The ring and its state; <see cref="RingStatus.WaitingFor"/> is, once formed, why changes are held (null: none are).</summary>
     public RingStatus Status() =>
@@ -430,7 +435,7 @@ public sealed class RingManagerCore
         // ring, and so its failovers, wait out the timeout.
         if (_highestReported is { } last)
         {
-            var known = last.Nodes;
+            var known = RingQuorum.Without(last.Nodes, _forgotten);
             var back = known.Count(_answered.Contains);
             var quorum = RingQuorum.IsMet(known, _answered.Contains);
             var everyPartitionServed = last.Partitions.All(set => set.InSync.Any(_answered.Contains));
@@ -439,7 +444,7 @@ public sealed class RingManagerCore
         }
         // Any of the rings the first ring replaces may be the newest chosen one, and a ring chosen after it was stored by
         // a quorum of its nodes: one of theirs is awaited, however long it takes (a lost ring is worse than a late one).
-        foreach (var nodes in Replaced())
+        foreach (var nodes in Replaced().Select(set => RingQuorum.Without(set, _forgotten)))
         {
             if (!RingQuorum.IsMet(nodes, _answered.Contains))
                 return $"The first ring waits for a quorum of the nodes of a ring it replaces to answer ({RingQuorum.Describe(nodes, _answered.Contains)}).";

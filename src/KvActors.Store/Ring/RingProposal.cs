@@ -37,14 +37,13 @@ public sealed class RingProposal(RingState ring, TimeSpan proposedAt, IReadOnlyL
     /// Whether more than half of <paramref name="upMembers"/> (leaving ones included) have stored it, and quorums of its
     /// own nodes and of those of every ring it replaces; for the majority, acceptances of non-members do not count.
     /// </summary>
-    public bool IsChosen(IReadOnlyCollection<NodeId> upMembers) =>
+    public bool IsChosen(IReadOnlyCollection<NodeId> upMembers, IReadOnlySet<NodeId>? forgotten = null) =>
         upMembers.Count(_stored.Contains) * 2 > upMembers.Count
-        && RingQuorum.IsMet(_nodes, _stored.Contains)
-        && Replaces.All(nodes => RingQuorum.IsMet(nodes, _stored.Contains));
+        && Replaces.Append(_nodes).All(nodes => RingQuorum.IsMet(RingQuorum.Without(nodes, forgotten), _stored.Contains));
 
     /// <summary>For the log: the nodes whose acceptance is still missing for the quorums of the rings' own nodes.</summary>
-    public IEnumerable<NodeId> MissingFromQuorums =>
-        Replaces.Append(_nodes).Where(nodes => !RingQuorum.IsMet(nodes, _stored.Contains))
+    public IEnumerable<NodeId> MissingFromQuorums(IReadOnlySet<NodeId>? forgotten = null) =>
+        Replaces.Append(_nodes).Select(nodes => RingQuorum.Without(nodes, forgotten)).Where(nodes => !RingQuorum.IsMet(nodes, _stored.Contains))
             .SelectMany(nodes => nodes.Where(n => !_stored.Contains(n))).Distinct().Order();
 
     /// <summary>The Up members that have not stored it yet.</summary>

@@ -64,6 +64,14 @@ public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
     /// <summary>The ballot <see cref="Published"/> was chosen under.</summary>
     public RingBallot PublishedBallot { get; private set; } = RingBallot.None;
 
+    /// <summary>Nodes an operator declared gone for good: not counted in the quorums of the rings' nodes (<see cref="RingQuorum.Without"/>).</summary>
+    public IReadOnlySet<NodeId> Forgotten => _forgotten;
+
+    private readonly HashSet<NodeId> _forgotten = [];
+
+    /// <summary>Stops counting <paramref name="nodes"/> in the quorums; a waiting proposal may then be chosen at the next tick.</summary>
+    public void Forget(IEnumerable<NodeId> nodes) => _forgotten.UnionWith(nodes);
+
     /// <summary>The newest ring proposed and waiting for a majority (null: none).</summary>
     public RingProposal? Proposal { get; private set; }
 
@@ -116,7 +124,7 @@ public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
 
     /// <summary><paramref name="node"/> stored the proposal at <paramref name="epoch"/>; the publication once that makes a majority.</summary>
     public List<RingCommand> Accepted(NodeId node, long epoch, IReadOnlyCollection<NodeId> upMembers, IEnumerable<NodeId> members, TimeSpan now) =>
-        Proposal is { } proposal && proposal.Accepted(node, epoch) && proposal.IsChosen(upMembers) ? Choose(members, now) : [];
+        Proposal is { } proposal && proposal.Accepted(node, epoch) && proposal.IsChosen(upMembers, _forgotten) ? Choose(members, now) : [];
 
     /// <summary>
     /// Time passes (after the core's own tick): choose a proposal that a removal has made a majority, propose the newest
@@ -129,8 +137,8 @@ public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
     {
         resent = null;
         var commands = new List<RingCommand>();
-        // A removal can leave the acceptances already gathered a majority of fewer members.
-        if (Proposal is { } chosen && chosen.IsChosen(upMembers)) commands.AddRange(Choose(members, now));
+        // A removal (or a node forgotten) can leave the acceptances already gathered a quorum.
+        if (Proposal is { } chosen && chosen.IsChosen(upMembers, _forgotten)) commands.AddRange(Choose(members, now));
         if (_newRingPending)
         {
             _newRingPending = false;

@@ -22,6 +22,14 @@ public static class RingQuorum
         return count * 2 == nodes.Count && counts(nodes.Min(AddressOrder.Instance)!);
     }
 
+    /// <summary>
+    /// <paramref name="nodes"/> without the ones an operator declared gone for good (<c>kv ring forget</c>): a quorum is
+    /// then counted over the others. Akka has no such notion; this is the escape hatch when a ring's nodes are lost for
+    /// good (etcd's answer is to force a new cluster).
+    /// </summary>
+    public static IReadOnlyCollection<NodeId> Without(IReadOnlyCollection<NodeId> nodes, IReadOnlySet<NodeId>? forgotten) =>
+        forgotten is null || forgotten.Count == 0 ? nodes : nodes.Where(n => !forgotten.Contains(n)).ToList();
+
     /// <summary>The nodes still missing for a quorum of <paramref name="nodes"/>, for the log: the ones that have not answered.</summary>
     public static string Describe(IReadOnlyCollection<NodeId> nodes, Func<NodeId, bool> counts) =>
         $"{nodes.Count(counts)} of {nodes.Count}, missing {string.Join(", ", nodes.Where(n => !counts(n)))}";

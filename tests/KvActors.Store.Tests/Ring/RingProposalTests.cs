@@ -50,7 +50,7 @@ public sealed class RingProposalTests
         proposal.Accepted(D, 5);
         proposal.Accepted(E, 5);
         proposal.IsChosen([B, D, E]).Should().BeFalse("one of its own nodes A, B, C is no quorum");
-        proposal.MissingFromQuorums.Should().Equal(A, C);
+        proposal.MissingFromQuorums().Should().Equal(A, C);
 
         proposal.Accepted(C, 5);
         proposal.IsChosen([B, C, D, E]).Should().BeTrue("B and C of A, B, C; B, D and E of A, B, D, E");
@@ -60,7 +60,21 @@ public sealed class RingProposalTests
         halfOfTheOld.IsChosen([B, C, D]).Should().BeFalse("B and D are half of A, B, D, E without its lowest node A");
         halfOfTheOld.Accepted(A, 5);
         halfOfTheOld.IsChosen([A, B, C, D]).Should().BeTrue();
-        halfOfTheOld.MissingFromQuorums.Should().BeEmpty();
+        halfOfTheOld.MissingFromQuorums().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Forgotten_nodes_are_not_counted_in_the_quorums_of_the_rings_nodes()
+    {
+        // A ring on A alone replacing one on A, B, C, whose B and C are gone for good (kv ring forget).
+        var alone = RingPlanner.Plan(RingState.Empty(16, 3), [A], 3).AtEpoch(5);
+        var proposal = new RingProposal(alone, TimeSpan.Zero, replaces: [[A, B, C]]);
+        proposal.Accepted(A, 5);
+        proposal.IsChosen([A]).Should().BeFalse("A is one of A, B, C");
+        proposal.MissingFromQuorums().Should().Equal(B, C);
+        proposal.IsChosen([A], forgotten: new HashSet<NodeId> { B }).Should().BeTrue("A is half of A, C and the lowest");
+        proposal.IsChosen([A], forgotten: new HashSet<NodeId> { B, C }).Should().BeTrue();
+        proposal.MissingFromQuorums(new HashSet<NodeId> { B, C }).Should().BeEmpty();
     }
 
     [Fact]
