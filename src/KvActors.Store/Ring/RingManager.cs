@@ -261,7 +261,8 @@ public sealed class RingManager : ReceiveActor, IWithTimers
 
     /// <summary>
     /// An operator says these nodes are gone for good (<c>kv ring forget</c>): the quorums of the rings' nodes stop
-    /// counting them, in this manager only (a manager handed over counts them again until told again). A member cannot
+    /// counting them, in this manager only: once a ring without them is chosen the next quorums are over its nodes, so only
+    /// a manager handed over before that counts them again until told again. A member cannot
     /// be forgotten. A ring that only forgotten nodes stored is lost with them; that is the operator's call.
     /// </summary>
     private void OnForget(ForgetNodes message)
