@@ -37,8 +37,9 @@ public sealed class PartitionCountMismatchReason : CoordinatedShutdown.Reason
 /// (ballots, one ring per epoch per ballot). An accepted ring is saved (<see cref="RingPaths.AcceptedFile"/>, with the
 /// promise) and answered with <c>RingAccepted</c>; it is not applied. A refused one is answered with
 /// <c>LastRingReply</c>, so the manager learns what this node holds and whether it has been superseded.
-/// Because the manager publishes only rings a majority has accepted, and a new manager reads the newest ring of a
-/// majority under a higher ballot, a ring that took effect anywhere is never lost with its manager, and an older manager
+/// Because the manager publishes only rings a quorum has accepted, and a new manager reads the newest ring of a
+/// quorum under a higher ballot (<see cref="RingProposal"/>), a ring that took effect anywhere is never lost with its
+/// manager, and an older manager
 /// still running (a singleton on the minority side until the split-brain resolver acts) gets nothing applied.</item>
 /// <item><c>RingPublished</c>: applies a ring only with a higher epoch than its own (fencing). It writes the file first,
 /// then publishes <see cref="RingApplied"/> on the EventStream. An older ring is answered with <c>LastRingReply</c>, so

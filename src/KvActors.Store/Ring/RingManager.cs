@@ -13,7 +13,8 @@ namespace KvActors.Store.Ring;
 /// feeds the core the cluster's membership and reachability events, the keepers' last rings, the primaries' reports and
 /// a clock tick, sends the keepers what the publisher asks, and answers <c>GetRing</c> from anyone with the ring in
 /// force. A new ring is published in two phases: proposed to every member's keeper (<c>RingProposed</c>), which stores
-/// it, and once a majority of the Up members has, published (<c>RingPublished</c>) for the nodes to apply. At start it
+/// it, and once a majority of the Up members and a quorum of the rings' nodes have (<see cref="RingProposal"/>),
+/// published (<c>RingPublished</c>) for the nodes to apply. At start it
 /// asks every member's keeper for the newest ring it stored, so a new manager goes on from the highest epoch the cluster
 /// knows.
 /// </summary>
