@@ -10,7 +10,8 @@ namespace KvActors.Cli.Commands;
 
 /// <summary>
 /// `kv ring show [--key K | --partition N]`: the ring the first answering seed applied last (its /user/ring-keeper),
-/// and for one partition what each of its replicas reports (asked of each node's /user/shards).
+/// and for one partition what each of its replicas reports (asked of each node's /user/shards), with what the
+/// RingManager waits for; `kv ring forget HOST:PORT...`: nodes gone for good, no longer counted in the rings' quorums.
 /// </summary>
 public static class RingCommands
 {
@@ -28,7 +29,7 @@ public static class RingCommands
         var command = new Command("forget",
             "Declare nodes gone for good (their disks lost): the RingManager stops counting them in the quorums a ring needs, so " +
             "a cluster left with too few of a ring's nodes can change its ring again. A ring that only those nodes stored is lost " +
-            "with them. Only nodes that are no longer members; the RingManager forgets them until it is handed over.") { nodes };
+            "with them. Only nodes that are no longer members; tell a RingManager handed over before a ring without them is chosen again.") { nodes };
         command.SetAction((parsed, _) =>
         {
             var targets = parsed.GetValue(nodes)!.Select(n => n.Trim()).ToList();

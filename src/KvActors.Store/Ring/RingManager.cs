@@ -14,9 +14,8 @@ namespace KvActors.Store.Ring;
 /// a clock tick, sends the keepers what the publisher asks, and answers <c>GetRing</c> from anyone with the ring in
 /// force. A new ring is published in two phases: proposed to every member's keeper (<c>RingProposed</c>), which stores
 /// it, and once a majority of the Up members and a quorum of the rings' nodes have (<see cref="RingProposal"/>),
-/// published (<c>RingPublished</c>) for the nodes to apply. At start it
-/// asks every member's keeper for the newest ring it stored, so a new manager goes on from the highest epoch the cluster
-/// knows.
+/// published (<c>RingPublished</c>) for the nodes to apply. At start it asks every member's keeper for the newest ring
+/// it stored, so a new manager goes on from the highest epoch the cluster knows.
 /// </summary>
 public sealed class RingManager : ReceiveActor, IWithTimers
 {
@@ -262,9 +261,9 @@ public sealed class RingManager : ReceiveActor, IWithTimers
 
     /// <summary>
     /// An operator says these nodes are gone for good (<c>kv ring forget</c>): the quorums of the rings' nodes stop
-    /// counting them, in this manager only: once a ring without them is chosen the next quorums are over its nodes, so only
-    /// a manager handed over before that counts them again until told again. A member cannot
-    /// be forgotten. A ring that only forgotten nodes stored is lost with them; that is the operator's call.
+    /// counting them, in this manager only (once a ring without them is chosen the next quorums are over its nodes, so
+    /// only a manager handed over before that counts them again, until told again). A member cannot be forgotten. A ring
+    /// that only forgotten nodes stored is lost with them; that is the operator's call.
     /// </summary>
     private void OnForget(ForgetNodes message)
     {
@@ -295,7 +294,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         Sender.Tell(new ForgetNodesReply
         {
             Forgotten = true,
-            Message = $"Forgot {string.Join(", ", nodes)}: this RingManager no longer counts them in the quorums of the rings' nodes (tell the next one again if it is handed over).",
+            Message = $"Forgot {string.Join(", ", nodes)}: this RingManager no longer counts them in the quorums of the rings' nodes (tell the next one again if it is handed over before a ring without them is chosen).",
         });
     }
 
