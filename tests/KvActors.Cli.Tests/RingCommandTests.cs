@@ -30,7 +30,24 @@ public sealed class RingCommandTests(ThreeNodeFixture fixture)
         run.StdoutLines[0].Should().MatchRegex(@"^Ring epoch \d+ seen by 127\.0\.0\.1:\d+: 32 partitions, replication factor 3, 3 nodes\.$");
         run.Stdout.Should().ContainAll("Node", "Primaries", "Replicas", "Learners").And.NotContain("\u001b");
         foreach (var node in Addresses) run.StdoutLines.Should().Contain(l => l.Contains(node), run.ToString());
-        run.StdoutLines[^1].Should().StartWith("Under-replicated (fewer than 3 in sync): ");
+        // Last, unless the RingManager waits for something (then its line follows).
+        run.StdoutLines.Last(l => !l.StartsWith("RingManager: ")).Should().StartWith("Under-replicated (fewer than 3 in sync): ");
+    }
+
+    [Fact]
+    public void Ring_forget_refuses_a_member_in_one_sentence_and_forgets_a_node_that_is_none()
+    {
+        var member = fixture.Nodes[1].Address;
+        var refused = Kv("ring", "forget", member);
+
+        refused.ExitCode.Should().Be(2, refused.ToString());
+        refused.OneSentenceError().Should().Be(
+            $"{member} is a member of the cluster: only a node that was removed can be forgotten (down it first); nothing was forgotten.");
+
+        // Harmless here: 127.0.0.1:1 is in no ring, so no quorum changes.
+        var forgotten = Kv("ring", "forget", "127.0.0.1:1");
+        forgotten.ExitCode.Should().Be(0, forgotten.ToString());
+        forgotten.Stdout.Should().StartWith("Forgot 127.0.0.1:1: ");
     }
 
     [Fact]
