@@ -125,13 +125,19 @@ internal sealed partial class RingPublicationSimulation
     /// <summary>Whether some member is alive (and not quarantined): a node that starts joins it.</summary>
     private bool ClusterAlive => _nodes.Any(n => n.Alive && _up.Contains(n.Id) && n.Quarantined != n.Incarnation);
 
-    /// <summary>Whether the members other than <paramref name="node"/> that are alive are more than half of the members.</summary>
-    private bool MajorityWithout(Node node) =>
-        _nodes.Count(n => n != node && n.Alive && _up.Contains(n.Id) && n.Quarantined != n.Incarnation) * 2 > _up.Count;
+    /// <summary>
+    /// Whether the members other than <paramref name="node"/> that are alive are the side keep-majority keeps: more than
+    /// half of the members, or half with the lowest address among them.
+    /// </summary>
+    private bool MajorityWithout(Node node)
+    {
+        var live = _nodes.Where(n => n != node && n.Alive && _up.Contains(n.Id) && n.Quarantined != n.Incarnation).Select(n => n.Id).ToList();
+        return live.Count * 2 > _up.Count || (live.Count > 0 && live.Count * 2 == _up.Count && live.Contains(_up.Min()));
+    }
 
     /// <summary>
-    /// The split-brain resolver (keep-majority) on a crashed member: the side that is more than half of the members downs
-    /// it; when the live members are not, they down themselves and the cluster is gone.
+    /// The split-brain resolver (keep-majority) on a crashed member: the side it keeps (<see cref="MajorityWithout"/>)
+    /// downs it; when the live members are not that side, they down themselves and the cluster is gone.
     /// </summary>
     private void Down(Node node)
     {
