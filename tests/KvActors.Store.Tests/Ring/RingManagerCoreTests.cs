@@ -535,6 +535,8 @@ public sealed class RingManagerCoreTests
         core.Ring.Should().BeSameAs(ring);
         own.Primary.Should().Be(Member(1));
 
+        // The core plans it; the publisher then waits for a quorum of the ring's nodes 1, 2, 3 before it takes effect
+        // (RingSpecs.Alone_of_a_rings_three_nodes_the_survivor_changes_no_ring_until_another_is_back).
         var alone = core.MemberRemoved(Member(3), At(14)).Published();
 
         alone.Epoch.Should().Be(ring.Epoch + 1);
