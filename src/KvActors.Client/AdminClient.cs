@@ -175,13 +175,15 @@ public sealed class AdminClient : IAsyncDisposable
 
     /// <summary>
     /// What the RingManager says it waits for (its reply's status through the node's <c>/user/ring-route</c>): empty
-    /// when nothing, null when the manager did not answer in time (none running, or being handed over).
+    /// when nothing, null when the manager did not answer within <paramref name="wait"/> (at most the client's timeout:
+    /// none running, or being handed over).
     /// </summary>
-    public async Task<string?> ManagerWaitingForAsync()
+    public async Task<string?> ManagerWaitingForAsync(TimeSpan wait)
     {
         try
         {
-            var reply = await _system.ActorSelection(PathOf(Node, RingPaths.RoutePath)).Ask<RingReply>(new GetRing(), Timeout).ConfigureAwait(false);
+            var reply = await _system.ActorSelection(PathOf(Node, RingPaths.RoutePath))
+                .Ask<RingReply>(new GetRing(), wait < Timeout ? wait : Timeout).ConfigureAwait(false);
             return reply.Status;
         }
         catch (Exception e) when (e is AskTimeoutException or InvalidCastException)

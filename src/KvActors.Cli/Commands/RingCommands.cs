@@ -15,6 +15,12 @@ namespace KvActors.Cli.Commands;
 /// </summary>
 public static class RingCommands
 {
+    /// <summary>
+    /// How long `kv ring show` waits for the RingManager's word, asked alongside the keeper's ring: it answers from memory,
+    /// and a manager that is gone (being handed over) must not hold the ring's display back for the whole timeout.
+    /// </summary>
+    private static readonly TimeSpan ManagerWait = TimeSpan.FromSeconds(2);
+
     public static Command Create()
     {
         var ring = new Command("ring", "Inspect the partition map (ring).");
@@ -70,6 +76,7 @@ public static class RingCommands
             }
             return ClientRunner.Run(parsed, async client =>
             {
+                var managerWaiting = keyText is null && number is null ? client.ManagerWaitingForAsync(ManagerWait) : null;
                 var reply = await client.RingAsync().ConfigureAwait(false);
                 RingState? state;
                 try { state = RingWire.FromProtoOrNull(reply.Ring); }
@@ -81,7 +88,8 @@ public static class RingCommands
                 if (keyText is null && number is null)
                 {
                     // A change the manager could not get stored (no quorum of a ring's nodes) is why a failover may not happen.
-                    var waiting = await client.ManagerWaitingForAsync().ConfigureAwait(false);
+                    var waiting = await managerWaiting!.ConfigureAwait(false)
+                                  ?? $"did not answer within {ManagerWait.TotalSeconds:0} s (none is running, or it is being handed over).";
                     if (json) Console.WriteLine(RingJson.Show(seenBy, state, waiting));
                     else RingTable.Write(Terminal.Create(), seenBy, state, waiting);
                     return ExitCodes.Success;

@@ -6,7 +6,8 @@ namespace KvActors.Cli.Output;
 /// <summary>
 /// `kv ring show --json`, one line, laid out by hand like <see cref="ClusterJson"/>:
 /// {"seenBy": "h:p", "epoch": 5, "partitions": 256, "replicationFactor": 3, "nodes": [{"node": "h:p", "primaries": 86, "replicas": 170, "learners": 0}], "underReplicated": [0, 1]}
-/// (plus "managerWaiting": "..." when the RingManager says it waits for something, e.g. a ring no quorum has stored yet)
+/// (plus "managerWaiting": "..." when the RingManager says it waits for something, e.g. a ring no quorum has stored yet,
+/// or did not answer within 2 s)
 /// and with --key/--partition:
 /// {"seenBy": "h:p", "epoch": 5, "partition": 17, "firstSlot": 1088, "lastSlot": 1151, "key": "k", "slot": 1100, "primary": "h:p",
 ///  "inSync": ["h:p"], "learners": [], "underReplicated": false, "replicas": [{"node": "h:p", "ringRole": "primary", "status": "ok",

@@ -51,7 +51,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
         _deputy = deputy;
         _core = new RingManagerCore(settings.CoreOptions, Now);
         _self = RingPaths.NodeIdOf(_cluster.SelfAddress);
-        _publisher = new RingPublisher(_self, settings.RepublishInterval);
+        _publisher = new RingPublisher(_self, settings.RepublishInterval, _core.Forgotten);
 
         Receive<ClusterEvent.CurrentClusterState>(OnClusterState);
         Receive<ClusterEvent.MemberUp>(e => OnMember(e.Member));
@@ -257,7 +257,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     }
 
     private string Missing(RingProposal proposal) =>
-        proposal.MissingFromQuorums(_publisher.Forgotten).ToList() is { Count: > 0 } missing ? $" (waiting for {string.Join(", ", missing)})" : "";
+        proposal.MissingFromQuorums(_core.Forgotten).ToList() is { Count: > 0 } missing ? $" (waiting for {string.Join(", ", missing)})" : "";
 
     /// <summary>
     /// An operator says these nodes are gone for good (<c>kv ring forget</c>): the quorums of the rings' nodes stop
@@ -287,7 +287,6 @@ public sealed class RingManager : ReceiveActor, IWithTimers
             Sender.Tell(new ForgetNodesReply { Message = $"{member} is a member of the cluster: only a node that was removed can be forgotten (down it first); nothing was forgotten." });
             return;
         }
-        _publisher.Forget(nodes);
         _core.Forget(nodes);
         _log.Warning("Forgetting {0} as an operator asked: the quorums of the rings' nodes no longer count them", string.Join(", ", nodes));
         Handle(_core.Tick(Now));

@@ -116,8 +116,15 @@ public sealed class RingManagerCore
     /// </summary>
     public IReadOnlyList<IReadOnlyCollection<NodeId>> FormedFrom { get; private set; } = [];
 
-    /// <summary>Stops counting <paramref name="nodes"/> (gone for good, as an operator says) in the quorums the first ring waits for.</summary>
+    /// <summary>
+    /// Stops counting <paramref name="nodes"/> (gone for good, as an operator says) in the quorums of the rings' nodes: the
+    /// ones the first ring waits for here, and the ones a proposal needs (<see cref="RingPublisher"/> reads
+    /// <see cref="Forgotten"/>). A forgotten node that comes back Up counts again.
+    /// </summary>
     public void Forget(IEnumerable<NodeId> nodes) => _forgotten.UnionWith(nodes);
+
+    /// <summary>The nodes <see cref="Forget"/> was told of that have not come back Up since.</summary>
+    public IReadOnlySet<NodeId> Forgotten => _forgotten;
 
     /// <summary>The ring and its state; <see cref="RingStatus.WaitingFor"/> is, once formed, why changes are held (null: none are).</summary>
     public RingStatus Status() =>
@@ -147,6 +154,7 @@ public sealed class RingManagerCore
 
     public RingOutcome MemberUp(NodeId node, TimeSpan now)
     {
+        _forgotten.Remove(node);
         if (!_up.Add(node)) return RingOutcome.Nothing;
         if (!IsFormed) return TryForm(now);
         var outcome = Replan($"{node} is Up");

@@ -47,8 +47,11 @@ public enum LastRingVerdict
 /// above it, forgets what it proposed and collects again (the shell has the core start over).</item>
 /// </list>
 /// </summary>
-public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
+/// <param name="forgotten">Nodes an operator declared gone for good, not counted in the quorums of the rings' nodes: the
+/// core's set (<see cref="RingManagerCore.Forgotten"/>), read here, never changed.</param>
+public sealed class RingPublisher(NodeId self, TimeSpan republishInterval, IReadOnlySet<NodeId>? forgotten = null)
 {
+    private readonly IReadOnlySet<NodeId> _forgotten = forgotten ?? new HashSet<NodeId>();
     private RingState? _latest;
     private IReadOnlyList<IReadOnlyCollection<NodeId>> _formedFrom = [];
     private bool _newRingPending;
@@ -63,14 +66,6 @@ public sealed class RingPublisher(NodeId self, TimeSpan republishInterval)
 
     /// <summary>The ballot <see cref="Published"/> was chosen under.</summary>
     public RingBallot PublishedBallot { get; private set; } = RingBallot.None;
-
-    /// <summary>Nodes an operator declared gone for good: not counted in the quorums of the rings' nodes (<see cref="RingQuorum.Without"/>).</summary>
-    public IReadOnlySet<NodeId> Forgotten => _forgotten;
-
-    private readonly HashSet<NodeId> _forgotten = [];
-
-    /// <summary>Stops counting <paramref name="nodes"/> in the quorums; a waiting proposal may then be chosen at the next tick.</summary>
-    public void Forget(IEnumerable<NodeId> nodes) => _forgotten.UnionWith(nodes);
 
     /// <summary>The newest ring proposed and waiting for a majority (null: none).</summary>
     public RingProposal? Proposal { get; private set; }

@@ -158,6 +158,22 @@ public sealed class RingManagerCoreTests
     }
 
     [Fact]
+    public void Forgotten_nodes_no_longer_hold_the_first_ring_back_and_count_again_once_Up()
+    {
+        var before = Cores.Formed([1, 2, 3]).Ring!;
+        var core = new RingManagerCore(Options with { MinMembers = 1 }, At(0));
+        core.MemberUp(Member(1), At(0));
+        core.LastRingReported(Member(1), before, At(0)).Publish.Should().BeNull("1 of the last ring's 3 nodes is no quorum");
+        core.Tick(At(10)).Publish.Should().BeNull("however long it waits");
+
+        core.Forget([Member(2), Member(3)]);
+
+        core.Tick(At(11)).Published().Nodes.Should().Equal(Members(1));
+        core.MemberUp(Member(2), At(12));
+        core.Forgotten.Should().Equal([Member(3)], "a forgotten node that is back counts again");
+    }
+
+    [Fact]
     public void After_the_collection_timeout_the_last_rings_of_a_majority_are_enough_but_not_of_a_minority()
     {
         // A minimum of 2: a new cluster's first ring also needs the minimum of members to have answered.

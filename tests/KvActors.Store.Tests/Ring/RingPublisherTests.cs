@@ -155,4 +155,20 @@ public sealed class RingPublisherTests
         next.Should().NotBeEmpty();
         next[0].Replaces!.Should().ContainSingle().Which.Should().Equal(Ring.Nodes);
     }
+
+    [Fact]
+    public void A_proposal_waiting_for_nodes_an_operator_then_forgets_is_chosen_at_the_next_tick()
+    {
+        var forgotten = new HashSet<NodeId>();
+        var alone = RingPlanner.Plan(RingState.Empty(16, 3), [Member(1)], 3).AtEpoch(5);
+        var publisher = new RingPublisher(Member(1), Republish, forgotten);
+        publisher.NewRing(alone, [Three]);
+        publisher.Tick(Ms(100), [Member(1)], [Member(1)], formed: true, [], out _);
+        publisher.Accepted(Member(1), 5, [Member(1)], [Member(1)], Ms(110)).Should().BeEmpty("1 of the nodes 1, 2, 3 is no quorum");
+
+        forgotten.UnionWith([Member(2), Member(3)]); // the core's set, as RingManagerCore.Forget changes it
+
+        publisher.Tick(Ms(200), [Member(1)], [Member(1)], formed: true, [], out _).Should().Contain(c => c.Kind == RingCommandKind.Publish);
+        publisher.Published.Should().BeSameAs(alone);
+    }
 }
