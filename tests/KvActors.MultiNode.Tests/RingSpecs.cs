@@ -4,6 +4,7 @@ using Akka.Configuration;
 using Akka.TestKit;
 using KvActors.Store.Partitioning;
 using KvActors.Store.Ring;
+using KvActors.Store.Shards;
 using KvActors.Store.Wire.Ring;
 using KvActors.TestKit.MultiNode;
 using Xunit.Abstractions;
@@ -226,6 +227,49 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
             while (n.Applied.HasMessages) epochs.Add(n.Applied.ExpectMsg<RingApplied>().Ring.Epoch);
             epochs.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems($"{n} applied every ring above the one before");
         }
+    }
+
+    /// <summary>
+    /// Fault: the next oldest node's partitions suspect the RingManager's host (a <see cref="ShardReportNoted"/>, as when
+    /// the host stops answering them as their primary) while the host is alive and reachable. Invariant: the next oldest
+    /// runs a deputy manager without waiting for Akka to mark the host unreachable (its first ring comes at a higher
+    /// epoch while every member is reachable); the host's manager, superseded by the deputy's ballot, collects again
+    /// above it, the deputy stops (superseded, or at the latest once the suspicion lapses), and the host's manager goes
+    /// on changing the ring: a fourth node gets its share.
+    /// </summary>
+    [Fact]
+    public void A_suspicion_of_the_managers_host_starts_a_deputy_at_once_and_a_live_host_takes_the_ring_back()
+    {
+        var nodes = StartRingCluster();
+        var before = AwaitRingOnAll(nodes, r => r.Epoch >= 1 && r.Partitions.All(s => s.Learners.IsEmpty), "the first ring, every replica in sync");
+        var byAge = nodes.OrderBy(n => nodes[0].Node.Members.First(m => m.UniqueAddress.Equals(n.Node.UniqueAddress)), Member.AgeOrdering).ToList();
+        var (host, next) = (byAge[0], byAge[1]);
+
+        next.Node.System.EventStream.Publish(new ShardReportNoted(ShardReportKind.PrimarySuspected, 0, host.Id.Value, before.Epoch));
+
+        var deputys = AwaitRingOnAll(nodes, r => r.Epoch > before.Epoch, $"the deputy's first ring, above epoch {before.Epoch}");
+        next.Node.Cluster.State.Unreachable.Should().BeEmpty("the deputy acted on the suspicion, not on Akka's failure detector");
+        deputys.Nodes.Should().BeEquivalentTo(before.Nodes, "nobody was removed");
+        AwaitAssert(() => Identify(next, "/user/ring-deputy/manager-1").Should().BeNull("the deputy stood down for the live host's manager"),
+            RingDeputy.SuspicionHold * 3, TimeSpan.FromMilliseconds(200));
+
+        var n4 = StartRingNode("n4", joinTo: host.Node);
+        var all = nodes.Append(n4).ToList();
+        var after = AwaitRingOnAll(all, r => r.Epoch > deputys.Epoch && r.Nodes.Contains(n4.Id), $"a ring above epoch {deputys.Epoch} that gives {n4.Id} replicas");
+        after.Partitions.Count(s => s.Contains(n4.Id)).Should().BePositive();
+        foreach (var n in nodes)
+        {
+            var epochs = new List<long>();
+            while (n.Applied.HasMessages) epochs.Add(n.Applied.ExpectMsg<RingApplied>().Ring.Epoch);
+            epochs.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems($"{n} applied every ring above the one before");
+        }
+    }
+
+    private IActorRef? Identify(RingNode n, string path)
+    {
+        var probe = CreateTestProbe(n.Node);
+        n.Node.System.ActorSelection(path).Tell(new Identify(path), probe.Ref);
+        return probe.ExpectMsg<ActorIdentity>(TimeSpan.FromSeconds(3)).Subject;
     }
 
     /// <summary>

@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using KvActors.Store.Partitioning;
+using KvActors.Store.Shards;
 
 namespace KvActors.Store.Ring;
 
@@ -11,14 +13,25 @@ namespace KvActors.Store.Ring;
 /// the singleton to once the split-brain resolver has downed and removed the host. Akka's ClusterSingletonManager moves
 /// a singleton only after the removal (about 5 s after a crash here, with the failure detector and stable-after kept
 /// conservative so that a busy node is not downed); the deputy acts as soon as the host is unreachable (about 2.5 s),
-/// so the partitions the host led fail over without waiting for it. The ring's ballots make this safe: the deputy
+/// or sooner, once this node's partitions suspect the host as their primary (<see cref="ShardReportNoted"/>: nothing
+/// heard from it for the replication grace period, about 1.2 s), so the partitions the host led fail over without
+/// waiting for Akka's failure detector: the replication layer's own heartbeats decide, as for any other primary. A
+/// suspicion counts for <see cref="SuspicionHold"/> after its last report (repeated every report interval while it
+/// holds). The ring's ballots make this safe: the deputy
 /// collects the members' rings under a ballot above the manager's, so a manager still alive on the far side gets no
 /// more rings chosen, and every ring needs a majority. The deputy stops once the host is reachable again or removed
 /// (the singleton then starts on this node and takes over under a higher ballot), and yields for good, until the host
-/// changes, if another manager supersedes it.
+/// changes, if another manager supersedes it (a suspected host that was alive after all: its manager collects again
+/// above the deputy's ballot).
 /// </summary>
-public sealed class RingDeputy : ReceiveActor
+public sealed class RingDeputy : ReceiveActor, IWithTimers
 {
+    /// <summary>
+    /// How long the partitions' last suspicion of the host keeps the deputy acting: long enough to carry it from the
+    /// failovers (which end the suspicion reports) to Akka's unreachability of a host that really crashed.
+    /// </summary>
+    public static readonly TimeSpan SuspicionHold = TimeSpan.FromSeconds(3);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Cluster _cluster = Cluster.Get(Context.System);
     private readonly RingSettings _settings;
@@ -28,6 +41,10 @@ public sealed class RingDeputy : ReceiveActor
     private UniqueAddress? _actingFor;
     // The deputy for this host was superseded by another manager: not started again while the same host is unreachable.
     private UniqueAddress? _yieldedFor;
+    // The node this node's partitions last suspected as their primary, and when (monotonic ms).
+    private NodeId? _suspected;
+    private long _suspectedAt;
+    private int _started; // names each deputy apart: one just told to stop may still hold its name
 
     public RingDeputy(RingSettings settings)
     {
@@ -55,6 +72,15 @@ public sealed class RingDeputy : ReceiveActor
             _unreachable = _unreachable.Remove(e.Member.UniqueAddress);
             Evaluate();
         });
+        Receive<ShardReportNoted>(noted =>
+        {
+            if (noted.Kind != ShardReportKind.PrimarySuspected || noted.Node.Length == 0) return;
+            _suspected = new NodeId(noted.Node);
+            _suspectedAt = Now;
+            Timers.StartSingleTimer(nameof(SuspicionHold), SuspicionOver.Instance, SuspicionHold);
+            Evaluate();
+        });
+        Receive<SuspicionOver>(_ => Evaluate());
         Receive<Terminated>(t =>
         {
             if (!t.ActorRef.Equals(_deputy)) return;
@@ -64,13 +90,24 @@ public sealed class RingDeputy : ReceiveActor
         });
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static Props Props(RingSettings settings) => Akka.Actor.Props.Create(() => new RingDeputy(settings));
 
-    protected override void PreStart() =>
+    private static long Now => Environment.TickCount64;
+
+    protected override void PreStart()
+    {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(ShardReportNoted));
+    }
 
-    protected override void PostStop() => _cluster.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        Context.System.EventStream.Unsubscribe(Self);
+    }
 
     /// <summary>
     /// The members the singleton's placement considers: Up or leaving, and Down, since Akka moves the singleton off a
@@ -81,16 +118,20 @@ public sealed class RingDeputy : ReceiveActor
     private void Evaluate()
     {
         var host = _members.Count >= 2 ? _members[0] : null;
+        var unreachable = host is not null && _unreachable.Contains(host.UniqueAddress);
+        var suspected = host is not null && _suspected == RingPaths.NodeIdOf(host.Address)
+                        && Now - _suspectedAt < (long)SuspicionHold.TotalMilliseconds;
         var acts = host is not null
-                   && _unreachable.Contains(host.UniqueAddress)
+                   && (unreachable || suspected)
                    && _members[1].UniqueAddress.Equals(_cluster.SelfUniqueAddress)
                    && !_unreachable.Contains(_cluster.SelfUniqueAddress);
         if (!acts || !host!.UniqueAddress.Equals(_yieldedFor)) _yieldedFor = null;
         if (acts && _deputy is null && _yieldedFor is null)
         {
             _actingFor = host!.UniqueAddress;
-            _deputy = Context.Watch(Context.ActorOf(RingManager.Props(_settings, deputy: true), "manager"));
-            _log.Warning("The RingManager's host {0} is unreachable: this node, the next oldest, runs a deputy RingManager until the host is reachable again or removed", host.Address);
+            _deputy = Context.Watch(Context.ActorOf(RingManager.Props(_settings, standsInFor: RingPaths.NodeIdOf(host.Address)), $"manager-{++_started}"));
+            _log.Warning("The RingManager's host {0} is {1}: this node, the next oldest, runs a deputy RingManager until the host is reachable again or removed",
+                host.Address, unreachable ? "unreachable" : "suspected by this node's partitions (nothing heard from it as their primary for the grace period)");
         }
         else if (!acts && _deputy is not null)
         {
@@ -98,7 +139,12 @@ public sealed class RingDeputy : ReceiveActor
             Context.Stop(_deputy);
             _deputy = null;
             _log.Info("The deputy RingManager for {0} stopped: the host is {1}", _actingFor?.Address,
-                host is not null && host.UniqueAddress.Equals(_actingFor) ? "reachable again" : "no longer the oldest member");
+                host is not null && host.UniqueAddress.Equals(_actingFor) ? "reachable again and no longer suspected" : "no longer the oldest member");
         }
+    }
+
+    private sealed class SuspicionOver
+    {
+        public static readonly SuspicionOver Instance = new();
     }
 }

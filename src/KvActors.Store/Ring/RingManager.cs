@@ -42,14 +42,17 @@ public sealed class RingManager : ReceiveActor, IWithTimers
     // The wire form of the last rings sent, so a ring sent to every member is converted once.
     private (RingState Ring, RingMap Proto)? _lastProto, _otherProto;
 
-    // A deputy (RingDeputy's child) yields to any manager that supersedes it once it has formed its ring.
+    // A deputy (RingDeputy's child, standing in for the manager on that node) yields to any manager that supersedes it
+    // once it has formed its ring.
     private readonly bool _deputy;
 
-    public RingManager(RingSettings settings, bool deputy = false)
+    /// <param name="standsInFor">For a deputy: the node of the manager it stands in for, whose last ring it does not wait for.</param>
+    public RingManager(RingSettings settings, NodeId? standsInFor = null)
     {
         _settings = settings;
-        _deputy = deputy;
+        _deputy = standsInFor is not null;
         _core = new RingManagerCore(settings.CoreOptions, Now);
+        if (standsInFor is { } host) _core.StandsInFor(host);
         _self = RingPaths.NodeIdOf(_cluster.SelfAddress);
         _publisher = new RingPublisher(_self, settings.RepublishInterval, _core.Forgotten);
 
@@ -75,7 +78,7 @@ public sealed class RingManager : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(RingSettings settings, bool deputy = false) => Akka.Actor.Props.Create(() => new RingManager(settings, deputy));
+    public static Props Props(RingSettings settings, NodeId? standsInFor = null) => Akka.Actor.Props.Create(() => new RingManager(settings, standsInFor));
 
     private TimeSpan Now => _clock.Elapsed;
 

@@ -74,6 +74,7 @@ public sealed class RingManagerCore
     private readonly SortedSet<NodeId> _up = [];
     private readonly SortedSet<NodeId> _leaving = [];
     private readonly Dictionary<NodeId, TimeSpan> _unreachableSince = [];
+    private NodeId? _standsInFor;
     private readonly HashSet<NodeId> _answered = [];
     private RingState? _highestReported;
     // The ballot the best reported ring was chosen or accepted under, and the highest epoch reported at all.
@@ -95,6 +96,13 @@ public sealed class RingManagerCore
         _options = options.Validated();
         _startedAt = now;
     }
+
+    /// <summary>
+    /// This core is a deputy's, standing in for the manager on <paramref name="host"/>: the host's last ring is not
+    /// awaited for the first ring, as an unreachable member's is not. The deputy acts because the host is unreachable
+    /// or its partitions' replicas suspect it, possibly before Akka marks it unreachable; the quorums still count it.
+    /// </summary>
+    public void StandsInFor(NodeId host) => _standsInFor = host;
 
     /// <summary>The ring in force; null until the first ring is formed.</summary>
     public RingState? Ring { get; private set; }
@@ -420,10 +428,10 @@ public sealed class RingManagerCore
         if (_up.Count < _options.MinMembers && _highestReported is null)
             return $"The first ring of a new cluster waits for {_options.MinMembers} members to be Up ({_up.Count} are).";
         // Every reachable member is awaited, until the timeout, since a slow one may hold the highest ring; then a
-        // majority's answers do (with the quorums of the rings' nodes below). An unreachable member is not awaited (a
-        // deputy acting for a crashed manager's host).
+        // majority's answers do (with the quorums of the rings' nodes below). An unreachable member is not awaited, nor
+        // the host a deputy stands in for (a crashed manager's host, maybe not yet unreachable).
         var answered = _up.Count(_answered.Contains);
-        var awaited = _up.Count(n => !_answered.Contains(n) && !_unreachableSince.ContainsKey(n));
+        var awaited = _up.Count(n => !_answered.Contains(n) && !_unreachableSince.ContainsKey(n) && n != _standsInFor);
         var timedOut = now is { } t && t - _startedAt >= _options.LastRingTimeout;
         if (answered < _up.Count && !(answered > _up.Count / 2 && (awaited == 0 || timedOut)))
             return $"The first ring waits for the last ring of every Up member ({answered} of {_up.Count} answered), or of a majority once the others are unreachable or after {_options.LastRingTimeout.TotalMilliseconds} ms.";

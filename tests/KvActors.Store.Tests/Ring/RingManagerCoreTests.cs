@@ -85,6 +85,28 @@ public sealed class RingManagerCoreTests
         core.LastRingReported(Member(2), held, At(12)).Published().Epoch.Should().Be(held.Epoch + 1, "the ring's history goes on");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_deputys_first_ring_does_not_wait_for_the_host_it_stands_in_for_even_before_the_host_is_unreachable(bool deputy)
+    {
+        // The deputy starts on its partitions' suspicion of the host, about a second before Akka marks the host
+        // unreachable; the host, crashed, never answers. Its quorums still count it: 2 and 3 are a quorum of 1, 2, 3.
+        var held = Cores.Formed([1, 2, 3]).Ring!;
+        var core = new RingManagerCore(Options, At(0));
+        if (deputy) core.StandsInFor(Member(1));
+        foreach (var m in new[] { 1, 2, 3 }) core.MemberUp(Member(m), At(0));
+        core.LastRingReported(Member(2), held, At(0));
+        var outcome = core.LastRingReported(Member(3), held, At(0.1));
+        if (deputy)
+            outcome.Published().Epoch.Should().Be(held.Epoch + 1);
+        else
+        {
+            outcome.Publish.Should().BeNull("a reachable member that has not answered is awaited until the timeout");
+            core.Status().WaitingFor.Should().StartWith("The first ring waits for the last ring of every Up member (2 of 3 answered)");
+        }
+    }
+
     [Fact]
     public void After_a_restart_the_first_ring_waits_for_the_last_rings_nodes_or_a_majority_of_them_after_the_timeout()
     {
