@@ -39,11 +39,11 @@ public sealed class RingDeputy : ReceiveActor, IWithTimers
     private ImmutableHashSet<UniqueAddress> _unreachable = [];
     private IActorRef? _deputy;
     private UniqueAddress? _actingFor;
-    // The deputy for this host was superseded by another manager: not started again while the same host is unreachable.
+    // The deputy for this host was superseded by another manager: not started again while the same host is unreachable
+    // or suspected.
     private UniqueAddress? _yieldedFor;
-    // The node this node's partitions last suspected as their primary, and when (monotonic ms).
-    private NodeId? _suspected;
-    private long _suspectedAt;
+    // When this node's partitions last suspected each node as their primary (monotonic ms).
+    private readonly Dictionary<NodeId, long> _suspectedAt = [];
     private int _started; // names each deputy apart: one just told to stop may still hold its name
 
     public RingDeputy(RingSettings settings)
@@ -75,8 +75,7 @@ public sealed class RingDeputy : ReceiveActor, IWithTimers
         Receive<ShardReportNoted>(noted =>
         {
             if (noted.Kind != ShardReportKind.PrimarySuspected || noted.Node.Length == 0) return;
-            _suspected = new NodeId(noted.Node);
-            _suspectedAt = Now;
+            _suspectedAt[new NodeId(noted.Node)] = Now;
             Timers.StartSingleTimer(nameof(SuspicionHold), SuspicionOver.Instance, SuspicionHold);
             Evaluate();
         });
@@ -119,8 +118,10 @@ public sealed class RingDeputy : ReceiveActor, IWithTimers
     {
         var host = _members.Count >= 2 ? _members[0] : null;
         var unreachable = host is not null && _unreachable.Contains(host.UniqueAddress);
-        var suspected = host is not null && _suspected == RingPaths.NodeIdOf(host.Address)
-                        && Now - _suspectedAt < (long)SuspicionHold.TotalMilliseconds;
+        var since = Now - (long)SuspicionHold.TotalMilliseconds;
+        foreach (var (node, at) in _suspectedAt)
+            if (at <= since) _suspectedAt.Remove(node);
+        var suspected = host is not null && _suspectedAt.ContainsKey(RingPaths.NodeIdOf(host.Address));
         var acts = host is not null
                    && (unreachable || suspected)
                    && _members[1].UniqueAddress.Equals(_cluster.SelfUniqueAddress)
