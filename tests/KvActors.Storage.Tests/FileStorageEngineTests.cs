@@ -126,6 +126,59 @@ public sealed class FileStorageEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Reserved_space_a_crash_left_after_the_last_record_is_cut_without_a_warning_and_appends_go_on()
+    {
+        await using (var engine = FileStorageEngine.Open(Settings()))
+        {
+            for (var seq = 1; seq <= 3; seq++) await Put(engine, 0, seq, $"k{seq}", $"value-{seq}");
+        }
+        var path = SegmentPaths().Single();
+        var written = new FileInfo(path).Length;
+        // What a killed process leaves: the mapped segment as long as reserved, zeros past its last record.
+        using (var file = new FileStream(path, FileMode.Open)) file.SetLength(written + (3 << 20));
+
+        var logger = new CapturingLogger();
+        await using (var engine = FileStorageEngine.Open(Settings(), logger))
+        {
+            AsText(await engine.LoadPartitionAsync(0)).Should().BeEquivalentTo(new Dictionary<string, string>
+                { ["k1"] = "value-1", ["k2"] = "value-2", ["k3"] = "value-3" });
+            logger.Warnings.Should().BeEmpty();
+            logger.Entries.Should().Contain(e => e.Message.Contains("reserved") && e.Message.Contains(path));
+            new FileInfo(path).Length.Should().Be(written);
+            await Put(engine, 0, 4, "k4", "value-4");
+        }
+        await using (var engine = FileStorageEngine.Open(Settings()))
+            (await engine.LoadPartitionAsync(0)).LastSeq.Should().Be(4);
+    }
+
+    [Fact]
+    public async Task A_segment_is_as_long_as_its_records_once_sealed_or_closed()
+    {
+        var settings = Settings(segmentSize: 8192);
+        await using (var engine = FileStorageEngine.Open(settings))
+        {
+            for (var seq = 1; seq <= 200; seq++) await Put(engine, 0, seq, $"k{seq}", new string('v', 100));
+            var sealedSegments = SegmentPaths()[..^1];
+            sealedSegments.Should().NotBeEmpty();
+            foreach (var sealedPath in sealedSegments)
+                new FileInfo(sealedPath).Length.Should().Be(ScannedLength(sealedPath)).And.BeLessThanOrEqualTo(8192);
+        }
+        foreach (var path in SegmentPaths())
+            new FileInfo(path).Length.Should().Be(ScannedLength(path));
+        await using (var reopened = FileStorageEngine.Open(settings))
+            (await reopened.LoadPartitionAsync(0)).LastSeq.Should().Be(200);
+
+        static long ScannedLength(string path)
+        {
+            var bytes = File.ReadAllBytes(path);
+            var index = SegmentFiles.List(Path.GetDirectoryName(path)!).Single(s => s.Path == path).Index;
+            var result = SegmentScanner.Scan(bytes, index, isLastSegment: false, (in RecordFrame _, ReadOnlySpan<byte> _, long _) => { });
+            result.Damage.Should().BeEmpty();
+            return result.ValidLength;
+        }
+    }
+
+    [Fact]
     public async Task A_bit_flip_before_the_tail_refuses_that_partition_naming_file_and_offset_and_repair_truncates()
     {
         await using (var engine = FileStorageEngine.Open(Settings()))

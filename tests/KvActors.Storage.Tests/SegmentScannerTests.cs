@@ -99,4 +99,29 @@ public class SegmentScannerTests
         seqs.Should().Equal([1L, 2]);
         result.Damage.Should().ContainSingle();
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Zeros_to_the_end_of_any_segment_are_reserved_space_not_damage(bool isLast)
+    {
+        var (data, ends) = Segment(4);
+        var reserved = data.Concat(new byte[100_000]).ToArray();
+        var (seqs, result) = Scan(reserved, isLast);
+        seqs.Should().Equal([1L, 2, 3, 4]);
+        result.Damage.Should().BeEmpty();
+        result.TornTailOffset.Should().Be(ends[^1]);
+        result.ValidLength.Should().Be(ends[^1]);
+    }
+
+    [Fact]
+    public void Zeros_with_a_record_after_them_are_damage()
+    {
+        var (data, ends) = Segment(4);
+        Array.Clear(data, ends[1], ends[2] - ends[1]);
+        var (seqs, result) = Scan(data, isLast: true);
+        seqs.Should().Equal([1L, 2, 4]);
+        result.Damage.Should().ContainSingle().Which.Offset.Should().Be(ends[1]);
+        result.TornTailOffset.Should().BeNull();
+    }
 }

@@ -40,7 +40,7 @@ public sealed class FaultyFileSystem : ILogFileSystem
     public void FailAfter(long bytes) => Interlocked.Exchange(ref _budget, bytes);
     public void Heal() => Interlocked.Exchange(ref _budget, long.MaxValue);
 
-    public ILogFile Create(string path) => new FaultyFile(this, OsLogFileSystem.Instance.Create(path));
+    public ILogFile Create(string path, long capacity) => new FaultyFile(this, OsLogFileSystem.Instance.Create(path, capacity));
     public void FsyncDirectory(string path) => OsLogFileSystem.Instance.FsyncDirectory(path);
 
     private sealed class FaultyFile(FaultyFileSystem owner, ILogFile inner) : ILogFile

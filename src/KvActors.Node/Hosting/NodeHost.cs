@@ -84,12 +84,13 @@ public static class NodeHost
         // The ring keeper first: a RingManager that starts asks every member for its last ring.
         // Then the data path: the storage engine (recovered from data-dir), the replicator and the shard host.
         var read = new SettingReader(config);
-        StoreHost.Start(system, StorageConfig.From(read), RingHost.Start(system, ring), ShardConfig.From(read));
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+        StoreHost.Start(system, StorageConfig.From(read), RingHost.Start(system, ring), ShardConfig.From(read), loggers.CreateLogger("KvActors.Storage"));
         if (resp is var (respServer, respSettings))
         {
             // After the store: the front end's requests go to the node's own shard host and ring keeper.
             RespHost.Start(system, respServer, respSettings, settings.Name, settings.Certificate,
-                services.GetRequiredService<ILoggerFactory>().CreateLogger("KvActors.Resp"));
+                loggers.CreateLogger("KvActors.Resp"));
             system.Log.Info($"Redis clients are served on {respSettings.Host}:{respServer.EndPoint.Port} (RESP2/RESP3).");
         }
         var cluster = Akka.Cluster.Cluster.Get(system);

@@ -114,8 +114,11 @@ public sealed partial class FileStorageEngine
 
             if (result.TornTailOffset is { } torn)
             {
-                _logger.LogWarning("Truncated a torn write at the end of the log: {Path} at offset {Offset} ({Bytes} bytes dropped)",
-                    path, torn, length - torn);
+                if (buffer.AsSpan((int)torn, (int)(length - torn)).IndexOfAnyExcept((byte)0) < 0)
+                    _logger.LogInformation("Cut {Bytes} bytes of reserved, never written log space from the end of {Path}", length - torn, path);
+                else
+                    _logger.LogWarning("Truncated a torn write at the end of the log: {Path} at offset {Offset} ({Bytes} bytes dropped)",
+                        path, torn, length - torn);
                 if (torn < SegmentFormat.HeaderSize)
                 {
                     File.Delete(path);

@@ -11,7 +11,8 @@ public sealed record SegmentScanResult(long ValidLength, long? TornTailOffset, I
 
 /// <summary>
 /// Walks a segment's bytes frame by frame and classifies every failure. Pure: bytes in, verdicts out.
-/// The rule: damage in the last segment after which no valid frame follows is a torn tail (an interrupted write);
+/// The rule: damage in the last segment after which no valid frame follows is a torn tail (an interrupted write), and
+/// so is a run of zeros to the end of any segment (reserved space never written, see <see cref="Wal.MappedLogFile"/>);
 /// any other damage is corruption, and scanning resynchronises on the next valid frame so other partitions still load.
 /// </summary>
 public static class SegmentScanner
@@ -55,6 +56,10 @@ public static class SegmentScanner
                 offset += frame.FrameLength;
                 continue;
             }
+
+            // Zeros to the end are space the writer reserved and never wrote (a mapped segment grows ahead of its
+            // records; a crash leaves the rest): the segment ends here, in any segment, and it is no damage.
+            if (rest.IndexOfAnyExcept((byte)0) < 0) return new SegmentScanResult(offset, offset, damage);
 
             // A sound header tells where the frame ends, so the next frame can only start there; this also keeps
             // a record stored inside a damaged value from being mistaken for a real one.

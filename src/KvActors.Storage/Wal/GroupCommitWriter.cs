@@ -295,31 +295,49 @@ internal sealed class GroupCommitWriter : IDisposable
         var oldLength = _segmentLength;
         // Sealed segments are always fully on disk, so damage anywhere but the last segment means corruption.
         Sync();
-        var oldFile = _file;
-        OpenSegment(oldIndex + 1);
+        var newFile = CreateSegment(oldIndex + 1, out var path);
+        ILogFile oldFile;
+        lock (_fileLock) (oldFile, _file) = (_file, newFile);
+        // Before the written position names the new segment: readers take a sealed segment's length from its file,
+        // which disposing cuts to what was written (a mapped file reserves space past it).
         oldFile.Dispose();
+        UseSegment(oldIndex + 1, path);
         _listener.OnSegmentSealed(oldIndex, oldLength);
     }
 
     private void OpenSegment(long index)
     {
-        var path = Path.Combine(_walDirectory, SegmentFormat.FileName(index));
-        ILogFile file;
+        var file = CreateSegment(index, out var path);
+        lock (_fileLock) _file = file;
+        UseSegment(index, path);
+    }
+
+    /// <summary>Creates segment <paramref name="index"/> with its header, durably (the file and its directory entry).</summary>
+    private ILogFile CreateSegment(long index, out string path)
+    {
+        path = Path.Combine(_walDirectory, SegmentFormat.FileName(index));
+        ILogFile? file = null;
         try
         {
-            file = _fs.Create(path);
+            file = _fs.Create(path, _segmentSize);
             Span<byte> header = stackalloc byte[SegmentFormat.HeaderSize];
             SegmentFormat.WriteHeader(header, index);
             file.Write(header, 0);
             file.Flush();
             _fs.FsyncDirectory(_walDirectory);
+            return file;
         }
         catch
         {
+            file?.Dispose();
             try { File.Delete(path); } catch (IOException) { /* the error that matters is the one being thrown */ }
             throw;
         }
-        lock (_fileLock) _file = file;
+    }
+
+    /// <summary>Appends go to segment <paramref name="index"/>, just created, from now on.</summary>
+    private void UseSegment(long index, string path)
+    {
         _path = path;
         _segmentLength = SegmentFormat.HeaderSize;
         Volatile.Write(ref _segmentIndex, index);

@@ -2,17 +2,22 @@ using Microsoft.Win32.SafeHandles;
 
 namespace KvActors.Storage.Wal;
 
-/// <summary>The real file system: RandomAccess writes on a handle, fsync through FlushToDisk.</summary>
+/// <summary>
+/// The real file system. Segments are written through a memory mapping where the file system reserves space
+/// (<see cref="MappedLogFile"/>), else with positional writes on a handle; fsync through FlushToDisk either way.
+/// </summary>
 public sealed class OsLogFileSystem : ILogFileSystem
 {
     public static OsLogFileSystem Instance { get; } = new();
 
-    public ILogFile Create(string path) =>
-        new OsLogFile(File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete));
+    public ILogFile Create(string path, long capacity) =>
+        MappedLogFile.TryCreate(path, capacity)
+        ?? new PositionalLogFile(File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete));
 
     public void FsyncDirectory(string path) => DirectorySync.Fsync(path);
 
-    private sealed class OsLogFile(SafeFileHandle handle) : ILogFile
+    /// <summary>A segment written with one system call per write.</summary>
+    internal sealed class PositionalLogFile(SafeFileHandle handle) : ILogFile
     {
         public void Write(ReadOnlySpan<byte> data, long offset) => RandomAccess.Write(handle, data, offset);
         public void Flush() => RandomAccess.FlushToDisk(handle);

@@ -29,12 +29,14 @@ public static class StoreHost
     /// Opens the node's storage engine (<see cref="FileStorageEngine"/> under <see cref="StorageSettings.DataDir"/>,
     /// recovering the log; disposed when the actor system terminates), then starts the <see cref="ReplicatorActor"/> and
     /// the <see cref="ShardHost"/>. <paramref name="ringManager"/> is what <see cref="RingHost.Start"/> returned (its route to the acting RingManager).
+    /// <paramref name="storageLogger"/> gets what the engine reports (what recovery cut or found damaged, failed writes).
     /// </summary>
-    public static StoreNode Start(ActorSystem system, StorageSettings storage, IActorRef ringManager, ShardSettings? settings = null)
+    public static StoreNode Start(ActorSystem system, StorageSettings storage, IActorRef ringManager, ShardSettings? settings = null,
+        Microsoft.Extensions.Logging.ILogger? storageLogger = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(storage);
-        var engine = FileStorageEngine.Open(storage.Validated());
+        var engine = FileStorageEngine.Open(storage.Validated(), storageLogger);
         system.RegisterOnTermination(engine.Dispose);
         return Start(system, engine, ringManager, (settings ?? new ShardSettings()).WithLimitsOf(storage));
     }
