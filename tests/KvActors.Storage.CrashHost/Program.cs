@@ -2,20 +2,23 @@ using System.Text;
 using KvActors.Storage;
 using KvActors.Storage.Engine;
 
-// Usage: KvActors.Storage.CrashHost DATA_DIR PARTITIONS SEED
-// Recovers DATA_DIR, then drives each partition's replication log like a replica would, with fsync = always, from
+// Usage: KvActors.Storage.CrashHost DATA_DIR PARTITIONS SEED [always|everysec]
+// Recovers DATA_DIR, then drives each partition's replication log like a replica would, with fsync = always (or
+// everysec: an operation is then acknowledged once written, which a killed process must not lose either), from
 // PARTITIONS concurrent writers (one per partition, each awaiting its operations in turn): appends, marks (epoch,
 // commit point), failovers (a mark with a new epoch, then a truncation of the tail after the commit point, then the
 // new epoch's history at the same seqs) and snapshots at the commit point. It prints "op P ..." before an operation
 // and "ack P" once it completed, until killed; the parent kills it at a random moment and checks that recovery holds
 // every acknowledged operation and no record a truncation voided.
 // Record (p, seq) of epoch e: key "k{seq}", value "v-{p}-{seq}-{e}" plus padding, tag "t-{seq}-{e}"; snapshot tag "s-{seq}".
-if (args.Length != 3 || !int.TryParse(args[1], out var partitions) || !int.TryParse(args[2], out var seed))
+if (args.Length is not (3 or 4) || !int.TryParse(args[1], out var partitions) || !int.TryParse(args[2], out var seed)
+    || args.Length == 4 && args[3] is not ("always" or "everysec"))
 {
-    Console.Error.WriteLine("usage: KvActors.Storage.CrashHost DATA_DIR PARTITIONS SEED");
+    Console.Error.WriteLine("usage: KvActors.Storage.CrashHost DATA_DIR PARTITIONS SEED [always|everysec]");
     return 2;
 }
-var settings = new StorageSettings { DataDir = args[0], Fsync = FsyncPolicy.Always, SegmentSize = 32 << 10 };
+var fsync = args.Length == 4 && args[3] == "everysec" ? FsyncPolicy.EverySec : FsyncPolicy.Always;
+var settings = new StorageSettings { DataDir = args[0], Fsync = fsync, SegmentSize = 32 << 10 };
 var engine = FileStorageEngine.Open(settings);
 var stdout = Console.Out;
 var gate = new object();
