@@ -92,16 +92,28 @@ public sealed class ClusterStore : IRespStore, IDisposable
         return (false, null);
     }
 
+    // The local answer is awaited here, not through LocalWrite, and the fallback's closure lives in a method of its own:
+    // a second boxed state machine and a closure allocated on entry, 9% of the sampled allocations of a single node under
+    // pipelined SETs (bytes allocated per SET went from 2,148 to 2,080 in one run each).
     public async ValueTask<bool> SetForReplyAsync(byte[] key, byte[] value)
     {
-        if (LeadsHere(key))
+        if (!LeadsHere(key))
+            return (await _client.PutAsync(key, value).ConfigureAwait(false)).Existed;
+        KvReply reply;
+        try
         {
-            if (await LocalWrite(_local.PutAsync(key, value, inline: true)).ConfigureAwait(false) is { } done)
-                return done.WriteDone.Existed;
-            return (await Task.Run(() => _client.PutAsync(key, value)).ConfigureAwait(false)).Existed; // as in GetForReplyAsync
+            reply = await _local.PutAsync(key, value, inline: true).ConfigureAwait(false);
         }
-        return (await _client.PutAsync(key, value).ConfigureAwait(false)).Existed;
+        catch (TimeoutException e)
+        {
+            throw NotCompleted(e);
+        }
+        return Final(reply) is { } done ? done.WriteDone.Existed : await PutThroughClientOffThisThread(key, value).ConfigureAwait(false);
     }
+
+    /// <summary>As in <see cref="GetForReplyAsync"/>: off the answering actor's thread before the client runs.</summary>
+    private async Task<bool> PutThroughClientOffThisThread(byte[] key, byte[] value) =>
+        (await Task.Run(() => _client.PutAsync(key, value)).ConfigureAwait(false)).Existed;
 
     public async Task<bool> SetAsync(byte[] key, byte[] value)
     {
@@ -130,9 +142,11 @@ public sealed class ClusterStore : IRespStore, IDisposable
         }
         catch (TimeoutException e)
         {
-            throw new KvClientException($"The write was not completed: {e.Message}.");
+            throw NotCompleted(e);
         }
     }
+
+    private static KvClientException NotCompleted(TimeoutException e) => new($"The write was not completed: {e.Message}.");
 
     /// <summary>The node's own statistics (its partitions' replicas report to the shard host's gatherer), primaries' keys only.</summary>
     public async Task<KeyCounts> CountKeysAsync()
