@@ -32,7 +32,7 @@ public sealed class MappedLogFileTests : IDisposable
         if (!OperatingSystem.IsLinux()) return; // elsewhere segments are written with system calls
         var path = NewPath();
         var capacity = 4 * MappedLogFile.GrowStep;
-        var file = MappedLogFile.TryCreate(path, capacity);
+        var file = MappedLogFile.Create(path, capacity);
         file.Should().BeOfType<MappedLogFile>();
         var expected = new MemoryStream();
         using (file)
@@ -41,7 +41,7 @@ public sealed class MappedLogFileTests : IDisposable
             for (var i = 0; offset + 70_000 <= capacity; i++)
             {
                 var chunk = Pattern(50_000 + i % 20_000, i);
-                file!.Write(chunk, offset);
+                file.Write(chunk, offset);
                 expected.Write(chunk);
                 offset += chunk.Length;
             }
@@ -59,7 +59,7 @@ public sealed class MappedLogFileTests : IDisposable
         var first = Pattern(1000, 1);
         var torn = Pattern(500, 2);
         var next = Pattern(300, 3);
-        using (var file = MappedLogFile.TryCreate(path, MappedLogFile.GrowStep)!)
+        using (var file = MappedLogFile.Create(path, MappedLogFile.GrowStep)!)
         {
             file.Write(first, 0);
             file.Write(torn, 1000);
@@ -77,7 +77,7 @@ public sealed class MappedLogFileTests : IDisposable
         var path = NewPath();
         var header = Pattern(16, 4);
         var big = Pattern(3 * 4096, 5);
-        using (var file = MappedLogFile.TryCreate(path, 4096)!)
+        using (var file = MappedLogFile.Create(path, 4096)!)
         {
             file.Write(header, 0);
             file.Write(big, header.Length);

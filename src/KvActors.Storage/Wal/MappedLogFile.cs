@@ -31,41 +31,57 @@ internal sealed unsafe class MappedLogFile : ILogFile
     private long _reserved; // space is reserved (allocated on disk) up to here
     private long _end;      // the written length: the file is cut back to it on dispose
 
-    private MappedLogFile(SafeFileHandle handle, long capacity, long reserved)
+    private MappedLogFile(SafeFileHandle handle, MemoryMappedFile map, MemoryMappedViewAccessor view, long capacity, long reserved)
     {
         _handle = handle;
+        _map = map;
+        _view = view;
         _capacity = capacity;
         _reserved = reserved;
-        _map = MemoryMappedFile.CreateFromFile(handle, null, capacity, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
-        _view = _map.CreateViewAccessor(0, capacity, MemoryMappedFileAccess.ReadWrite);
         byte* pointer = null;
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
         _base = pointer + _view.PointerOffset;
     }
 
     /// <summary>
-    /// Creates <paramref name="path"/> (it must not exist) mapped for <paramref name="capacity"/> bytes; null where the
-    /// platform or the file system cannot reserve space (not Linux, or fallocate unsupported): then write with system
-    /// calls. A full disk throws, as a write would.
+    /// Creates <paramref name="path"/> (it must not exist) mapped for <paramref name="capacity"/> bytes, or, where the
+    /// platform or the file system cannot reserve space or map the file (not Linux; no fallocate, as on some network file
+    /// systems), open for positional writes. A full disk throws, as a write would.
     /// </summary>
-    public static ILogFile? TryCreate(string path, long capacity)
+    public static ILogFile Create(string path, long capacity)
     {
-        if (!OperatingSystem.IsLinux() || capacity <= 0 || capacity > int.MaxValue) return null;
         var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
         try
         {
-            var first = Math.Min(capacity, GrowStep);
-            if (!Reserve(handle, 0, first, path)) return Fallback(handle);
-            return new MappedLogFile(handle, capacity, first);
+            if (OperatingSystem.IsLinux() && capacity is > 0 and <= int.MaxValue)
+            {
+                var first = Math.Min(capacity, GrowStep);
+                if (Reserve(handle, 0, first, path, firstStep: true) && TryMap(handle, capacity, first) is { } mapped)
+                    return mapped;
+                RandomAccess.SetLength(handle, 0); // what reserving or mapping may have added
+            }
+            return new OsLogFileSystem.PositionalLogFile(handle);
         }
         catch
         {
             handle.Dispose();
             throw;
         }
+    }
 
-        // The file exists (empty) and the caller expects it created: keep the handle for plain writes.
-        static ILogFile Fallback(SafeFileHandle handle) => new OsLogFileSystem.PositionalLogFile(handle);
+    private static MappedLogFile? TryMap(SafeFileHandle handle, long capacity, long reserved)
+    {
+        MemoryMappedFile? map = null;
+        try
+        {
+            map = MemoryMappedFile.CreateFromFile(handle, null, capacity, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
+            return new MappedLogFile(handle, map, map.CreateViewAccessor(0, capacity, MemoryMappedFileAccess.ReadWrite), capacity, reserved);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            map?.Dispose();
+            return null;
+        }
     }
 
     public void Write(ReadOnlySpan<byte> data, long offset)
@@ -84,8 +100,7 @@ internal sealed unsafe class MappedLogFile : ILogFile
     private void Grow(long end)
     {
         var target = Math.Min(_capacity, Math.Max(end, _reserved + GrowStep));
-        if (!Reserve(_handle, _reserved, target - _reserved, null))
-            throw new IOException("The file system no longer reserves space for the log (fallocate is unsupported).");
+        Reserve(_handle, _reserved, target - _reserved, null, firstStep: false);
         _reserved = target;
     }
 
@@ -123,8 +138,12 @@ internal sealed unsafe class MappedLogFile : ILogFile
         }
     }
 
-    /// <summary>Reserves (allocates, reading as zeros) [offset, offset + length) of the file; false when unsupported.</summary>
-    private static bool Reserve(SafeFileHandle handle, long offset, long length, string? path)
+    /// <summary>
+    /// Reserves (allocates, reading as zeros) [offset, offset + length) of the file. A full disk throws; so does any other
+    /// failure, except of a segment's <paramref name="firstStep"/>, which returns false: the file system cannot, and the
+    /// segment is written with system calls instead.
+    /// </summary>
+    private static bool Reserve(SafeFileHandle handle, long offset, long length, string? path, bool firstStep)
     {
         if (length <= 0) return true;
         var fd = (int)handle.DangerousGetHandle();
@@ -132,24 +151,15 @@ internal sealed unsafe class MappedLogFile : ILogFile
         {
             if (Fallocate(fd, 0, offset, length) == 0) return true;
             var errno = Marshal.GetLastPInvokeError();
-            switch (errno)
-            {
-                case Eintr:
-                    continue;
-                case Eopnotsupp or Enosys:
-                    return false;
-                case Enospc:
-                    throw new IOException("No space left on device", Enospc);
-                default:
-                    throw new IOException($"Reserving {length} bytes of log space{(path is null ? "" : $" in {path}")} failed ({Marshal.GetPInvokeErrorMessage(errno)}).", errno);
-            }
+            if (errno == Eintr) continue;
+            if (errno == Enospc) throw new IOException("No space left on device", Enospc);
+            if (firstStep) return false;
+            throw new IOException($"Reserving {length} bytes of log space{(path is null ? "" : $" in {path}")} failed ({Marshal.GetPInvokeErrorMessage(errno)}).", errno);
         }
     }
 
     private const int Eintr = 4;
     private const int Enospc = 28;
-    private const int Enosys = 38;
-    private const int Eopnotsupp = 95;
 
     [DllImport("libc", EntryPoint = "fallocate", SetLastError = true)]
     private static extern int Fallocate(int fd, int mode, long offset, long length);

@@ -10,9 +10,7 @@ public sealed class OsLogFileSystem : ILogFileSystem
 {
     public static OsLogFileSystem Instance { get; } = new();
 
-    public ILogFile Create(string path, long capacity) =>
-        MappedLogFile.TryCreate(path, capacity)
-        ?? new PositionalLogFile(File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete));
+    public ILogFile Create(string path, long capacity) => MappedLogFile.Create(path, capacity);
 
     public void FsyncDirectory(string path) => DirectorySync.Fsync(path);
 
