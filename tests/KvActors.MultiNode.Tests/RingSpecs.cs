@@ -23,8 +23,9 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
     private static readonly TimeSpan RingTimeout = TimeSpan.FromSeconds(40);
     private readonly string _dataRoot = Directory.CreateTempSubdirectory("kvactors-ringspec-").FullName;
 
-    private RingSettings Settings(string dataDir) => new()
+    private RingSettings Settings(string dataDir, TimeSpan? deputySuspicionHold = null) => new()
     {
+        DeputySuspicionHold = deputySuspicionHold ?? new RingSettings().DeputySuspicionHold,
         Partitions = Partitions,
         ReplicationFactor = 3,
         MinMembers = 3,
@@ -43,21 +44,27 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
     }
 
     /// <summary>Starts a node (joining <paramref name="joinTo"/>, by default the oldest live node), subscribes a probe to its applied rings, then starts the ring's actors.</summary>
-    private RingNode StartRingNode(string name, int port = 0, ClusterNode? joinTo = null, string? dataDir = null, Config? config = null)
+    private RingNode StartRingNode(string name, int port = 0, ClusterNode? joinTo = null, string? dataDir = null, Config? config = null,
+        TimeSpan? deputySuspicionHold = null)
     {
         var node = Harness.StartNode(name, port, config, joinTo: joinTo);
         var applied = CreateTestProbe(node, $"applied-{name}");
         node.System.EventStream.Subscribe(applied.Ref, typeof(RingApplied));
         var dir = dataDir ?? Path.Combine(_dataRoot, name);
-        return new RingNode(node, RingHost.Start(node.System, Settings(dir)), applied, dir);
+        return new RingNode(node, RingHost.Start(node.System, Settings(dir, deputySuspicionHold)), applied, dir);
     }
 
     /// <summary>n1, then n2 and n3 joining it; waits until all three are Up.</summary>
-    private List<RingNode> StartRingCluster(Config? config = null)
+    private List<RingNode> StartRingCluster(Config? config = null, TimeSpan? deputySuspicionHold = null)
     {
-        var n1 = StartRingNode("n1", config: config);
+        var n1 = StartRingNode("n1", config: config, deputySuspicionHold: deputySuspicionHold);
         Harness.AwaitMembersUp(1, [n1.Node]);
-        var nodes = new List<RingNode> { n1, StartRingNode("n2", joinTo: n1.Node, config: config), StartRingNode("n3", joinTo: n1.Node, config: config) };
+        var nodes = new List<RingNode>
+        {
+            n1,
+            StartRingNode("n2", joinTo: n1.Node, config: config, deputySuspicionHold: deputySuspicionHold),
+            StartRingNode("n3", joinTo: n1.Node, config: config, deputySuspicionHold: deputySuspicionHold),
+        };
         Harness.AwaitMembersUp(3, nodes.Select(n => n.Node));
         return nodes;
     }
@@ -251,7 +258,7 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
         next.Node.Cluster.State.Unreachable.Should().BeEmpty("the deputy acted on the suspicion, not on Akka's failure detector");
         deputys.Nodes.Should().BeEquivalentTo(before.Nodes, "nobody was removed");
         AwaitAssert(() => Identify(next, "/user/ring-deputy/manager-1").Should().BeNull("the deputy stood down for the live host's manager"),
-            RingDeputy.SuspicionHold * 3, TimeSpan.FromMilliseconds(200));
+            Settings("").DeputySuspicionHold * 3, TimeSpan.FromMilliseconds(200));
 
         var n4 = StartRingNode("n4", joinTo: host.Node);
         var all = nodes.Append(n4).ToList();
@@ -263,6 +270,29 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
             while (n.Applied.HasMessages) epochs.Add(n.Applied.ExpectMsg<RingApplied>().Ring.Epoch);
             epochs.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems($"{n} applied every ring above the one before");
         }
+    }
+
+    /// <summary>
+    /// Setting: <c>kvactors.store.deputy-suspicion-hold = 0s</c>. Invariant: the next oldest member's deputy ignores its
+    /// partitions' suspicion of the manager's live host (it acts on Akka's unreachability alone); with the default hold
+    /// the same report starts it at once.
+    /// </summary>
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(3, true)]
+    public void The_deputy_acts_on_a_suspicion_of_the_managers_host_only_while_suspicions_are_held(int holdSeconds, bool starts)
+    {
+        var nodes = StartRingCluster(deputySuspicionHold: TimeSpan.FromSeconds(holdSeconds));
+        var before = AwaitRingOnAll(nodes, r => r.Epoch >= 1, "the first ring");
+        var byAge = nodes.OrderBy(n => nodes[0].Node.Members.First(m => m.UniqueAddress.Equals(n.Node.UniqueAddress)), Member.AgeOrdering).ToList();
+        var (host, next) = (byAge[0], byAge[1]);
+
+        next.Node.System.EventStream.Publish(new ShardReportNoted(ShardReportKind.PrimarySuspected, 0, host.Id.Value, before.Epoch));
+
+        // The deputy answers this after the report (one mailbox, in order), and starts its child while handling the report.
+        Identify(next, "/user/ring-deputy").Should().NotBeNull();
+        next.Node.Cluster.State.Unreachable.Should().BeEmpty();
+        (Identify(next, "/user/ring-deputy/manager-1") is not null).Should().Be(starts);
     }
 
     private IActorRef? Identify(RingNode n, string path)

@@ -16,8 +16,8 @@ namespace KvActors.Store.Ring;
 /// or sooner, once this node's partitions suspect the host as their primary (<see cref="ShardReportNoted"/>: nothing
 /// heard from it for the replication grace period, about 1.2 s), so the partitions the host led fail over without
 /// waiting for Akka's failure detector: the replication layer's own heartbeats decide, as for any other primary. A
-/// suspicion counts for <see cref="SuspicionHold"/> after its last report (repeated every report interval while it
-/// holds). The ring's ballots make this safe: the deputy
+/// suspicion counts for <see cref="RingSettings.DeputySuspicionHold"/> after its last report (repeated every report
+/// interval while it holds; zero: suspicions are ignored). The ring's ballots make this safe: the deputy
 /// collects the members' rings under a ballot above the manager's, so a manager still alive on the far side gets no
 /// more rings chosen, and every ring needs a majority. The deputy stops once the host is reachable again or removed
 /// (the singleton then starts on this node and takes over under a higher ballot), and yields for good, until the host
@@ -26,12 +26,6 @@ namespace KvActors.Store.Ring;
 /// </summary>
 public sealed class RingDeputy : ReceiveActor, IWithTimers
 {
-    /// <summary>
-    /// How long the partitions' last suspicion of the host keeps the deputy acting: long enough to carry it from the
-    /// failovers (which end the suspicion reports) to Akka's unreachability of a host that really crashed.
-    /// </summary>
-    public static readonly TimeSpan SuspicionHold = TimeSpan.FromSeconds(3);
-
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Cluster _cluster = Cluster.Get(Context.System);
     private readonly RingSettings _settings;
@@ -74,9 +68,9 @@ public sealed class RingDeputy : ReceiveActor, IWithTimers
         });
         Receive<ShardReportNoted>(noted =>
         {
-            if (noted.Kind != ShardReportKind.PrimarySuspected || noted.Node.Length == 0) return;
+            if (noted.Kind != ShardReportKind.PrimarySuspected || noted.Node.Length == 0 || _settings.DeputySuspicionHold <= TimeSpan.Zero) return;
             _suspectedAt[new NodeId(noted.Node)] = Now;
-            Timers.StartSingleTimer(nameof(SuspicionHold), SuspicionOver.Instance, SuspicionHold);
+            Timers.StartSingleTimer(nameof(SuspicionOver), SuspicionOver.Instance, _settings.DeputySuspicionHold);
             Evaluate();
         });
         Receive<SuspicionOver>(_ => Evaluate());
@@ -118,7 +112,7 @@ public sealed class RingDeputy : ReceiveActor, IWithTimers
     {
         var host = _members.Count >= 2 ? _members[0] : null;
         var unreachable = host is not null && _unreachable.Contains(host.UniqueAddress);
-        var since = Now - (long)SuspicionHold.TotalMilliseconds;
+        var since = Now - (long)_settings.DeputySuspicionHold.TotalMilliseconds;
         foreach (var (node, at) in _suspectedAt)
             if (at <= since) _suspectedAt.Remove(node);
         var suspected = host is not null && _suspectedAt.ContainsKey(RingPaths.NodeIdOf(host.Address));

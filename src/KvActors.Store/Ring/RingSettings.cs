@@ -47,6 +47,12 @@ public sealed record RingSettings
     /// <summary>The RingManager sends the current ring to every member again this often (a publication can be lost).</summary>
     public TimeSpan RepublishInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long this node's partitions' last suspicion of the RingManager's host as their primary keeps the next oldest
+    /// member's deputy manager acting (<see cref="RingDeputy"/>); zero: the deputy acts on Akka's unreachability alone.
+    /// </summary>
+    public TimeSpan DeputySuspicionHold { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>This node's data directory; the keeper's file is <see cref="RingPaths.RingFile"/> under it.</summary>
     public string DataDir { get; init; } = "data";
 
@@ -74,6 +80,7 @@ public sealed record RingSettings
             FailoverAfter = read.GetDuration($"{Section}.failover-after", TimeSpan.FromMilliseconds(1)),
             LastRingTimeout = read.GetDuration($"{Section}.last-ring-timeout", TimeSpan.FromMilliseconds(1)),
             RepublishInterval = read.GetDuration($"{Section}.republish-interval", TimeSpan.FromMilliseconds(10)),
+            DeputySuspicionHold = read.GetDuration($"{Section}.deputy-suspicion-hold", TimeSpan.Zero),
             DataDir = read.GetString(DataDirKey),
         };
     }

@@ -36,7 +36,7 @@ public sealed class RingSettingsTests
     public void Settings_are_bound_from_their_keys()
     {
         var settings = Read("""
-            kvactors.store { partitions = 64, replication-factor = 2, failover-after = 1500ms, last-ring-timeout = 3s, republish-interval = 500ms }
+            kvactors.store { partitions = 64, replication-factor = 2, failover-after = 1500ms, last-ring-timeout = 3s, republish-interval = 500ms, deputy-suspicion-hold = 0s }
             kvactors.cluster.min-nr-of-members = 3
             kvactors.node.data-dir = "/var/kv"
             """);
@@ -49,6 +49,7 @@ public sealed class RingSettingsTests
             FailoverAfter = TimeSpan.FromMilliseconds(1500),
             LastRingTimeout = TimeSpan.FromSeconds(3),
             RepublishInterval = TimeSpan.FromMilliseconds(500),
+            DeputySuspicionHold = TimeSpan.Zero,
             DataDir = "/var/kv",
         });
         settings.CoreOptions.Should().Be(new RingManagerCore.Options(64, 2, 3, TimeSpan.FromMilliseconds(1500), TimeSpan.FromSeconds(3)));
@@ -78,7 +79,7 @@ public sealed class RingSettingsTests
     public void Every_store_key_in_reference_conf_is_read()
     {
         var keys = KnownKeys.LeafPaths(KvConfig.Reference, RingSettings.Section).Where(k => !ShardConfig.Keys.Contains(k)).ToList();
-        keys.Should().HaveCount(5);
+        keys.Should().HaveCount(6);
         foreach (var key in keys)
         {
             Readers.ConfigError(() => Read($"{key} = {{ probe = on }}")).Should().StartWith($"-D settings: {key}: ");
