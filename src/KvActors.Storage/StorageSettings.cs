@@ -22,6 +22,12 @@ public sealed record StorageSettings
     public bool Repair { get; init; }
 
     /// <summary>
+    /// When on, log segments are written through a memory mapping where the platform and file system allow
+    /// (<see cref="Wal.MappedLogFile"/>); when off, with one positional write per append.
+    /// </summary>
+    public bool MappedSegments { get; init; } = true;
+
+    /// <summary>
     /// Catch-up reads start in a segment at the last of every this many records of the partition (tracked in memory) at
     /// or below the seq they need, not at the segment's start. Not a configuration key: tests lower it to exercise it.
     /// </summary>

@@ -151,6 +151,25 @@ public sealed class FileStorageEngineTests : IDisposable
             (await engine.LoadPartitionAsync(0)).LastSeq.Should().Be(4);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Mapped_segments_reserve_the_segment_being_written_and_positional_ones_grow_with_their_records(bool mapped)
+    {
+        if (mapped && !OperatingSystem.IsLinux()) return; // segments are mapped on Linux only
+        var settings = Settings() with { MappedSegments = mapped };
+        await using (var engine = FileStorageEngine.Open(settings))
+        {
+            for (var seq = 1; seq <= 10; seq++) await Put(engine, 0, seq, $"k{seq}", "value");
+            var length = new FileInfo(SegmentPaths().Single()).Length;
+            if (mapped) length.Should().Be(settings.SegmentSize, "the mapping makes the file as long as the segment");
+            else length.Should().BeLessThan(4096, "ten small records and the header");
+        }
+        new FileInfo(SegmentPaths().Single()).Length.Should().BeLessThan(4096);
+        await using (var reopened = FileStorageEngine.Open(settings))
+            (await reopened.LoadPartitionAsync(0)).LastSeq.Should().Be(10);
+    }
+
     [Fact]
     public async Task A_segment_is_as_long_as_its_records_once_sealed_or_closed()
     {

@@ -78,7 +78,7 @@ public sealed partial class FileStorageEngine : IStorageEngine, IWalListener, ID
         engine.RecoverSnapshots(snapshots);
         var nextSegment = engine.RecoverLog(snapshots);
         engine._writer = new GroupCommitWriter(settings.WalDirectory, nextSegment, settings.Fsync, settings.SegmentSize,
-            fileSystem ?? OsLogFileSystem.Instance, engine, engine._logger);
+            fileSystem ?? (settings.MappedSegments ? OsLogFileSystem.Instance : OsLogFileSystem.Positional), engine, engine._logger);
         engine.Compact();
     }
 

@@ -4,13 +4,25 @@ namespace KvActors.Storage.Wal;
 
 /// <summary>
 /// The real file system. Segments are written through a memory mapping where the file system reserves space
-/// (<see cref="MappedLogFile"/>), else with positional writes on a handle; fsync through FlushToDisk either way.
+/// (<see cref="MappedLogFile"/>; <see cref="Instance"/>), else, or when asked (<see cref="Positional"/>), with
+/// positional writes on a handle; fsync through FlushToDisk either way.
 /// </summary>
 public sealed class OsLogFileSystem : ILogFileSystem
 {
-    public static OsLogFileSystem Instance { get; } = new();
+    private readonly bool _mapped;
 
-    public ILogFile Create(string path, long capacity) => MappedLogFile.Create(path, capacity);
+    private OsLogFileSystem(bool mapped) => _mapped = mapped;
+
+    /// <summary>Mapped segments where possible.</summary>
+    public static OsLogFileSystem Instance { get; } = new(mapped: true);
+
+    /// <summary>One system call per write (<c>kvactors.storage.mapped-segments = off</c>).</summary>
+    public static OsLogFileSystem Positional { get; } = new(mapped: false);
+
+    public ILogFile Create(string path, long capacity) =>
+        _mapped
+            ? MappedLogFile.Create(path, capacity)
+            : new PositionalLogFile(File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete));
 
     public void FsyncDirectory(string path) => DirectorySync.Fsync(path);
 

@@ -16,6 +16,7 @@ public static class StorageConfig
             MaxKeySize = Int(read, $"{s}.max-key-size"),
             MaxValueSize = Int(read, $"{s}.max-value-size"),
             Repair = read.GetBool($"{s}.repair"),
+            MappedSegments = read.GetBool($"{s}.mapped-segments"),
         };
         try
         {

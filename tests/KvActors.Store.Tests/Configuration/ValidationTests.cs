@@ -62,6 +62,7 @@ public sealed class ValidationTests : IDisposable
         { "kvactors.storage.segment-size", "large", "expected a size such as 64KiB or 1MiB, got 'large'." },
         { "kvactors.storage.segment-size", "1KiB", "kvactors.storage.segment-size must be at least 4 KiB, not 1024 bytes." },
         { "kvactors.storage.repair", "maybe", "expected on or off, got 'maybe'." },
+        { "kvactors.storage.mapped-segments", "maybe", "expected on or off, got 'maybe'." },
         { "kvactors.client.timeout", "soon", "expected a duration such as 500ms or 5s, got 'soon'." },
         { "kvactors.tls.certificate", "/no/such/cluster.pfx", "The certificate file '/no/such/cluster.pfx' does not exist." },
     };
