@@ -64,15 +64,28 @@ public sealed class ClusterStore : IRespStore, IDisposable
         return await _client.GetAsync(key).ConfigureAwait(false);
     }
 
+    // As SetForReplyAsync: the local answer awaited here, the fallback's closure in a method of its own.
     public async ValueTask<byte[]?> GetForReplyAsync(byte[] key)
     {
         if (!LeadsHere(key))
             return await _client.GetAsync(key).ConfigureAwait(false);
-        if (await LocalRead(key, inline: true).ConfigureAwait(false) is (true, var value))
-            return value;
-        // Off the answering actor's thread (or the sweep timer's) before the client runs: Task.Run uses the pool.
-        return await Task.Run(() => _client.GetAsync(key)).ConfigureAwait(false);
+        KvReply? done = null;
+        try
+        {
+            done = Final(await _local.GetAsync(key, inline: true).ConfigureAwait(false));
+        }
+        catch (TimeoutException)
+        {
+            // the partition's actor is gone: the client finds its new primary
+        }
+        return done is not null ? ValueOf(done) : await GetThroughClientOffThisThread(key).ConfigureAwait(false);
     }
+
+    /// <summary>Off the answering actor's thread (or the sweep timer's) before the client runs: Task.Run uses the pool.</summary>
+    private async Task<byte[]?> GetThroughClientOffThisThread(byte[] key) =>
+        await Task.Run(() => _client.GetAsync(key)).ConfigureAwait(false);
+
+    private static byte[]? ValueOf(KvReply done) => done.ReadDone.Found ? done.ReadDone.Value.ToByteArray() : null;
 
     /// <summary>
     /// A leased read at this node's own primary of <paramref name="key"/>; not answered when the client must take over
@@ -83,7 +96,7 @@ public sealed class ClusterStore : IRespStore, IDisposable
         try
         {
             if (Final(await _local.GetAsync(key, inline).ConfigureAwait(false)) is { } done)
-                return (true, done.ReadDone.Found ? done.ReadDone.Value.ToByteArray() : null);
+                return (true, ValueOf(done));
         }
         catch (TimeoutException)
         {
@@ -111,7 +124,7 @@ public sealed class ClusterStore : IRespStore, IDisposable
         return Final(reply) is { } done ? done.WriteDone.Existed : await PutThroughClientOffThisThread(key, value).ConfigureAwait(false);
     }
 
-    /// <summary>As in <see cref="GetForReplyAsync"/>: off the answering actor's thread before the client runs.</summary>
+    /// <summary>As in <see cref="GetThroughClientOffThisThread"/>.</summary>
     private async Task<bool> PutThroughClientOffThisThread(byte[] key, byte[] value) =>
         (await Task.Run(() => _client.PutAsync(key, value)).ConfigureAwait(false)).Existed;
 

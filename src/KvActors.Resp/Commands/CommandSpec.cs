@@ -8,9 +8,12 @@ public delegate ValueTask<RespValue> CommandHandler(RespSession session, RespCom
 /// <summary>
 /// A command as COMMAND describes it: Redis's arity (n = exactly n arguments with the name, -n = at least n), flags, key
 /// positions (first, last, step; 0 = no keys, last -1 = to the end), group and summary; and its handler.
+/// <paramref name="AnswersFailures"/>: the handler's task never faults (it answers every failure with an error reply
+/// itself), so the dispatch need not wrap it in one more async method to catch them.
 /// </summary>
 public sealed record CommandSpec(
-    string Name, int Arity, string[] Flags, int FirstKey, int LastKey, int Step, string Group, string Summary, CommandHandler Handler)
+    string Name, int Arity, string[] Flags, int FirstKey, int LastKey, int Step, string Group, string Summary, CommandHandler Handler,
+    bool AnswersFailures = false)
 {
     public bool AcceptsArity(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 

@@ -50,7 +50,7 @@ public static class CommandTable
         try
         {
             var reply = spec.Handler(session, command);
-            return reply.IsCompletedSuccessfully ? reply : Guarded(reply, spec.Name);
+            return reply.IsCompletedSuccessfully || spec.AnswersFailures ? reply : Guarded(reply, spec.Name);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -75,7 +75,8 @@ public static class CommandTable
             : Replies.OverStoreLimit("value", length, limits.MaxValueLength, "max-value-size");
     }
 
-    private static async ValueTask<RespValue> Guarded(ValueTask<RespValue> reply, string name)
+    /// <summary>The reply, or an error reply when it faults.</summary>
+    internal static async ValueTask<RespValue> Guarded(ValueTask<RespValue> reply, string name)
     {
         try
         {
@@ -87,6 +88,6 @@ public static class CommandTable
         }
     }
 
-    private static RespValue Failed(string name, Exception e) =>
+    internal static RespValue Failed(string name, Exception e) =>
         RespValue.Error($"ERR {name} failed on this node: {e.Message.TrimEnd('.')}");
 }

@@ -11,8 +11,9 @@ internal static class StringCommands
 {
     public static IEnumerable<CommandSpec> All =>
     [
-        new("GET", 2, ["readonly", "fast"], 1, 1, 1, "string", "Returns the string value of a key.", Get),
-        new("SET", -3, ["write", "denyoom"], 1, 1, 1, "string", "Sets the string value of a key, with NX/XX/GET/EX/PX/EXAT/PXAT/KEEPTTL.", Set),
+        new("GET", 2, ["readonly", "fast"], 1, 1, 1, "string", "Returns the string value of a key.", Get, AnswersFailures: true),
+        new("SET", -3, ["write", "denyoom"], 1, 1, 1, "string", "Sets the string value of a key, with NX/XX/GET/EX/PX/EXAT/PXAT/KEEPTTL.", Set,
+            AnswersFailures: true),
         new("MGET", -2, ["readonly", "fast"], 1, -1, 1, "string", "Returns the values of keys of one slot.", MGet),
         new("MSET", -3, ["write", "denyoom"], 1, -1, 2, "string", "Sets keys of one slot (each write atomic on its own).", MSet),
         new("DEL", -2, ["write"], 1, -1, 1, "keyspace", "Deletes keys of one slot; returns how many existed.", Del),
@@ -36,7 +37,8 @@ internal static class StringCommands
     }
 
     // GET and plain SET are most of a benchmark's commands: one async method each, no closure, and the store's answer
-    // completes them on the answering actor's thread (the connection's writer moves to the thread pool).
+    // completes them on the answering actor's thread (the connection's writer moves to the thread pool). Each answers
+    // every failure itself (AnswersFailures), so the dispatch adds no async method of its own to catch them.
     private static async ValueTask<RespValue> Get(RespSession session, RespCommand command)
     {
         try
@@ -46,18 +48,22 @@ internal static class StringCommands
                 : await session.Node.Store.GetForReplyAsync(command[1]).ConfigureAwait(false);
             return value is null ? RespValue.Null : RespValue.Bulk(value);
         }
-        catch (KvClientException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return Replies.StoreFailure(e);
+            return Failure("GET", e);
         }
     }
+
+    /// <summary>A store failure's own reply, any other failure's the dispatch's.</summary>
+    private static RespValue Failure(string name, Exception e) =>
+        e is KvClientException store ? Replies.StoreFailure(store) : CommandTable.Failed(name, e);
 
     private static ValueTask<RespValue> Set(RespSession session, RespCommand command)
     {
         if (command.Count == 3) return PlainSet(session, command);
         var options = SetOptions.Parse(command);
         if (options.Error is { } error) return ValueTask.FromResult(error);
-        if (!options.IsPlain) return AtomicCommands.SetWithOptions(session, command, options);
+        if (!options.IsPlain) return CommandTable.Guarded(AtomicCommands.SetWithOptions(session, command, options), "SET");
         return PlainSet(session, command);
     }
 
@@ -68,9 +74,9 @@ internal static class StringCommands
             await session.Node.Store.SetForReplyAsync(command[1], command[2]).ConfigureAwait(false);
             return RespValue.Ok;
         }
-        catch (KvClientException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return Replies.StoreFailure(e);
+            return Failure("SET", e);
         }
     }
 
