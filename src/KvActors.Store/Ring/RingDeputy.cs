@@ -70,7 +70,8 @@ public sealed class RingDeputy : ReceiveActor, IWithTimers
         {
             if (noted.Kind != ShardReportKind.PrimarySuspected || noted.Node.Length == 0 || _settings.DeputySuspicionHold <= TimeSpan.Zero) return;
             _suspectedAt[new NodeId(noted.Node)] = Now;
-            Timers.StartSingleTimer(nameof(SuspicionOver), SuspicionOver.Instance, _settings.DeputySuspicionHold);
+            // One timer per node: a later report about another node must not postpone the end of this one's suspicion.
+            Timers.StartSingleTimer($"suspicion-{noted.Node}", SuspicionOver.Instance, _settings.DeputySuspicionHold);
             Evaluate();
         });
         Receive<SuspicionOver>(_ => Evaluate());
