@@ -51,7 +51,9 @@ try
 }
 catch (Exception e) when (e is not OutOfMemoryException)
 {
-    Console.Error.WriteLine($"kvnode: could not start the node: {KvConfig.Sentence(NodeHost.Innermost(e).Message)}");
+    Console.Error.WriteLine(NodeHost.Innermost(e) is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
+        ? $"kvnode: could not listen on {settings.Host}:{settings.Port}: another process holds that port; stop it or choose another --port."
+        : $"kvnode: could not start the node: {KvConfig.Sentence(NodeHost.Innermost(e).Message)}");
     // A half-started actor system may hold threads that would keep the process alive.
     Environment.Exit(2);
 }

@@ -69,11 +69,29 @@ public sealed class NodeLifecycleTests
             var run = Executables.RunNode("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDir);
 
             run.ExitCode.Should().Be(2, run.ToString());
-            run.OneSentenceError().Should().Be("kvnode: could not start the node: Address already in use.");
+            run.OneSentenceError().Should().Be($"kvnode: could not listen on 127.0.0.1:{port}: another process holds that port; stop it or choose another --port.");
         }
         finally
         {
             taken.Stop();
         }
+    }
+
+    [Fact]
+    public void A_second_node_on_a_running_nodes_port_is_refused_and_the_running_node_stays()
+    {
+        // The fault: an operator starts a node on the port of a live one (a copied config, a restart that does not wait
+        // for the old process). The invariant: the newcomer exits; the live node is not replaced as an "incarnation".
+        using var first = NodeProcess.Start(new NodeOptions { Name = "first" });
+        var dataDir = Path.Combine(Path.GetTempPath(), "kvactors-tests", $"second-{Guid.NewGuid():N}");
+
+        var second = Executables.RunNode("--port", first.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--seeds", first.Address, "--name", "second", "--data-dir", dataDir);
+
+        second.ExitCode.Should().Be(2, second.ToString());
+        second.OneSentenceError().Should().Be($"kvnode: could not listen on 127.0.0.1:{first.Port}: another process holds that port; stop it or choose another --port.");
+        first.HasExited.Should().BeFalse(first.Process.Tail());
+        var view = Executables.ShowCluster(first.Address);
+        view.IsUpWith(first.Address).Should().BeTrue(view.ToString());
     }
 }
