@@ -28,11 +28,14 @@ public static class StoreBenchmarks
         var inFlight = Stats.IntOption(args, "--in-flight", 64);
         var keys = Stats.IntOption(args, "--keys", 100_000);
         var rounds = Stats.IntOption(args, "--rounds", 5);
+        // This VM's speed drifts between runs by more than a change worth measuring: the cluster's figures are those of
+        // the median of several load runs, one after the other.
+        var loadRounds = Stats.IntOption(args, "--load-rounds", 3);
         var logs = StoreLoad.StringOption(args, "--logs");
-        var loadDeadline = TimeSpan.FromSeconds(settle + 2 * (warmup + seconds) + 120);
-        string[] LoadArgs(StoreCluster cluster, string ops) =>
+        var loadDeadline = TimeSpan.FromSeconds(settle + 2 * (warmup + seconds) + 120); // per load run
+        string[] LoadArgs(StoreCluster cluster, string ops, bool first = true) =>
         [
-            "--seeds", cluster.Seeds, "--node-pids", string.Join(",", cluster.Nodes.Select(n => Text(n.Pid))), "--ops", ops, "--in-flight", Text(inFlight), "--seconds", Text(seconds), "--warmup", Text(warmup), "--settle", Text(settle), "--keys", Text(keys),
+            "--seeds", cluster.Seeds, "--node-pids", string.Join(",", cluster.Nodes.Select(n => Text(n.Pid))), "--ops", ops, "--in-flight", Text(inFlight), "--seconds", Text(seconds), "--warmup", Text(warmup), "--settle", Text(first ? settle : 1), "--keys", Text(keys),
         ];
         // --set key=value (repeatable): more kvnode settings, for experiments; the figures' targets assume none.
         var extra = args.Select((a, i) => (a, i)).Where(x => x.a == "--set").Select(x => x.i + 1 < args.Length && args[x.i + 1].Contains('=')
@@ -48,10 +51,16 @@ public static class StoreBenchmarks
             Report.Note($"3 kvnodes up, {StoreCluster.Describe(cluster.Client.Ring)}");
             if (!args.Contains("--skip-throughput"))
             {
-                var results = await LoadRun.RunAsync(LoadArgs(cluster, "put,get"), loadDeadline);
-                var put = results.Single(r => r.Op == "put");
-                var get = results.Single(r => r.Op == "get");
-                foreach (var r in results) Note(r);
+                var runs = new List<LoadResult>();
+                for (var round = 1; round <= loadRounds; round++)
+                {
+                    var results = await LoadRun.RunAsync(LoadArgs(cluster, "put,get", first: round == 1), loadDeadline);
+                    foreach (var r in results) Note(r, round);
+                    runs.AddRange(results);
+                }
+                var put = MedianRun(runs, "put");
+                var get = MedianRun(runs, "get");
+                Report.Note($"the figures below are the median run's of {loadRounds}: puts {Stats.Join(runs.Where(r => r.Op == "put").Select(r => Math.Round(r.OpsPerSecond)))}/s, gets {Stats.Join(runs.Where(r => r.Op == "get").Select(r => Math.Round(r.OpsPerSecond)))}/s");
                 if (ClusterBenchmarks.Exited(cluster.Nodes) is { } why)
                     Report.Note($"WARNING: {why}: the figures below are not those of a 3-node cluster (a starved node is downed by the split-brain resolver).");
                 var suspected = Logged(cluster, UnreachableMark);
@@ -90,13 +99,20 @@ public static class StoreBenchmarks
         return 0;
     }
 
-    private static void Note(LoadResult r) =>
-        Report.Note($"{r.Op}: {r.Ops:N0} ops in {r.Seconds:0.#} s, p50 {r.P50Us:0} us, p99 {r.P99Us:0} us, max {r.MaxUs:0} us, CPU per op {r.CpuUsPerOp.Client:0} us in the load process + {r.CpuUsPerOp.Nodes:0} us in the kvnodes, {r.RequestsPerBatch:0.#} requests per client message and {r.RepliesPerBatch:0.#} answers per reply message, {r.Errors} errors{(r.Errors > 0 ? $" (first: {r.FirstError})" : "")}");
+    /// <summary>The run of <paramref name="op"/> with the median rate (the lower middle one of an even count).</summary>
+    private static LoadResult MedianRun(List<LoadResult> runs, string op)
+    {
+        var ordered = runs.Where(r => r.Op == op).OrderBy(r => r.OpsPerSecond).ToList();
+        return ordered[(ordered.Count - 1) / 2];
+    }
+
+    private static void Note(LoadResult r, int? round = null) =>
+        Report.Note($"{(round is { } n ? $"round {n}, " : "")}{r.Op}: {r.Ops:N0} ops in {r.Seconds:0.#} s, p50 {r.P50Us:0} us, p99 {r.P99Us:0} us, max {r.MaxUs:0} us, CPU per op {r.CpuUsPerOp.Client:0} us in the load process + {r.CpuUsPerOp.Nodes:0} us in the kvnodes, {r.RequestsPerBatch:0.#} requests per client message and {r.RepliesPerBatch:0.#} answers per reply message, {r.Errors} errors{(r.Errors > 0 ? $" (first: {r.FirstError})" : "")}");
 
     /// <summary>
     /// Akka's line for a member the failure detector suspects. Before the failover rounds nothing was killed, so each is a
-    /// heartbeat that came late: the nodes' thread pools, which carry the cluster's actors too, were backed up past the
-    /// failure detector's acceptable pause.
+    /// heartbeat that came late: the nodes' default dispatcher threads, which carry the cluster's actors too, were backed
+    /// up past the failure detector's acceptable pause.
     /// </summary>
     private const string UnreachableMark = "Marking node(s) as UNREACHABLE";
 
