@@ -51,9 +51,10 @@ try
 }
 catch (Exception e) when (e is not OutOfMemoryException)
 {
-    Console.Error.WriteLine(NodeHost.Innermost(e) is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
+    var cause = NodeHost.Innermost(e);
+    Console.Error.WriteLine(cause is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
         ? $"kvnode: could not listen on {settings.Host}:{settings.Port}: another process holds that port; stop it or choose another --port."
-        : $"kvnode: could not start the node: {KvConfig.Sentence(NodeHost.Innermost(e).Message)}");
+        : $"kvnode: could not start the node: {KvConfig.Sentence(cause.Message)}");
     // A half-started actor system may hold threads that would keep the process alive.
     Environment.Exit(2);
 }

@@ -258,7 +258,7 @@ public sealed class RingSpecs(ITestOutputHelper output) : ClusterSpec(output)
         next.Node.Cluster.State.Unreachable.Should().BeEmpty("the deputy acted on the suspicion, not on Akka's failure detector");
         deputys.Nodes.Should().BeEquivalentTo(before.Nodes, "nobody was removed");
         AwaitAssert(() => Identify(next, "/user/ring-deputy/manager-1").Should().BeNull("the deputy stood down for the live host's manager"),
-            Settings("").DeputySuspicionHold * 3, TimeSpan.FromMilliseconds(200));
+            new RingSettings().DeputySuspicionHold * 3, TimeSpan.FromMilliseconds(200));
 
         var n4 = StartRingNode("n4", joinTo: host.Node);
         var all = nodes.Append(n4).ToList();

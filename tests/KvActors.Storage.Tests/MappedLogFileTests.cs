@@ -78,7 +78,7 @@ public sealed class MappedLogFileTests : IDisposable
         var first = Pattern(1000, 1);
         var torn = Pattern(500, 2);
         var next = Pattern(300, 3);
-        using (var file = MappedLogFile.Create(path, MappedLogFile.GrowStep)!)
+        using (var file = MappedLogFile.Create(path, MappedLogFile.GrowStep))
         {
             file.Write(first, 0);
             file.Write(torn, 1000);
@@ -96,7 +96,7 @@ public sealed class MappedLogFileTests : IDisposable
         var path = NewPath();
         var header = Pattern(16, 4);
         var big = Pattern(3 * 4096, 5);
-        using (var file = MappedLogFile.Create(path, 4096)!)
+        using (var file = MappedLogFile.Create(path, 4096))
         {
             file.Write(header, 0);
             file.Write(big, header.Length);

@@ -59,7 +59,7 @@ public sealed class ClusterStore : IRespStore, IDisposable
     {
         if (replicaRead && await LocalReplicaRead(key).ConfigureAwait(false) is { } read)
             return read.Found ? read.Value.ToByteArray() : null;
-        if (LeadsHere(key) && await LocalRead(key, inline: false).ConfigureAwait(false) is (true, var value))
+        if (LeadsHere(key) && await LocalRead(key).ConfigureAwait(false) is (true, var value))
             return value;
         return await _client.GetAsync(key).ConfigureAwait(false);
     }
@@ -91,11 +91,11 @@ public sealed class ClusterStore : IRespStore, IDisposable
     /// A leased read at this node's own primary of <paramref name="key"/>; not answered when the client must take over
     /// (NotPrimary, RetryLater, or the partition's actor gone as the partition moved away).
     /// </summary>
-    private async ValueTask<(bool Answered, byte[]? Value)> LocalRead(byte[] key, bool inline)
+    private async ValueTask<(bool Answered, byte[]? Value)> LocalRead(byte[] key)
     {
         try
         {
-            if (Final(await _local.GetAsync(key, inline).ConfigureAwait(false)) is { } done)
+            if (Final(await _local.GetAsync(key, inline: false).ConfigureAwait(false)) is { } done)
                 return (true, ValueOf(done));
         }
         catch (TimeoutException)
