@@ -30,4 +30,24 @@ public static class CpuTime
     }
 
     public static double Seconds(IEnumerable<int> pids) => pids.Sum(Seconds);
+
+    /// <summary>
+    /// CPU time the whole machine has been busy, over all cores (user, nice, system, irq and softirq of /proc/stat's
+    /// first line; idle, iowait and time stolen by the hypervisor are not busy): less the processes measured, what
+    /// everything else on the machine used. NaN without /proc.
+    /// </summary>
+    public static double MachineBusySeconds()
+    {
+        try
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields[0] != "cpu") return double.NaN;
+            long Field(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture);
+            return (Field(1) + Field(2) + Field(3) + Field(6) + Field(7)) / TicksPerSecond;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            return double.NaN;
+        }
+    }
 }

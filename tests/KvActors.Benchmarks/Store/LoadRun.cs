@@ -5,7 +5,7 @@ using KvActors.Benchmarks.Remote;
 namespace KvActors.Benchmarks.Store;
 
 /// <summary>One phase's figures as the load process reported them (its `result` line).</summary>
-public sealed record LoadResult(string Op, long Ops, double Seconds, double P50Us, double P99Us, double MaxUs, double ClientCpuSeconds, double NodesCpuSeconds, double RequestsPerBatch, double RepliesPerBatch, long Errors, string FirstError)
+public sealed record LoadResult(string Op, long Ops, double Seconds, double P50Us, double P99Us, double MaxUs, double ClientCpuSeconds, double NodesCpuSeconds, double OtherCpuSeconds, double RequestsPerBatch, double RepliesPerBatch, long Errors, string FirstError)
 {
     public double OpsPerSecond => Ops / Seconds;
 
@@ -14,13 +14,13 @@ public sealed record LoadResult(string Op, long Ops, double Seconds, double P50U
 
     public static LoadResult Parse(string line)
     {
-        // result OP ops=N seconds=S p50_us=X p99_us=Y max_us=Z cpu_client_s=C cpu_nodes_s=D requests_per_batch=R replies_per_batch=A errors=E first_error=free text to the end
+        // result OP ops=N seconds=S p50_us=X p99_us=Y max_us=Z cpu_client_s=C cpu_nodes_s=D cpu_other_s=O requests_per_batch=R replies_per_batch=A errors=E first_error=free text to the end
         var parts = line.Split(' ', 3);
         var errorAt = parts[2].IndexOf("first_error=", StringComparison.Ordinal);
         var fields = parts[2][..errorAt].Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => double.Parse(f[1], CultureInfo.InvariantCulture));
         return new LoadResult(parts[1], (long)fields["ops"], fields["seconds"], fields["p50_us"], fields["p99_us"], fields["max_us"],
-            fields["cpu_client_s"], fields["cpu_nodes_s"], fields["requests_per_batch"], fields["replies_per_batch"], (long)fields["errors"], parts[2][(errorAt + "first_error=".Length)..]);
+            fields["cpu_client_s"], fields["cpu_nodes_s"], fields["cpu_other_s"], fields["requests_per_batch"], fields["replies_per_batch"], (long)fields["errors"], parts[2][(errorAt + "first_error=".Length)..]);
     }
 }
 

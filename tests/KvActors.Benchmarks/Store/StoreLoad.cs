@@ -69,12 +69,12 @@ public static class StoreLoad
                 });
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"result {op} ops={result.Count} seconds={result.Seconds:0.###} p50_us={result.P50Us:0} p99_us={result.P99Us:0} max_us={result.MaxUs:0} cpu_client_s={result.ClientCpuSeconds:0.###} cpu_nodes_s={result.NodesCpuSeconds:0.###} requests_per_batch={result.RequestsPerBatch:0.##} replies_per_batch={result.RepliesPerBatch:0.##} errors={result.Errors} first_error={result.FirstError ?? "none"}"));
+                $"result {op} ops={result.Count} seconds={result.Seconds:0.###} p50_us={result.P50Us:0} p99_us={result.P99Us:0} max_us={result.MaxUs:0} cpu_client_s={result.ClientCpuSeconds:0.###} cpu_nodes_s={result.NodesCpuSeconds:0.###} cpu_other_s={result.OtherCpuSeconds:0.###} requests_per_batch={result.RequestsPerBatch:0.##} replies_per_batch={result.RepliesPerBatch:0.##} errors={result.Errors} first_error={result.FirstError ?? "none"}"));
         }
         return 0;
     }
 
-    private sealed record Phase(long Count, double Seconds, double P50Us, double P99Us, double MaxUs, double ClientCpuSeconds, double NodesCpuSeconds, double RequestsPerBatch, double RepliesPerBatch, long Errors, string? FirstError);
+    private sealed record Phase(long Count, double Seconds, double P50Us, double P99Us, double MaxUs, double ClientCpuSeconds, double NodesCpuSeconds, double OtherCpuSeconds, double RequestsPerBatch, double RepliesPerBatch, long Errors, string? FirstError);
 
     /// <summary>
     /// <paramref name="inFlight"/> workers each run <paramref name="operation"/> back to back. Operations that start
@@ -90,12 +90,16 @@ public static class StoreLoad
         var cpu = Task.Run(async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(warmupSeconds));
-            var (client, nodes, before) = (CpuTime.Seconds(Environment.ProcessId), CpuTime.Seconds(nodePids), batching());
+            var (client, nodes, machine, before) = (CpuTime.Seconds(Environment.ProcessId), CpuTime.Seconds(nodePids), CpuTime.MachineBusySeconds(), batching());
             await Task.Delay(TimeSpan.FromSeconds(seconds));
             var after = batching();
             var window = new KvClientBatching(after.Requests - before.Requests, after.RequestBatches - before.RequestBatches,
                 after.Replies - before.Replies, after.ReplyBatches - before.ReplyBatches);
-            return (CpuTime.Seconds(Environment.ProcessId) - client, CpuTime.Seconds(nodePids) - nodes, window);
+            client = CpuTime.Seconds(Environment.ProcessId) - client;
+            nodes = CpuTime.Seconds(nodePids) - nodes;
+            // Clock ticks are counted per process and per core apart, so a quiet machine can read a little below 0.
+            var other = Math.Max(0, CpuTime.MachineBusySeconds() - machine - client - nodes);
+            return (client, nodes, other, window);
         });
         long errors = 0;
         string? firstError = null;
@@ -121,9 +125,9 @@ public static class StoreLoad
             }
         })).ToList();
         await Task.WhenAll(workers);
-        var (clientCpu, nodesCpu, batched) = await cpu;
+        var (clientCpu, nodesCpu, otherCpu, batched) = await cpu;
         var all = latencies.SelectMany(l => l).Select(t => Stats.Us(t)).ToList();
-        return new Phase(all.Count, seconds, Stats.Percentile(all, 50), Stats.Percentile(all, 99), all.Count == 0 ? double.NaN : all.Max(), clientCpu, nodesCpu, batched.RequestsPerBatch, batched.RepliesPerBatch, errors, firstError);
+        return new Phase(all.Count, seconds, Stats.Percentile(all, 50), Stats.Percentile(all, 99), all.Count == 0 ? double.NaN : all.Max(), clientCpu, nodesCpu, otherCpu, batched.RequestsPerBatch, batched.RepliesPerBatch, errors, firstError);
     }
 
     private static void InterlockedMax(ref long target, long value)
