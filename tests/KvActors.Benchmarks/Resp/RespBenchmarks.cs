@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using KvActors.Benchmarks.Cluster;
+using KvActors.Benchmarks.Store;
 
 namespace KvActors.Benchmarks.Resp;
 
@@ -82,11 +83,13 @@ public static class RespBenchmarks
                 {
                     foreach (var op in new[] { "set", "get" })
                     {
-                        var cpuBefore = CpuSeconds(pids);
                         var pausedBefore = GcPauseMs(kvNodePorts);
+                        var (cpuBefore, processes) = (CpuTime.Seconds(pids), CpuTime.AllProcesses());
                         var clock = Stopwatch.StartNew();
                         var rps = Benchmark(port, cluster, op, requests, clients, pipeline);
-                        var cpu = CpuSeconds(pids) - cpuBefore;
+                        var elapsed = clock.Elapsed;
+                        var cpu = CpuTime.Seconds(pids) - cpuBefore;
+                        var otherShare = CpuTime.OthersSeconds(processes, CpuTime.AllProcesses(), pids) / (elapsed.TotalSeconds * Environment.ProcessorCount);
                         var paused = GcPauseMs(kvNodePorts) - pausedBefore;
                         if (rps is null) continue;
                         var key = $"{name}.{op}{(pipeline > 1 ? ".pipelined" : "")}";
@@ -94,28 +97,22 @@ public static class RespBenchmarks
                         Report.Figure($"resp.{key}", rps.Value, "ops/s");
                         Report.Figure($"resp.{key}.cpu_per_op", cpu / requests * 1e6, "us");
                         if (kvNodePorts.Length > 0)
-                            Report.Figure($"resp.{key}.gc_pause_share", 100 * paused / kvNodePorts.Length / clock.Elapsed.TotalMilliseconds, "%");
+                            Report.Figure($"resp.{key}.gc_pause_share", 100 * paused / kvNodePorts.Length / elapsed.TotalMilliseconds, "%");
+                        if (elapsed >= OtherCpuMinWindow && otherShare > CpuTime.OtherShareLimit)
+                            Report.Note($"WARNING: resp.{key}: other processes used {otherShare:P1} of the machine's CPU during this run: its figures are not comparable.");
                     }
                 }
             }
         }
     }
 
-    private static string Version() => Run("/usr/bin/redis-server", ["--version"], TimeSpan.FromSeconds(10)).Trim();
+    /// <summary>
+    /// Shorter runs (pipelined ones, a fraction of a second) are not checked for other processes: CPU time is counted in
+    /// 10-ms ticks, so one tick of any process would read as 2.5% of this machine in 0.2 s.
+    /// </summary>
+    private static readonly TimeSpan OtherCpuMinWindow = TimeSpan.FromSeconds(1);
 
-    /// <summary>User + system CPU seconds the processes used so far (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s).</summary>
-    private static double CpuSeconds(int[] pids)
-    {
-        double total = 0;
-        foreach (var pid in pids)
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The command name (field 2) may hold spaces: the fields after it start past its closing parenthesis.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            total += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-        }
-        return total;
-    }
+    private static string Version() => Run("/usr/bin/redis-server", ["--version"], TimeSpan.FromSeconds(10)).Trim();
 
     /// <summary>
     /// The kvnodes' garbage-collection pauses since they started, summed (INFO memory, kvactors_gc_pause_total_ms): while

@@ -110,17 +110,10 @@ public static class StoreBenchmarks
     {
         var label = $"{(round is { } n ? $"round {n}, " : "")}{r.Op}";
         var otherShare = r.OtherCpuSeconds / (r.Seconds * Environment.ProcessorCount);
-        Report.Note($"{label}: {r.Ops:N0} ops in {r.Seconds:0.#} s, p50 {r.P50Us:0} us, p99 {r.P99Us:0} us, max {r.MaxUs:0} us, CPU per op {r.CpuUsPerOp.Client:0} us in the load process + {r.CpuUsPerOp.Nodes:0} us in the kvnodes, {r.RequestsPerBatch:0.#} requests per client message and {r.RepliesPerBatch:0.#} answers per reply message, {r.Errors} errors{(r.Errors > 0 ? $" (first: {r.FirstError})" : "")}; other processes used {otherShare:P0} of the machine");
-        if (otherShare > OtherShareLimit)
-            Report.Note($"WARNING: {label}: other processes used {otherShare:P0} of the machine's CPU during the window: this run's figures are not comparable.");
+        Report.Note($"{label}: {r.Ops:N0} ops in {r.Seconds:0.#} s, p50 {r.P50Us:0} us, p99 {r.P99Us:0} us, max {r.MaxUs:0} us, CPU per op {r.CpuUsPerOp.Client:0} us in the load process + {r.CpuUsPerOp.Nodes:0} us in the kvnodes, {r.RequestsPerBatch:0.#} requests per client message and {r.RepliesPerBatch:0.#} answers per reply message, {r.Errors} errors{(r.Errors > 0 ? $" (first: {r.FirstError})" : "")}; other processes used {otherShare:P1} of the machine");
+        if (otherShare > CpuTime.OtherShareLimit)
+            Report.Note($"WARNING: {label}: other processes used {otherShare:P1} of the machine's CPU during the window: this run's figures are not comparable.");
     }
-
-    /// <summary>
-    /// What the rest of the machine may use during a window before the run is flagged. Measured here (2026-11-29, a
-    /// 10-s put window): 0% on a quiet machine, 2.2% with one idle kvnode left running. A run with three idle kvnodes
-    /// left running (about 9% of the machine) measured 13.5k puts/s, runs that day without them 14.1k-17.1k.
-    /// </summary>
-    private const double OtherShareLimit = 0.02;
 
     /// <summary>
     /// Akka's line for a member the failure detector suspects. Before the failover rounds nothing was killed, so each is a

@@ -90,15 +90,14 @@ public static class StoreLoad
         var cpu = Task.Run(async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(warmupSeconds));
-            var (client, nodes, machine, before) = (CpuTime.Seconds(Environment.ProcessId), CpuTime.Seconds(nodePids), CpuTime.MachineBusySeconds(), batching());
+            var (client, nodes, processes, before) = (CpuTime.Seconds(Environment.ProcessId), CpuTime.Seconds(nodePids), CpuTime.AllProcesses(), batching());
             await Task.Delay(TimeSpan.FromSeconds(seconds));
             var after = batching();
             var window = new KvClientBatching(after.Requests - before.Requests, after.RequestBatches - before.RequestBatches,
                 after.Replies - before.Replies, after.ReplyBatches - before.ReplyBatches);
             client = CpuTime.Seconds(Environment.ProcessId) - client;
             nodes = CpuTime.Seconds(nodePids) - nodes;
-            // Clock ticks are counted per process and per core apart, so a quiet machine can read a little below 0.
-            var other = Math.Max(0, CpuTime.MachineBusySeconds() - machine - client - nodes);
+            var other = CpuTime.OthersSeconds(processes, CpuTime.AllProcesses(), nodePids);
             return (client, nodes, other, window);
         });
         long errors = 0;
