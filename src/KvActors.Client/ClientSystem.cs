@@ -70,9 +70,9 @@ internal static class ClientSystem
             # reference.conf gives a node: an idle one of those yields the processor up to 100 times before it
             # sleeps, which pays off in a node busy with hundreds of partitions and only costs CPU in a client
             # inside someone else's process. Puts on 3 kvnodes in interleaved runs (2026-11-29), pool against
-            # dedicated threads, client CPU per put: at 64 in flight 12-13 against 15-17 us (store-load) and 13-14
-            # against 16-20 us (bench store), puts/s the same within the noise; at 1 in flight 125 against 260 us,
-            # with p50 650-670 against 710-740 us.
+            # dedicated threads, client CPU per put: at 64 in flight 12-15 against 15-17 us (store-load) and 13-14
+            # against 16-20 us (bench store), puts/s the same within the noise; at 1 in flight 124-127 against
+            # 257-271 us, with p50 650-670 against 710-740 us.
             akka.actor.default-dispatcher.executor = default-executor
             """).WithFallback(KvConfig.Reference);
         var setup = BootstrapSetup.Create().WithConfig(config);
