@@ -68,6 +68,20 @@ public static class CpuTime
         return all;
     }
 
+    /// <summary>The pid of this process's parent (field 4 of /proc/self/stat), or null without /proc.</summary>
+    public static int? ParentPid()
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// What the processes present at both readings, except <paramref name="measured"/> and this one, used between them:
     /// a process started and ended in between (a short command) is not seen, a process left running is.
@@ -81,7 +95,8 @@ public static class CpuTime
     /// <summary>
     /// The share of the machine's CPU other processes (<see cref="OthersSeconds"/>) may use during a measured window
     /// before a benchmark flags the run. Measured here (2026-11-29): a
-    /// 10-s put window of bench store read 0.25% on a quiet machine and 2.1% with one idle kvnode left running; bench
+    /// 10-s put window of store-load read 0.25% on a quiet machine and 2.1% with one idle kvnode left running (bench
+    /// store's phases 0.2-0.3%, the benchmark process that started the load left out); bench
     /// resp's runs of a second or more read at most 1% on a quiet machine and over 1% in all eight with that node. A
     /// bench store run with three idle kvnodes left running (about 9% of the machine) measured 13.5k puts/s, runs that
     /// day without them 14.1k-17.1k.
