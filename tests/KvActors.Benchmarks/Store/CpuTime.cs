@@ -94,12 +94,11 @@ public static class CpuTime
 
     /// <summary>
     /// The share of the machine's CPU other processes (<see cref="OthersSeconds"/>) may use during a measured window
-    /// before a benchmark flags the run. Measured here (2026-11-29): a
-    /// 10-s put window of store-load read 0.25% on a quiet machine and 2.1% with one idle kvnode left running (bench
-    /// store's phases 0.2-0.3%, the benchmark process that started the load left out); bench
-    /// resp's runs of a second or more read at most 1% on a quiet machine and over 1% in all eight with that node. A
-    /// bench store run with three idle kvnodes left running (about 9% of the machine) measured 13.5k puts/s, runs that
-    /// day without them 14.1k-17.1k.
+    /// before a benchmark flags the run. Measured here (2026-11-29): store-load's 10-s put window read 0.25% on a quiet
+    /// machine and 2.1% with one idle kvnode left running; bench store's phases read 0.2-0.3% (the benchmark process
+    /// that started the load left out); bench resp's runs of a second or more read at most 1% on a quiet machine and
+    /// over 1% in all eight with that idle node. A bench store run with three idle kvnodes left running (about 9% of the
+    /// machine) measured 13.5k puts/s; runs that day without them measured 13.4k-17.1k, as this VM's speed drifted.
     /// </summary>
     public const double OtherShareLimit = 0.01;
 }
