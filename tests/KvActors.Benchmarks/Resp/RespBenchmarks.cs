@@ -89,7 +89,7 @@ public static class RespBenchmarks
                         var rps = Benchmark(port, cluster, op, requests, clients, pipeline);
                         var elapsed = clock.Elapsed;
                         var cpu = CpuTime.Seconds(pids) - cpuBefore;
-                        var otherShare = CpuTime.OthersSeconds(processes, CpuTime.AllProcesses(), pids) / (elapsed.TotalSeconds * Environment.ProcessorCount);
+                        var otherShare = CpuTime.ShareOfMachine(CpuTime.OthersSeconds(processes, CpuTime.AllProcesses(), pids), elapsed);
                         var paused = GcPauseMs(kvNodePorts) - pausedBefore;
                         if (rps is null) continue;
                         var key = $"{name}.{op}{(pipeline > 1 ? ".pipelined" : "")}";

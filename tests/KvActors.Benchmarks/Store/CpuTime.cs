@@ -17,13 +17,9 @@ public static class CpuTime
         if (pid == Environment.ProcessId) return Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // utime and stime are fields 14 and 15 of the whole line, so 12 and 13 after the name.
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+            return Cpu(StatFields($"/proc/{pid}/stat"));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (IsUnreadable(e))
         {
             return double.NaN;
         }
@@ -54,13 +50,12 @@ public static class CpuTime
             if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
             try
             {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var fields = StatFields(Path.Combine(dir, "stat"));
                 // flags is field 9 of the line, 7 after the name; PF_KTHREAD marks a kernel thread.
                 if ((ulong.Parse(fields[6], CultureInfo.InvariantCulture) & 0x00200000) != 0) continue;
-                all[pid] = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                all[pid] = Cpu(fields);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or OverflowException)
+            catch (Exception e) when (IsUnreadable(e))
             {
                 // gone since the listing, or not readable: not counted
             }
@@ -68,15 +63,15 @@ public static class CpuTime
         return all;
     }
 
-    /// <summary>The pid of this process's parent (field 4 of /proc/self/stat), or null without /proc.</summary>
+    /// <summary>The pid of this process's parent, or null without /proc.</summary>
     public static int? ParentPid()
     {
         try
         {
-            var stat = File.ReadAllText("/proc/self/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+            // ppid is field 4 of the line, 2 after the name.
+            return int.Parse(StatFields("/proc/self/stat")[1], CultureInfo.InvariantCulture);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (IsUnreadable(e))
         {
             return null;
         }
@@ -91,6 +86,27 @@ public static class CpuTime
         var excluded = new HashSet<int>(measured) { Environment.ProcessId };
         return after.Where(p => !excluded.Contains(p.Key) && before.ContainsKey(p.Key)).Sum(p => Math.Max(0, p.Value - before[p.Key]));
     }
+
+    /// <summary>What <paramref name="seconds"/> of CPU time is as a share of all the machine's cores over <paramref name="window"/>.</summary>
+    public static double ShareOfMachine(double seconds, TimeSpan window) => seconds / (window.TotalSeconds * Environment.ProcessorCount);
+
+    /// <summary>
+    /// The fields of a /proc/PID/stat line after the command name (field 2), which is in parentheses and may hold spaces:
+    /// index i is field i + 3 of the line.
+    /// </summary>
+    private static string[] StatFields(string path)
+    {
+        var stat = File.ReadAllText(path);
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    }
+
+    /// <summary>utime + stime (fields 14 and 15 of the line) in seconds.</summary>
+    private static double Cpu(string[] fields) =>
+        (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+
+    /// <summary>A process gone since it was listed, a file not readable, or a line not as expected.</summary>
+    private static bool IsUnreadable(Exception e) =>
+        e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or OverflowException;
 
     /// <summary>
     /// The share of the machine's CPU other processes (<see cref="OthersSeconds"/>) may use during a measured window

@@ -109,7 +109,7 @@ public static class StoreBenchmarks
     private static void Note(LoadResult r, int? round = null)
     {
         var label = $"{(round is { } n ? $"round {n}, " : "")}{r.Op}";
-        var otherShare = r.OtherCpuSeconds / (r.Seconds * Environment.ProcessorCount);
+        var otherShare = CpuTime.ShareOfMachine(r.OtherCpuSeconds, TimeSpan.FromSeconds(r.Seconds));
         Report.Note($"{label}: {r.Ops:N0} ops in {r.Seconds:0.#} s, p50 {r.P50Us:0} us, p99 {r.P99Us:0} us, max {r.MaxUs:0} us, CPU per op {r.CpuUsPerOp.Client:0} us in the load process + {r.CpuUsPerOp.Nodes:0} us in the kvnodes, {r.RequestsPerBatch:0.#} requests per client message and {r.RepliesPerBatch:0.#} answers per reply message, {r.Errors} errors{(r.Errors > 0 ? $" (first: {r.FirstError})" : "")}; other processes used {otherShare:P1} of the machine");
         if (otherShare > CpuTime.OtherShareLimit)
             Report.Note($"WARNING: {label}: other processes used {otherShare:P1} of the machine's CPU during the window: this run's figures are not comparable.");
