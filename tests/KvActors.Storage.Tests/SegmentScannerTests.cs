@@ -81,6 +81,32 @@ public class SegmentScannerTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(8)] // the magic, not the index
+    public void A_last_segment_killed_before_its_header_was_written_is_a_torn_tail_at_0(int headerBytesWritten)
+    {
+        // A mapped segment is created with its space reserved (zeros), then its header is copied in.
+        var data = new byte[4096];
+        SegmentFormat.WriteHeader(data, 1);
+        data.AsSpan(headerBytesWritten, SegmentFormat.HeaderSize - headerBytesWritten).Clear();
+        var (seqs, result) = Scan(data, isLast: true);
+        seqs.Should().BeEmpty();
+        result.Damage.Should().BeEmpty();
+        result.TornTailOffset.Should().Be(0);
+    }
+
+    [Fact]
+    public void A_zeroed_header_with_a_record_after_it_is_damage()
+    {
+        var (data, _) = Segment(3);
+        data.AsSpan(0, SegmentFormat.HeaderSize).Clear();
+        var (_, result) = Scan(data, isLast: true);
+        result.Damage.Should().ContainSingle().Which.Offset.Should().Be(0);
+        result.TornTailOffset.Should().BeNull();
+    }
+
     [Fact]
     public void A_short_non_last_segment_is_corruption_not_a_torn_tail()
     {

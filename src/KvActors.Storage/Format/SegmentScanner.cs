@@ -35,8 +35,11 @@ public static class SegmentScanner
         var damage = new List<SegmentDamage>();
         if (!SegmentFormat.IsValidHeader(data, segmentIndex))
         {
-            // A header shorter than its size in the last segment is a crash right after creation.
-            if (isLastSegment && data.Length < SegmentFormat.HeaderSize) return new SegmentScanResult(0, 0, damage);
+            // A crash right after the last segment was created, before its header was (wholly) written: the file is
+            // shorter than a header, or (a mapped segment gets its space reserved at creation) a partial header or none,
+            // then zeros. Nothing was ever logged in it.
+            if (isLastSegment && (data.Length < SegmentFormat.HeaderSize || data[SegmentFormat.HeaderSize..].IndexOfAnyExcept((byte)0) < 0))
+                return new SegmentScanResult(0, 0, damage);
             damage.Add(new SegmentDamage(0, FrameStatus.BadHeader, null, null));
             if (data.Length < SegmentFormat.HeaderSize || stopAtDamage) return new SegmentScanResult(0, null, damage);
         }
