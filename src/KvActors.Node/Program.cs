@@ -10,6 +10,7 @@ using KvActors.Resp.Server;
 
 // kvnode: parse flags and config first, so any mistake there is one sentence and exit code 2;
 // then run the node in the generic host until the actor system terminates (exit code 0).
+InlineSocketCompletions.Enable(); // before any socket exists
 NodeSettings settings;
 RingSettings ring;
 LayeredConfig config;
