@@ -8,6 +8,7 @@ using KvActors.Node.Admin;
 using KvActors.Node.Startup;
 using KvActors.Resp.Server;
 using KvActors.Store.Configuration;
+using KvActors.Store.Security;
 using KvActors.Store.Ring;
 using KvActors.Store.Shards;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,7 +56,10 @@ public static class NodeHost
                 CustomValidator = certificate.Validator,
             };
         }
-        akka.AddHocon(config.Config, HoconAddMode.Prepend)
+        akka.AddHocon(config.Config, HoconAddMode.Prepend);
+        if (settings.Certificate is not null)
+            akka.AddHocon(ClusterCertificate.EnableSslHocon, HoconAddMode.Prepend); // TLS runs on DotNetty's transport
+        akka
             .ConfigureLoggers(loggers =>
             {
                 loggers.ClearLoggers();

@@ -55,7 +55,7 @@ public class RespClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _harness = new ClusterHarness(_kit, ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.applied-adapters = []"));
+        _harness = new ClusterHarness(_kit, ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.applied-adapters = [], akka.remote.kvactors-tcp.applied-adapters = []"));
         var first = await StartNode("n1", null);
         Harness.AwaitMembersUp(1, [first.Cluster]);
         Nodes.Add(first);

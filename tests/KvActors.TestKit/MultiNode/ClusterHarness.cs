@@ -46,8 +46,10 @@ public sealed class ClusterHarness : IDisposable
             hostname = "127.0.0.1"
             port = 0
             # The throttler adapter lets a spec blackhole links; addresses become akka.trttl.tcp://...
+            # (on KvActors' transport, and on DotNetty's where a spec turns TLS on)
             applied-adapters = [trttl]
           }
+          remote.kvactors-tcp.applied-adapters = [trttl]
           # ActorSystem.Terminate() is a crash, not a graceful leave: it does not run
           # CoordinatedShutdown (cluster leave). Leave, and a downed node stopping itself, still do.
           coordinated-shutdown.run-by-actor-system-terminate = off

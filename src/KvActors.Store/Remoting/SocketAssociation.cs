@@ -1,0 +1,198 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Remote.Transport;
+using Google.Protobuf;
+
+namespace KvActors.Store.Remoting;
+
+/// <summary>
+/// One TCP connection of <see cref="SocketTransport"/>: frames out (a 4-byte little-endian length, then the payload) and
+/// frames in, handed to Akka's listener on the thread the socket completed on.
+/// </summary>
+/// <remarks>
+/// A write is sent at once from the caller's thread (Akka's endpoint writer) when the socket buffer takes it, without
+/// blocking: the socket is non-blocking. What it does not take is queued and sent by an asynchronous loop, and later writes
+/// queue behind it, in order. Beyond <c>maxPendingBytes</c> queued, <see cref="Write"/> returns false, Akka's signal to back
+/// off and retry (its endpoint writer buffers meanwhile), so a peer that stops reading costs bounded memory and never
+/// blocks a dispatcher thread. A frame in over the largest allowed, or any socket error, closes the connection and tells
+/// Akka it is disassociated, as a closed connection does.
+/// </remarks>
+internal sealed class SocketAssociation : AssociationHandle
+{
+    private const int HeaderBytes = 4;
+    private readonly Socket _socket;
+    private readonly int _maxFrame;
+    private readonly long _maxPendingBytes;
+    private readonly ILoggingAdapter _log;
+    private readonly Action<SocketAssociation> _closed;
+    private readonly object _lock = new();
+    private readonly Queue<ReadOnlyMemory<byte>> _pending = new();
+    private readonly TaskCompletionSource _closing = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _pendingBytes;
+    private bool _draining;
+    private bool _isClosed;
+
+    public SocketAssociation(Address local, Address remote, Socket socket, int maxFrame, long maxPendingBytes, ILoggingAdapter log,
+        Action<SocketAssociation> closed) : base(local, remote)
+    {
+        _socket = socket;
+        _socket.Blocking = false;
+        _maxFrame = maxFrame;
+        _maxPendingBytes = maxPendingBytes;
+        _log = log;
+        _closed = closed;
+    }
+
+    /// <summary>Starts reading; frames go to Akka's listener once Akka has set it (<see cref="AssociationHandle.ReadHandlerSource"/>).</summary>
+    public void Start() => _ = ReadLoop();
+
+    public override bool Write(ByteString payload)
+    {
+        if (payload.Length > _maxFrame)
+        {
+            _log.Warning("Dropped a message of {0} bytes to {1}: over akka.remote.dot-netty.tcp.maximum-frame-size ({2} bytes).", payload.Length, RemoteAddress, _maxFrame);
+            return true; // as DotNetty's transport: the frame is dropped, the connection stays
+        }
+        var frame = new byte[HeaderBytes + payload.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
+        payload.Span.CopyTo(frame.AsSpan(HeaderBytes));
+        lock (_lock)
+        {
+            if (_isClosed) return false;
+            if (_draining)
+            {
+                if (_pendingBytes >= _maxPendingBytes) return false;
+                Enqueue(frame);
+                return true;
+            }
+            var sent = _socket.Send(frame, 0, frame.Length, SocketFlags.None, out var error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                CloseLocked($"a send failed ({error})");
+                return false;
+            }
+            if (sent == frame.Length) return true;
+            Enqueue(frame.AsMemory(Math.Max(sent, 0)));
+            _draining = true;
+        }
+        _ = Drain();
+        return true;
+    }
+
+    private void Enqueue(ReadOnlyMemory<byte> bytes)
+    {
+        _pending.Enqueue(bytes);
+        _pendingBytes += bytes.Length;
+    }
+
+    /// <summary>Sends the queued bytes in order until none are left; runs while <see cref="_draining"/>.</summary>
+    private async Task Drain()
+    {
+        while (true)
+        {
+            ReadOnlyMemory<byte> next;
+            lock (_lock)
+            {
+                if (_isClosed || !_pending.TryDequeue(out next))
+                {
+                    _draining = false;
+                    return;
+                }
+                _pendingBytes -= next.Length;
+            }
+            try
+            {
+                while (next.Length > 0)
+                    next = next[await _socket.SendAsync(next, SocketFlags.None).ConfigureAwait(false)..];
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                lock (_lock) CloseLocked($"a send failed ({e.Message})");
+                return;
+            }
+        }
+    }
+
+    private async Task ReadLoop()
+    {
+        // Akka sets the listener once it takes the connection; one closed before that is told when (if ever) it is set.
+        if (await Task.WhenAny(ReadHandlerSource.Task, _closing.Task).ConfigureAwait(false) != ReadHandlerSource.Task)
+        {
+            _ = ReadHandlerSource.Task.ContinueWith(set => set.Result.Notify(new Disassociated(DisassociateInfo.Unknown)),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            return;
+        }
+        var listener = ReadHandlerSource.Task.Result;
+        var buffer = new byte[64 * 1024];
+        var filled = 0;
+        string reason;
+        try
+        {
+            while (true)
+            {
+                var read = await _socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    reason = "the peer closed the connection";
+                    break;
+                }
+                filled += read;
+                var offset = 0;
+                while (filled - offset >= HeaderBytes)
+                {
+                    var length = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(offset));
+                    if (length < 0 || length > _maxFrame)
+                        throw new InvalidDataException($"a frame of {length} bytes came in, over akka.remote.dot-netty.tcp.maximum-frame-size ({_maxFrame} bytes)");
+                    if (filled - offset - HeaderBytes < length) break;
+                    listener.Notify(new InboundPayload(ByteString.CopyFrom(buffer, offset + HeaderBytes, length)));
+                    offset += HeaderBytes + length;
+                }
+                // Keep the partial frame at the start; grow the buffer when the frame it starts will not fit.
+                filled -= offset;
+                var needed = filled >= HeaderBytes ? HeaderBytes + BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(offset)) : HeaderBytes;
+                var target = needed > buffer.Length ? new byte[needed] : buffer;
+                if (offset > 0 || target != buffer)
+                    Array.Copy(buffer, offset, target, 0, filled);
+                buffer = target;
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidDataException)
+        {
+            reason = e.Message;
+        }
+        lock (_lock) CloseLocked(reason);
+        listener.Notify(new Disassociated(DisassociateInfo.Unknown));
+    }
+
+#pragma warning disable CS0672 // Akka marks the reasonless overload obsolete for callers; it is still the one to implement
+    public override void Disassociate() => Close();
+#pragma warning restore CS0672
+
+    /// <summary>Closes the connection; the read loop then tells Akka (once it has a listener).</summary>
+    public void Close()
+    {
+        lock (_lock) CloseLocked("it was disassociated");
+    }
+
+    private void CloseLocked(string reason)
+    {
+        if (_isClosed) return;
+        _isClosed = true;
+        _pending.Clear();
+        _pendingBytes = 0;
+        _log.Debug("Connection {0} -> {1} closed: {2}", LocalAddress, RemoteAddress, reason);
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // already gone
+        }
+        _socket.Dispose();
+        _closing.TrySetResult();
+        _closed(this);
+    }
+}
