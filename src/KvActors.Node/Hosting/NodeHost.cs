@@ -8,7 +8,6 @@ using KvActors.Node.Admin;
 using KvActors.Node.Startup;
 using KvActors.Resp.Server;
 using KvActors.Store.Configuration;
-using KvActors.Store.Security;
 using KvActors.Store.Ring;
 using KvActors.Store.Shards;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,8 +56,8 @@ public static class NodeHost
             };
         }
         akka.AddHocon(config.Config, HoconAddMode.Prepend);
-        if (settings.Certificate is not null)
-            akka.AddHocon(ClusterCertificate.EnableSslHocon, HoconAddMode.Prepend); // TLS runs on DotNetty's transport
+        if (settings.Certificate is { } tls)
+            akka.AddSetup(tls.SslSetup()); // where KvActors' socket transport, like DotNetty's, finds the certificate
         akka
             .ConfigureLoggers(loggers =>
             {

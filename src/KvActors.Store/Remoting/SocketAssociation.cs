@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net.Security;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
@@ -14,7 +15,8 @@ namespace KvActors.Store.Remoting;
 /// <remarks>
 /// A write is sent at once from the caller's thread (Akka's endpoint writer) when the socket buffer takes it, without
 /// blocking: the socket is non-blocking. What it does not take is queued and sent by an asynchronous loop, and later writes
-/// queue behind it, in order. Beyond <c>maxPendingBytes</c> queued, <see cref="Write"/> returns false, Akka's signal to back
+/// queue behind it, in order. Over TLS every write goes through that loop (a <see cref="SslStream"/> has no non-blocking
+/// write), which starts on the caller's thread and usually finishes there, as the socket takes the bytes at once. Beyond <c>maxPendingBytes</c> queued, <see cref="Write"/> returns false, Akka's signal to back
 /// off and retry (its endpoint writer buffers meanwhile), so a peer that stops reading costs bounded memory and never
 /// blocks a dispatcher thread. A frame in over the largest allowed, or any socket error, closes the connection and tells
 /// Akka it is disassociated, as a closed connection does.
@@ -23,6 +25,7 @@ internal sealed class SocketAssociation : AssociationHandle
 {
     private const int HeaderBytes = 4;
     private readonly Socket _socket;
+    private readonly SslStream? _tls;
     private readonly int _maxFrame;
     private readonly long _maxPendingBytes;
     private readonly ILoggingAdapter _log;
@@ -34,11 +37,13 @@ internal sealed class SocketAssociation : AssociationHandle
     private bool _draining;
     private bool _isClosed;
 
-    public SocketAssociation(Address local, Address remote, Socket socket, int maxFrame, long maxPendingBytes, ILoggingAdapter log,
-        Action<SocketAssociation> closed) : base(local, remote)
+    /// <param name="tls">The authenticated TLS stream over <paramref name="socket"/>, or null for plain TCP.</param>
+    public SocketAssociation(Address local, Address remote, Socket socket, SslStream? tls, int maxFrame, long maxPendingBytes,
+        ILoggingAdapter log, Action<SocketAssociation> closed) : base(local, remote)
     {
         _socket = socket;
-        _socket.Blocking = false;
+        _tls = tls;
+        if (tls is null) _socket.Blocking = false; // a NetworkStream under TLS needs a blocking socket
         _maxFrame = maxFrame;
         _maxPendingBytes = maxPendingBytes;
         _log = log;
@@ -67,7 +72,7 @@ internal sealed class SocketAssociation : AssociationHandle
                 Enqueue(frame);
                 return true;
             }
-            var sent = _socket.Send(frame, 0, frame.Length, SocketFlags.None, out var error);
+            var sent = _tls is null ? _socket.Send(frame, 0, frame.Length, SocketFlags.None, out var error) : Queued(out error);
             if (error is not (SocketError.Success or SocketError.WouldBlock))
             {
                 CloseLocked($"a send failed ({error})");
@@ -79,6 +84,13 @@ internal sealed class SocketAssociation : AssociationHandle
         }
         _ = Drain();
         return true;
+    }
+
+    /// <summary>Over TLS nothing is sent inline: the whole frame goes to the send loop.</summary>
+    private static int Queued(out SocketError error)
+    {
+        error = SocketError.Success;
+        return 0;
     }
 
     private void Enqueue(ReadOnlyMemory<byte> bytes)
@@ -104,10 +116,13 @@ internal sealed class SocketAssociation : AssociationHandle
             }
             try
             {
-                while (next.Length > 0)
-                    next = next[await _socket.SendAsync(next, SocketFlags.None).ConfigureAwait(false)..];
+                if (_tls is not null)
+                    await _tls.WriteAsync(next).ConfigureAwait(false);
+                else
+                    while (next.Length > 0)
+                        next = next[await _socket.SendAsync(next, SocketFlags.None).ConfigureAwait(false)..];
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
             {
                 lock (_lock) CloseLocked($"a send failed ({e.Message})");
                 return;
@@ -132,7 +147,9 @@ internal sealed class SocketAssociation : AssociationHandle
         {
             while (true)
             {
-                var read = await _socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false);
+                var read = _tls is null
+                    ? await _socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false)
+                    : await _tls.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
                 if (read == 0)
                 {
                     reason = "the peer closed the connection";
@@ -158,7 +175,7 @@ internal sealed class SocketAssociation : AssociationHandle
                 buffer = target;
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidDataException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or InvalidDataException)
         {
             reason = e.Message;
         }
@@ -191,6 +208,7 @@ internal sealed class SocketAssociation : AssociationHandle
         {
             // already gone
         }
+        _tls?.Dispose();
         _socket.Dispose();
         _closing.TrySetResult();
         _closed(this);

@@ -1,10 +1,14 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Remote.Transport;
+using Akka.Remote.Transport.DotNetty;
 
 namespace KvActors.Store.Remoting;
 
@@ -19,13 +23,17 @@ namespace KvActors.Store.Remoting;
 /// per remote message on top of the dispatcher's; in a 3-node cluster under puts those threads took a quarter of a node's
 /// CPU samples and most of its futex calls. Here a write is sent from the writer's own thread when the socket takes it
 /// (<see cref="SocketAssociation"/>), and a read is handed to Akka on the thread the socket completed on. Measured on
-/// 2 cores (3 kvnodes, RF 3, store-load with 64 puts in flight, 10-s rounds, 2026-11-30), kvnodes on this transport
+/// 2 cores (3 kvnodes, RF 3, store-load with 64 puts in flight, 10-s rounds, 2026-11-30, plain TCP), kvnodes on this transport
 /// against DotNetty's, the client on DotNetty's, interleaved: 24.4k, 22.1k, 20.4k, 19.1k puts/s against 14.9k, 15.0k,
 /// 16.0k, 16.1k; kvnode CPU per put 65-82 against 104-111 us. With the client on it too: 26.9k and 27.7k puts/s, 59-61
-/// us in the kvnodes and 9.3 us in the client (15-17 on DotNetty's). It has no TLS: a node or client with a certificate
-/// runs DotNetty's transport (<see cref="Security.ClusterCertificate.EnableSslHocon"/>).
-/// Where it listens (hostname, public-hostname, port), the largest frame and the write buffer bound come from
-/// <c>akka.remote.dot-netty.tcp</c>, which Akka.Hosting, kvnode and the tests set, so one place says where a node listens.
+/// us in the kvnodes and 9.3 us in the client (15-17 on DotNetty's). With TLS (3 kvnodes with one certificate, redis-benchmark
+/// --cluster SET, 50 connections, unpipelined, 2 interleaved pairs): 14.2k and 13.7k SET/s against 10.8k and 11.1k, kvnode
+/// CPU per SET 120-123 against 161-163 us.
+/// <para>Where it listens (hostname, public-hostname, port), the largest frame and whether it runs TLS
+/// (<c>enable-ssl</c>) come from <c>akka.remote.dot-netty.tcp</c>, which Akka.Hosting, kvnode, the clients and the tests
+/// set, so one place says it. TLS takes its certificate and validation callback from Akka's
+/// <see cref="DotNettySslSetup"/> (<see cref="Security.ClusterCertificate.SslSetup"/>): both ends present the certificate
+/// and each checks the other's with the callback; addresses are then <c>akka.ssl.tcp://</c>, as DotNetty's.</para>
 /// </remarks>
 public sealed class SocketTransport : Transport
 {
@@ -36,6 +44,8 @@ public sealed class SocketTransport : Transport
     private readonly string _publicHostname;
     private readonly int _port;
     private readonly long _maxPendingBytes;
+    private readonly DotNettySslSetup? _tls;
+    private readonly TimeSpan _handshakeTimeout;
     private Socket? _listener;
     private Address? _localAddress;
 
@@ -43,7 +53,11 @@ public sealed class SocketTransport : Transport
     {
         System = system;
         Config = config.WithFallback(system.Settings.Config.GetConfig("akka.remote.dot-netty.tcp"));
-        SchemeIdentifier = "tcp";
+        if (Config.GetBoolean("enable-ssl", false))
+            _tls = system.Settings.Setup.Get<DotNettySslSetup>().Value
+                ?? throw new ConfigurationException("akka.remote.dot-netty.tcp.enable-ssl is on but the actor system has no DotNettySslSetup with the certificate.");
+        SchemeIdentifier = _tls is null ? "tcp" : "ssl.tcp";
+        _handshakeTimeout = Config.GetTimeSpan("connection-timeout", TimeSpan.FromSeconds(15));
         MaximumPayloadBytes = Config.GetByteSize("maximum-frame-size", 128000) ?? 128000;
         _hostname = Config.GetString("hostname", "");
         if (string.IsNullOrEmpty(_hostname)) _hostname = IPAddress.Loopback.ToString();
@@ -71,7 +85,7 @@ public sealed class SocketTransport : Transport
             throw;
         }
         _listener = listener;
-        _localAddress = new Address("tcp", System.Name, _publicHostname, ((IPEndPoint)listener.LocalEndPoint!).Port);
+        _localAddress = new Address(SchemeIdentifier, System.Name, _publicHostname, ((IPEndPoint)listener.LocalEndPoint!).Port);
         _ = AcceptLoop(listener);
         return (_localAddress, _associationListener);
     }
@@ -96,10 +110,70 @@ public sealed class SocketTransport : Transport
                 _log.Debug("Accepting a connection failed: {0}", e.Message);
                 continue;
             }
-            var peer = (IPEndPoint)socket.RemoteEndPoint!;
-            var association = Open(socket, _localAddress!, new Address("tcp", System.Name, peer.Address.ToString(), peer.Port));
-            associations.Notify(new InboundAssociation(association));
+            _ = Accepted(socket, associations);
         }
+    }
+
+    /// <summary>An accepted connection, once its TLS handshake (if any) is done, is offered to Akka; a failed one is closed.</summary>
+    private async Task Accepted(Socket socket, IAssociationEventListener associations)
+    {
+        var peer = (IPEndPoint)socket.RemoteEndPoint!;
+        SslStream? tls = null;
+        try
+        {
+            tls = await Handshake(socket, peer.ToString(), server: true).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or SocketException or OperationCanceledException)
+        {
+            socket.Dispose(); // Handshake logged why
+            return;
+        }
+        associations.Notify(new InboundAssociation(Open(socket, tls, _localAddress!, new Address(SchemeIdentifier, System.Name, peer.Address.ToString(), peer.Port))));
+    }
+
+    /// <summary>Runs the TLS handshake on a new connection when TLS is on (both ends present the certificate); null for plain TCP.</summary>
+    private async Task<SslStream?> Handshake(Socket socket, string peer, bool server)
+    {
+        if (_tls is not { } tls) return null;
+        var stream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        var refused = false; // by the validation callback, which logs it
+        RemoteCertificateValidationCallback check = (_, certificate, chain, errors) =>
+        {
+            var accepted = tls.CustomValidator is { } validator
+                ? validator(certificate as X509Certificate2 ?? (certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData())), chain, peer, errors, _log)
+                : tls.SuppressValidation || errors == SslPolicyErrors.None;
+            refused = !accepted;
+            return accepted;
+        };
+        using var timeout = new CancellationTokenSource(_handshakeTimeout);
+        try
+        {
+            if (server)
+                await stream.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = tls.Certificate,
+                    ClientCertificateRequired = tls.RequireMutualAuthentication,
+                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                    RemoteCertificateValidationCallback = check,
+                }, timeout.Token).ConfigureAwait(false);
+            else
+                await stream.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = peer,
+                    ClientCertificates = new X509CertificateCollection { tls.Certificate },
+                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                    RemoteCertificateValidationCallback = check,
+                }, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A peer without TLS, or with TLS but no certificate, shows up here: an operator should see it.
+            if (server && !refused)
+                _log.Warning("Refused a connection from {0}: its TLS handshake failed ({1}); it may be running without the cluster's certificate.", peer, e.Message.TrimEnd('.'));
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return stream;
     }
 
     public override bool IsResponsibleFor(Address remote) => true;
@@ -118,14 +192,24 @@ public sealed class SocketTransport : Transport
             socket.Dispose();
             throw new InvalidAssociationException($"Failed to associate with {remoteAddress}: {e.Message}", e);
         }
+        SslStream? tls;
+        try
+        {
+            tls = await Handshake(socket, host, server: false).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            throw new InvalidAssociationException($"The TLS handshake with {remoteAddress} failed: {e.Message}", e);
+        }
         var local = (IPEndPoint)socket.LocalEndPoint!;
-        return Open(socket, new Address("tcp", System.Name, local.Address.ToString(), local.Port), remoteAddress);
+        return Open(socket, tls, new Address(SchemeIdentifier, System.Name, local.Address.ToString(), local.Port), remoteAddress);
     }
 
-    private SocketAssociation Open(Socket socket, Address local, Address remote)
+    private SocketAssociation Open(Socket socket, SslStream? tls, Address local, Address remote)
     {
         socket.NoDelay = true;
-        var association = new SocketAssociation(local, remote, socket, (int)MaximumPayloadBytes, _maxPendingBytes, _log, a => _open.TryRemove(a, out _));
+        var association = new SocketAssociation(local, remote, socket, tls, (int)MaximumPayloadBytes, _maxPendingBytes, _log, a => _open.TryRemove(a, out _));
         _open[association] = true;
         association.Start();
         return association;

@@ -89,9 +89,5 @@ public sealed class ClusterCertificate
         new(Certificate, suppressValidation: false, requireMutualAuthentication: true, validateCertificateHostname: false, Validator);
 
     /// <summary>The HOCON that goes with <see cref="SslSetup"/>.</summary>
-    /// KvActors' socket transport has no TLS, so this also puts remoting back on DotNetty's transport.
-    public const string EnableSslHocon = """
-        akka.remote.dot-netty.tcp.enable-ssl = on
-        akka.remote.enabled-transports = ["akka.remote.dot-netty.tcp"]
-        """;
+    public const string EnableSslHocon = "akka.remote.dot-netty.tcp.enable-ssl = on";
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Remote.Transport;
@@ -8,18 +9,21 @@ using FluentAssertions;
 using Google.Protobuf;
 using KvActors.Store.Configuration;
 using KvActors.Store.Remoting;
+using KvActors.Store.Security;
+using KvActors.Store.Tests.Configuration;
 using Xunit;
 
 namespace KvActors.Store.Tests.Remoting;
 
 /// <summary>
-/// KvActors' socket transport (<see cref="SocketTransport"/>) against Akka's DotNetty one, against bad frames, and against
-/// a peer that stops reading.
+/// KvActors' socket transport (<see cref="SocketTransport"/>) against Akka's DotNetty one, over plain TCP and TLS, against
+/// bad frames, and against a peer that stops reading.
 /// </summary>
 public sealed class SocketTransportTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
     private readonly List<ActorSystem> _systems = [];
+    private readonly ConfigFolder _folder = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -27,19 +31,30 @@ public sealed class SocketTransportTests : IAsyncLifetime
     {
         foreach (var system in _systems)
             await system.Terminate().WaitAsync(Deadline);
+        _folder.Dispose();
     }
 
-    private ActorSystem Start(string name, bool dotNetty = false)
+    private ActorSystem Start(string name, bool dotNetty = false, ClusterCertificate? certificate = null)
     {
-        var system = ActorSystem.Create(name, ConfigurationFactory.ParseString($"""
+        var config = ConfigurationFactory.ParseString($"""
             akka.actor.provider = remote
             akka.remote.dot-netty.tcp.hostname = "127.0.0.1"
             akka.remote.dot-netty.tcp.port = 0
             akka.loglevel = WARNING
             {(dotNetty ? "akka.remote.enabled-transports = [\"akka.remote.dot-netty.tcp\"]" : "")}
-            """).WithFallback(KvConfig.Reference));
+            {(certificate is null ? "" : ClusterCertificate.EnableSslHocon)}
+            """).WithFallback(KvConfig.Reference);
+        var setup = BootstrapSetup.Create().WithConfig(config);
+        var system = ActorSystem.Create(name, certificate is null ? ActorSystemSetup.Create(setup) : setup.And(certificate.SslSetup()));
         _systems.Add(system);
         return system;
+    }
+
+    private ClusterCertificate NewCertificate(string name)
+    {
+        var path = Path.Combine(_folder.Path, name + ".pfx");
+        File.WriteAllBytes(path, ClusterCertificate.Create(name, TimeSpan.FromDays(1), null));
+        return ClusterCertificate.Load(path, $"KVACTORS_TEST_UNSET_{Guid.NewGuid():N}");
     }
 
     private static Address AddressOf(ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress;
@@ -68,6 +83,29 @@ public sealed class SocketTransportTests : IAsyncLifetime
             Random.Shared.NextBytes(payload);
             (await EchoThrough(caller, echoing, payload)).Should().Equal(payload, $"a {size}-byte message goes there and back");
         }
+    }
+
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    public async Task Over_TLS_messages_cross_between_either_transport_and_a_stranger_is_refused(bool callerOnDotNetty, bool echoOnDotNetty)
+    {
+        var certificate = NewCertificate("cluster");
+        var caller = Start("caller", callerOnDotNetty, certificate);
+        var echoing = Start("echoing", echoOnDotNetty, certificate);
+        StartEcho(echoing);
+        AddressOf(echoing).Protocol.Should().Be("akka.ssl.tcp");
+        foreach (var size in new[] { 1, 200_000, 3_000_000 })
+        {
+            var payload = new byte[size];
+            Random.Shared.NextBytes(payload);
+            (await EchoThrough(caller, echoing, payload)).Should().Equal(payload, $"a {size}-byte message goes there and back over TLS");
+        }
+
+        var stranger = Start("stranger", certificate: NewCertificate("stranger"));
+        var resolve = () => stranger.ActorSelection(new RootActorPath(AddressOf(echoing)) / "user" / "echo").ResolveOne(TimeSpan.FromSeconds(3));
+        await resolve.Should().ThrowAsync<ActorNotFoundException>("a peer with another certificate fails the handshake");
     }
 
     [Theory]
@@ -101,7 +139,7 @@ public sealed class SocketTransportTests : IAsyncLifetime
         using var reader = await listener.AcceptAsync();
         var address = new Address("tcp", "test", "127.0.0.1", 1);
         const int limit = 1 << 20;
-        var association = new SocketAssociation(address, address, writer, 4 << 20, limit, NoLogger.Instance, _ => { });
+        var association = new SocketAssociation(address, address, writer, tls: null, 4 << 20, limit, NoLogger.Instance, _ => { });
         var frame = ByteString.CopyFrom(new byte[64 << 10]);
 
         // Nobody reads: the socket buffers fill, then the queue, then writes are refused; none of it may block.

@@ -46,7 +46,7 @@ public sealed class ClusterHarness : IDisposable
             hostname = "127.0.0.1"
             port = 0
             # The throttler adapter lets a spec blackhole links; addresses become akka.trttl.tcp://...
-            # (on KvActors' transport, and on DotNetty's where a spec turns TLS on)
+            # (on KvActors' transport below, and on DotNetty's for a spec that picks it)
             applied-adapters = [trttl]
           }
           remote.kvactors-tcp.applied-adapters = [trttl]
