@@ -16,14 +16,15 @@ namespace KvActors.Store.Remoting;
 /// A write is sent at once from the caller's thread (Akka's endpoint writer) when the socket buffer takes it, without
 /// blocking: the socket is non-blocking. What it does not take is queued and sent by an asynchronous loop, and later writes
 /// queue behind it, in order. Over TLS every write goes through that loop (a <see cref="SslStream"/> has no non-blocking
-/// write), which starts on the caller's thread and usually finishes there, as the socket takes the bytes at once. Beyond <c>maxPendingBytes</c> queued, <see cref="Write"/> returns false, Akka's signal to back
-/// off and retry (its endpoint writer buffers meanwhile), so a peer that stops reading costs bounded memory and never
+/// write), which starts on the caller's thread and usually finishes there, as the socket takes the bytes at once.
+/// Beyond <c>maxPendingBytes</c> queued, <see cref="Write"/> returns false, Akka's signal to back off and retry (its endpoint writer buffers meanwhile), so a peer that stops reading costs bounded memory and never
 /// blocks a dispatcher thread. A frame in over the largest allowed, or any socket error, closes the connection and tells
 /// Akka it is disassociated, as a closed connection does.
 /// </remarks>
 internal sealed class SocketAssociation : AssociationHandle
 {
     private const int HeaderBytes = 4;
+    private const int ReadBufferBytes = 64 * 1024;
     private readonly Socket _socket;
     private readonly SslStream? _tls;
     private readonly int _maxFrame;
@@ -140,7 +141,7 @@ internal sealed class SocketAssociation : AssociationHandle
             return;
         }
         var listener = ReadHandlerSource.Task.Result;
-        var buffer = new byte[64 * 1024];
+        var buffer = new byte[ReadBufferBytes];
         var filled = 0;
         string reason;
         try
@@ -166,10 +167,13 @@ internal sealed class SocketAssociation : AssociationHandle
                     listener.Notify(new InboundPayload(ByteString.CopyFrom(buffer, offset + HeaderBytes, length)));
                     offset += HeaderBytes + length;
                 }
-                // Keep the partial frame at the start; grow the buffer when the frame it starts will not fit.
+                // Keep the partial frame at the start; grow the buffer when the frame it starts will not fit, and go back to
+                // the usual size after a large frame, so a connection holds a large buffer only while one comes in.
                 filled -= offset;
                 var needed = filled >= HeaderBytes ? HeaderBytes + BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(offset)) : HeaderBytes;
-                var target = needed > buffer.Length ? new byte[needed] : buffer;
+                var target = needed > buffer.Length ? new byte[needed]
+                    : buffer.Length > ReadBufferBytes && needed <= ReadBufferBytes ? new byte[ReadBufferBytes]
+                    : buffer;
                 if (offset > 0 || target != buffer)
                     Array.Copy(buffer, offset, target, 0, filled);
                 buffer = target;

@@ -46,6 +46,7 @@ public sealed class SocketTransport : Transport
     private readonly long _maxPendingBytes;
     private readonly DotNettySslSetup? _tls;
     private readonly TimeSpan _handshakeTimeout;
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
     private Socket? _listener;
     private Address? _localAddress;
 
@@ -107,7 +108,9 @@ public sealed class SocketTransport : Transport
             catch (SocketException e)
             {
                 if (_listener is null) return;
-                _log.Debug("Accepting a connection failed: {0}", e.Message);
+                // Out of file descriptors, say: back off a little rather than spin on the error.
+                _log.Warning("Accepting a connection failed: {0}", e.Message);
+                await Task.Delay(AcceptRetryDelay).ConfigureAwait(false);
                 continue;
             }
             _ = Accepted(socket, associations);
