@@ -179,7 +179,12 @@ internal sealed class SocketAssociation : AssociationHandle
                 buffer = target;
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or InvalidDataException)
+        catch (InvalidDataException e)
+        {
+            reason = e.Message; // a peer that is not a node or client of ours, or a broken one: worth an operator's look
+            _log.Warning("Closed the connection from {0}: {1}.", RemoteAddress, reason);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
             reason = e.Message;
         }
