@@ -13,6 +13,6 @@ public static class AdminPaths
     /// <summary>The actor-system name of every kv client (AdminClient, KvClient): nodes tell a client's associations from their peers' by it.</summary>
     public const string ClientSystemName = ClientSystem.Name;
 
-    /// <summary>Akka.Remote's address scheme: DotNetty's TLS transport calls itself akka.ssl.tcp.</summary>
+    /// <summary>Akka.Remote's address scheme: a TLS transport (DotNetty's, and KvActors' SocketTransport) calls itself akka.ssl.tcp.</summary>
     public static string Protocol(bool tls) => tls ? "akka.ssl.tcp" : "akka.tcp";
 }
