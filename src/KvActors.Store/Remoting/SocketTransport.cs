@@ -45,7 +45,7 @@ public sealed class SocketTransport : Transport
     private readonly int _port;
     private readonly long _maxPendingBytes;
     private readonly DotNettySslSetup? _tls;
-    private readonly TimeSpan _handshakeTimeout;
+    private readonly TimeSpan _handshakeTimeout; // and the connect's: akka.remote.dot-netty.tcp.connection-timeout
     private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
     private Socket? _listener;
     private Address? _localAddress;
@@ -188,12 +188,14 @@ public sealed class SocketTransport : Transport
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            await socket.ConnectAsync(host, port).ConfigureAwait(false);
+            // Bounded as DotNetty's connect is (connection-timeout): a host that drops packets would hold it for minutes.
+            using var timeout = new CancellationTokenSource(_handshakeTimeout);
+            await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
             socket.Dispose();
-            throw new InvalidAssociationException($"Failed to associate with {remoteAddress}: {e.Message}", e);
+            throw new InvalidAssociationException($"Failed to associate with {remoteAddress}: {(e is OperationCanceledException ? $"no connection within {_handshakeTimeout.TotalSeconds:0.#} s" : e.Message)}", e);
         }
         SslStream? tls;
         try
