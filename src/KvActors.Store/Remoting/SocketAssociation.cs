@@ -54,13 +54,9 @@ internal sealed class SocketAssociation : AssociationHandle
     /// <summary>Starts reading; frames go to Akka's listener once Akka has set it (<see cref="AssociationHandle.ReadHandlerSource"/>).</summary>
     public void Start() => _ = ReadLoop();
 
+    /// <remarks>Akka's endpoint writer drops a payload over the transport's largest frame before it gets here.</remarks>
     public override bool Write(ByteString payload)
     {
-        if (payload.Length > _maxFrame)
-        {
-            _log.Warning("Dropped a message of {0} bytes to {1}: over akka.remote.dot-netty.tcp.maximum-frame-size ({2} bytes).", payload.Length, RemoteAddress, _maxFrame);
-            return true; // as DotNetty's transport: the frame is dropped, the connection stays
-        }
         var frame = new byte[HeaderBytes + payload.Length];
         BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
         payload.Span.CopyTo(frame.AsSpan(HeaderBytes));
@@ -73,25 +69,23 @@ internal sealed class SocketAssociation : AssociationHandle
                 Enqueue(frame);
                 return true;
             }
-            var sent = _tls is null ? _socket.Send(frame, 0, frame.Length, SocketFlags.None, out var error) : Queued(out error);
-            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            if (_tls is null)
             {
-                CloseLocked($"a send failed ({error})");
-                return false;
+                var sent = _socket.Send(frame, 0, frame.Length, SocketFlags.None, out var error);
+                if (error is not (SocketError.Success or SocketError.WouldBlock))
+                {
+                    CloseLocked($"a send failed ({error})");
+                    return false;
+                }
+                if (sent == frame.Length) return true;
+                Enqueue(frame.AsMemory(sent));
             }
-            if (sent == frame.Length) return true;
-            Enqueue(frame.AsMemory(Math.Max(sent, 0)));
+            else
+                Enqueue(frame); // over TLS every frame goes through the send loop
             _draining = true;
         }
         _ = Drain();
         return true;
-    }
-
-    /// <summary>Over TLS nothing is sent inline: the whole frame goes to the send loop.</summary>
-    private static int Queued(out SocketError error)
-    {
-        error = SocketError.Success;
-        return 0;
     }
 
     private void Enqueue(ReadOnlyMemory<byte> bytes)

@@ -126,9 +126,9 @@ public sealed class SocketTransport : Transport
         {
             tls = await Handshake(socket, peer.ToString(), server: true).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AuthenticationException or IOException or SocketException or OperationCanceledException)
+        catch (Exception e) when (e is AuthenticationException or IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
-            socket.Dispose(); // Handshake logged why
+            socket.Dispose(); // Handshake logged why (or the transport is shutting down)
             return;
         }
         associations.Notify(new InboundAssociation(Open(socket, tls, _localAddress!, new Address(SchemeIdentifier, System.Name, peer.Address.ToString(), peer.Port))));
